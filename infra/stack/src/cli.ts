@@ -1,0 +1,74 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { log } from './log';
+import { logFileOf } from './proc';
+import { installAll } from './install';
+import { allDaemons, down, formatStatus, reset, stackRunning, status, up } from './stack';
+
+const USAGE = `usage: npm run stack -- <command>
+
+  install            install Debian packages and jars that are missing (idempotent)
+  up [--no-install]  install, start every server in parallel, wait until each serves
+  down               stop every server
+  status [--json]    table of servers: port, pid, role, health (exit 1 if any is down)
+  logs [server] [-n N]
+                     last N (default 40) lines of one server's log, or of all
+  reset [--all]      stop and wipe .stack/ (--all also drops the jar cache)
+  running            exit 0 if every server has a live process, 1 otherwise
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  switch (cmd) {
+    case 'install':
+      await installAll();
+      return 0;
+    case 'up': {
+      const timeoutMs = Number(process.env['STACK_TIMEOUT_MS'] ?? 180_000);
+      await up({ install: !rest.includes('--no-install'), timeoutMs });
+      process.stdout.write(`\n${formatStatus(await status())}\n`);
+      return 0;
+    }
+    case 'down':
+      await down();
+      return 0;
+    case 'status': {
+      const rows = await status();
+      process.stdout.write(rest.includes('--json') ? `${JSON.stringify(rows, null, 2)}\n` : `${formatStatus(rows)}\n`);
+      return rows.every((r) => r.health === 'up') ? 0 : 1;
+    }
+    case 'logs': {
+      const nIdx = rest.indexOf('-n');
+      const n = nIdx >= 0 ? Number(rest[nIdx + 1]) : 40;
+      const names = rest.filter((a, i) => a !== '-n' && i !== nIdx + 1);
+      const targets = names.length > 0 ? names : allDaemons();
+      for (const name of targets) {
+        if (!allDaemons().includes(name)) throw new Error(`unknown server "${name}"; servers: ${allDaemons().join(', ')}`);
+        const file = logFileOf(name);
+        const lines = existsSync(file) ? readFileSync(file, 'utf8').split('\n') : ['(no log yet)'];
+        process.stdout.write(`==> ${file} <==\n${lines.slice(-n - 1).join('\n')}\n`);
+      }
+      return 0;
+    }
+    case 'reset':
+      await reset(rest.includes('--all'));
+      return 0;
+    case 'running':
+      return stackRunning() ? 0 : 1;
+    case undefined:
+    case 'help':
+    case '--help':
+      process.stdout.write(USAGE);
+      return cmd === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`unknown command "${cmd}"\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    log.fail((err as Error).message);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,85 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { log } from './log';
+import { run } from './proc';
+import { CACHE_DIR, INFRA_DIR } from './topology';
+
+/** Each Debian package the stack needs, and a binary whose presence says it is installed. */
+const DEBIAN_PACKAGES: { pkg: string; binary: string }[] = [
+  { pkg: 'mariadb-server', binary: 'mariadbd' },
+  { pkg: 'mariadb-client', binary: 'mariadb' },
+  { pkg: 'redis-server', binary: 'redis-server' },
+  { pkg: 'redis-tools', binary: 'redis-cli' },
+  { pkg: 'openjdk-17-jre-headless', binary: 'java' },
+  { pkg: 'maven', binary: 'mvn' },
+  // Validates docker-compose.yml without a Docker engine (`docker-compose config`).
+  { pkg: 'docker-compose', binary: 'docker-compose' },
+];
+
+const SBIN_PATHS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+
+export function which(binary: string): string | undefined {
+  const dirs = [...(process.env['PATH'] ?? '').split(':'), ...SBIN_PATHS];
+  for (const d of dirs) {
+    if (d && existsSync(join(d, binary))) return join(d, binary);
+  }
+  return undefined;
+}
+
+/** Installs the Debian packages that are missing (idempotent: nothing to do when all are there). */
+export async function ensureDebianPackages(): Promise<void> {
+  const missing = DEBIAN_PACKAGES.filter((p) => which(p.binary) === undefined).map((p) => p.pkg);
+  if (missing.length === 0) {
+    log.ok('Debian packages present (mariadb, redis, java 17, maven, docker-compose)');
+    return;
+  }
+  if (process.getuid?.() !== 0) {
+    throw new Error(`missing Debian packages: ${missing.join(' ')}. Run as root, or: sudo apt-get install -y ${missing.join(' ')}`);
+  }
+  log.step(`apt-get install ${missing.join(' ')} (this takes a minute on a fresh machine)`);
+  const env = { DEBIAN_FRONTEND: 'noninteractive' };
+  await run('apt-get', ['update', '-q'], { env });
+  await run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...missing], { env });
+  const still = DEBIAN_PACKAGES.filter((p) => which(p.binary) === undefined).map((p) => p.pkg);
+  if (still.length > 0) throw new Error(`apt-get did not install: ${still.join(' ')}`);
+  log.ok(`installed ${missing.join(' ')}`);
+}
+
+export type JarSet = 'zookeeper' | 'kafka';
+
+export function jarDir(set: JarSet): string {
+  return join(CACHE_DIR, 'jars', set);
+}
+
+/** The classpath (`dir/*`) for a jar set. */
+export function classpath(set: JarSet): string {
+  return `${jarDir(set)}/*`;
+}
+
+/**
+ * Copies a jar set from Maven Central with `mvn dependency:copy-dependencies`.
+ * Skipped when the jars were fetched from the same pom before.
+ */
+export async function ensureJars(set: JarSet): Promise<void> {
+  const pom = join(INFRA_DIR, 'jvm', set, 'pom.xml');
+  const digest = createHash('sha256').update(readFileSync(pom)).digest('hex');
+  const dir = jarDir(set);
+  const stamp = join(dir, '.pom.sha256');
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === digest) {
+    log.ok(`${set} jars cached (${dir})`);
+    return;
+  }
+  log.step(`fetching ${set} jars from Maven Central (${pom})`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  await run('mvn', ['-B', '-q', '-f', pom, 'dependency:copy-dependencies', `-DoutputDirectory=${dir}`, '-DincludeScope=runtime']);
+  writeFileSync(stamp, digest);
+  log.ok(`${set} jars in ${dir}`);
+}
+
+/** Everything the stack needs on this machine: Debian packages, then both jar sets. */
+export async function installAll(): Promise<void> {
+  await ensureDebianPackages();
+  await Promise.all([ensureJars('zookeeper'), ensureJars('kafka')]);
+}

@@ -1,0 +1,50 @@
+/**
+ * The local stack's public contract: where each server listens and which
+ * databases, users and topics exist. Every value can be overridden by the
+ * environment variable named beside it; these are the defaults that the stack
+ * manager (`infra/stack`), the services and the tests agree on.
+ *
+ * Passwords here are for the loopback-only development stack. A service started
+ * with `PLATFORM_PROFILE=production` refuses to use them (see service-defaults).
+ */
+
+/** ZooKeeper client ports: three voters, then the observer. */
+export const ZK_VOTER_PORTS = [2181, 2182, 2183] as const;
+export const ZK_OBSERVER_PORT = 2184;
+
+/** Kafka broker (PLAINTEXT) ports; the first is the documented bootstrap. */
+export const KAFKA_BROKER_PORTS = [9092, 9093, 9094] as const;
+
+/** Redis with AOF persistence. */
+export const REDIS_PORT = 6380;
+
+/** The two MySQL-compatible clusters, each a primary and one replica. */
+export const MYSQL_CLUSTERS = [
+  { index: 0, primaryPort: 3307, replicaPort: 3308, databases: ['user_db', 'order_db_0'] },
+  { index: 1, primaryPort: 3309, replicaPort: 3310, databases: ['order_db_1'] },
+] as const;
+
+/** Least-privilege database accounts (DML on their own schemas only). */
+export const DB_USERS = {
+  user: { name: 'user_svc', password: 'user_svc_local_pw', databases: ['user_db'] },
+  order: { name: 'order_svc', password: 'order_svc_local_pw', databases: ['order_db_0', 'order_db_1'] },
+  /** DDL on the platform schemas, for migrations; never used by a running service. */
+  migrator: { name: 'dsp_migrator', password: 'dsp_migrator_local_pw', databases: ['user_db', 'order_db_0', 'order_db_1'] },
+  /** Replication and lag probes: SHOW SLAVE STATUS, GTID positions. */
+  monitor: { name: 'dsp_monitor', password: 'dsp_monitor_local_pw', databases: [] },
+  /** Operator account for the stack manager and fault tests (STOP SLAVE, ...). */
+  admin: { name: 'dsp_admin', password: 'dsp_admin_local_pw', databases: [] },
+} as const;
+
+export type DbRole = keyof typeof DB_USERS;
+
+/** Builds a `host:port,host:port` ZooKeeper connect string. */
+export function zkConnectString(ports: readonly number[], host = '127.0.0.1'): string {
+  return ports.map((p) => `${host}:${p}`).join(',');
+}
+
+/** Default ZooKeeper connect string for clients in the "local" zone (voters only). */
+export const DEFAULT_ZK_CONNECT = zkConnectString(ZK_VOTER_PORTS);
+
+/** Default Kafka bootstrap list. */
+export const DEFAULT_KAFKA_BROKERS = KAFKA_BROKER_PORTS.map((p) => `127.0.0.1:${p}`);

@@ -1,0 +1,41 @@
+/**
+ * Builders for every znode path the platform uses. No code outside this file
+ * concatenates a ZooKeeper path by hand.
+ */
+
+const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+function segment(kind: string, value: string): string {
+  if (!SEGMENT.test(value)) {
+    throw new Error(`invalid ${kind} "${value}": use letters, digits, ".", "_" or "-", not starting with a symbol`);
+  }
+  return value;
+}
+
+export const ZNODE_ROOTS = {
+  services: '/services',
+  config: '/config',
+  locks: '/locks',
+  election: '/election',
+  workers: '/workers',
+} as const;
+
+export const znodePaths = {
+  /** `/services/<service-name>`: parent of a service's ephemeral instance nodes. */
+  service: (name: string): string => `${ZNODE_ROOTS.services}/${segment('service name', name)}`,
+  /** `/services/<service-name>/<instance-id>`: one live instance (ephemeral). */
+  serviceInstance: (name: string, instanceId: string): string =>
+    `${znodePaths.service(name)}/${segment('instance id', instanceId)}`,
+  /** `/config/<app>/<profile>`: persistent config subtree of one app and profile. */
+  configProfile: (app: string, profile: string): string =>
+    `${ZNODE_ROOTS.config}/${segment('app', app)}/${segment('profile', profile)}`,
+  /** `/config/<app>/<profile>/<key>`: one config value. */
+  configKey: (app: string, profile: string, key: string): string =>
+    `${znodePaths.configProfile(app, profile)}/${segment('config key', key)}`,
+  /** `/locks/<name>`: parent of a mutex's `lock-` nodes (ephemeral-sequential). */
+  lock: (name: string): string => `${ZNODE_ROOTS.locks}/${segment('lock name', name)}`,
+  /** `/election/<name>`: parent of a leader latch's candidates (ephemeral-sequential). */
+  election: (name: string): string => `${ZNODE_ROOTS.election}/${segment('election name', name)}`,
+  /** `/workers/<service-name>`: parent of snowflake worker-id claims (ephemeral-sequential). */
+  workers: (serviceName: string): string => `${ZNODE_ROOTS.workers}/${segment('service name', serviceName)}`,
+} as const;
