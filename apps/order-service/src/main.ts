@@ -1,0 +1,10 @@
+import { bootstrap } from '@dsp/service-defaults';
+import { ORDER_SERVICE_ENV_SCHEMA, ORDER_SERVICE_SECRETS } from './order-service.config';
+import { OrderServiceModule } from './order-service.module';
+
+bootstrap({
+  name: 'order-service',
+  configSchema: ORDER_SERVICE_ENV_SCHEMA,
+  secrets: ORDER_SERVICE_SECRETS,
+  module: (ctx) => OrderServiceModule.forRoot(ctx),
+});

@@ -1,0 +1,51 @@
+import { hostname } from 'node:os';
+import { z } from 'zod';
+
+/** A TCP port; 0 means "any free port" where a schema allows it. */
+export const port = (opts: { allowZero?: boolean } = {}) =>
+  z.coerce
+    .number({ error: 'expected a port number' })
+    .int('expected a whole number')
+    .min(opts.allowZero ? 0 : 1, opts.allowZero ? 'expected 0 (any free port) to 65535' : 'expected 1 to 65535')
+    .max(65535, 'expected at most 65535');
+
+/** A positive duration in milliseconds. */
+export const millis = () => z.coerce.number({ error: 'expected milliseconds' }).int().positive('expected a positive number of milliseconds');
+
+/** `host:port`, e.g. `127.0.0.1:3307`. */
+export const hostPort = () =>
+  z.string().regex(/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:3307');
+
+/** A comma-separated list of `host:port`. */
+export const hostPortList = () =>
+  z
+    .string()
+    .transform((s) => s.split(',').map((p) => p.trim()).filter((p) => p.length > 0))
+    .pipe(z.array(hostPort()).min(1, 'expected at least one host:port'));
+
+/** Settings every service has. Names are the environment variables. */
+export const BASE_ENV_SCHEMA = z.object({
+  /** Listen port; 0 takes a free port (service instances announce theirs in ZooKeeper). */
+  PORT: port({ allowZero: true }).default(0),
+  /** Listen address; loopback by default. */
+  HOST: z.string().min(1).default('127.0.0.1'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** `local` allows the development stack's default credentials; `production` demands explicit secrets. */
+  PLATFORM_PROFILE: z.enum(['local', 'production']).default('local'),
+  /** Unique id of this instance; defaults to `<service>-<host>-<pid>`. */
+  INSTANCE_ID: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected letters, digits, ".", "_" or "-"').optional(),
+  /** Availability zone label used by discovery (e.g. `local`, `remote`). */
+  ZONE: z.string().min(1).default('local'),
+  /** How long SIGTERM waits for in-flight requests before exiting anyway. */
+  SHUTDOWN_TIMEOUT_MS: millis().default(10_000),
+  /** Time budget of each readiness check. */
+  READINESS_TIMEOUT_MS: millis().default(2_000),
+  /** Largest accepted request body in bytes. */
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(64 * 1024),
+});
+
+export type BaseEnv = z.infer<typeof BASE_ENV_SCHEMA>;
+
+export function defaultInstanceId(service: string): string {
+  return `${service}-${hostname().replace(/[^A-Za-z0-9._-]/g, '-')}-${process.pid}`;
+}

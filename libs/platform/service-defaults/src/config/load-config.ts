@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { ConfigError, type ConfigIssue } from './config-error';
+import { BASE_ENV_SCHEMA, defaultInstanceId, type BaseEnv } from './env-schema';
+
+export interface LoadConfigOptions<S extends z.ZodObject> {
+  service: string;
+  /** The service's own variables; merged over the base schema. */
+  schema: S;
+  /**
+   * Variables whose defaults are development-only secrets: with
+   * `PLATFORM_PROFILE=production` each must be set explicitly.
+   */
+  secrets?: readonly (keyof z.infer<S> & string)[];
+  env?: NodeJS.ProcessEnv;
+}
+
+export type ServiceConfig<S extends z.ZodObject> = BaseEnv & z.infer<S> & { SERVICE_NAME: string; INSTANCE_ID: string };
+
+/**
+ * Validates the environment against the base and service schemas.
+ * @throws ConfigError naming every variable that is wrong or missing.
+ */
+export function loadConfig<S extends z.ZodObject>(opts: LoadConfigOptions<S>): ServiceConfig<S> {
+  const env = opts.env ?? process.env;
+  const schema = BASE_ENV_SCHEMA.extend(opts.schema.shape);
+  // Empty strings count as unset, as in most twelve-factor setups.
+  const input = Object.fromEntries(Object.keys(schema.shape).map((k) => [k, env[k] === '' ? undefined : env[k]]));
+  const parsed = schema.safeParse(input);
+  const issues: ConfigIssue[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const variable = String(issue.path[0] ?? '(root)');
+      const raw = env[variable];
+      const problem = raw === undefined || raw === '' ? `is required (${issue.message})` : `${issue.message}, got "${raw}"`;
+      issues.push({ variable, problem });
+    }
+  }
+  const profile = (parsed.success ? parsed.data.PLATFORM_PROFILE : env['PLATFORM_PROFILE']) ?? 'local';
+  if (profile === 'production') {
+    for (const secret of opts.secrets ?? []) {
+      if (env[secret] === undefined || env[secret] === '') {
+        issues.push({ variable: secret, problem: 'must be set explicitly when PLATFORM_PROFILE=production (the default is for the local stack only)' });
+      }
+    }
+  }
+  if (issues.length > 0 || !parsed.success) throw new ConfigError(opts.service, issues);
+  const data = parsed.data as BaseEnv & z.infer<S>;
+  return { ...data, SERVICE_NAME: opts.service, INSTANCE_ID: data.INSTANCE_ID ?? defaultInstanceId(opts.service) };
+}

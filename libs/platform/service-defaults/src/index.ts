@@ -1,0 +1,11 @@
+export { ConfigError, type ConfigIssue } from './config/config-error';
+export { BASE_ENV_SCHEMA, hostPort, hostPortList, millis, port, type BaseEnv } from './config/env-schema';
+export { loadConfig, type LoadConfigOptions, type ServiceConfig } from './config/load-config';
+export type { CheckResult, HealthCheck, ReadinessReport } from './health/health-check';
+export { HealthRegistry } from './health/health-registry';
+export { createJsonLogger, type JsonLogger, type JsonLoggerOptions } from './logging/json-logger';
+export { MetricsRegistry } from './metrics/metrics-registry';
+export { bootstrap, EXIT_CONFIG, runService, type RunningService, type RunServiceOptions } from './run-service';
+export type { ServiceContext } from './service-context';
+export { ServiceDefaultsModule } from './service-defaults.module';
+export { JSON_LOGGER, SERVICE_CONFIG } from './tokens';

@@ -1,0 +1,27 @@
+import pino, { type Logger, type LevelWithSilent } from 'pino';
+
+export type JsonLogger = Logger;
+
+export interface JsonLoggerOptions {
+  service: string;
+  instanceId: string;
+  level: LevelWithSilent;
+  /** Where to write; stdout by default. */
+  destination?: pino.DestinationStream;
+}
+
+/**
+ * A structured JSON logger: one object per line with `time`, `level`,
+ * `service`, `instance` and `msg`, plus `reqId` inside a request.
+ */
+export function createJsonLogger(opts: JsonLoggerOptions): JsonLogger {
+  return pino(
+    {
+      level: opts.level,
+      base: { service: opts.service, instance: opts.instanceId },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    opts.destination ?? pino.destination({ sync: false }),
+  );
+}

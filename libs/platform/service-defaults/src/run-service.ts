@@ -1,0 +1,134 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import { Module, type DynamicModule, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyInstance } from 'fastify';
+import type { z } from 'zod';
+import { ConfigError } from './config/config-error';
+import { loadConfig, type ServiceConfig } from './config/load-config';
+import { HealthRegistry } from './health/health-registry';
+import { createJsonLogger } from './logging/json-logger';
+import { NestLoggerAdapter } from './logging/nest-logger.adapter';
+import { MetricsRegistry } from './metrics/metrics-registry';
+import type { ServiceContext } from './service-context';
+import { ServiceDefaultsModule } from './service-defaults.module';
+
+/** Exit code for a configuration error (EX_CONFIG from sysexits.h). */
+export const EXIT_CONFIG = 78;
+
+export interface RunServiceOptions<S extends z.ZodObject> {
+  name: string;
+  /** The service's own environment variables (the base ones are added). */
+  configSchema: S;
+  /** Variables with development-only defaults that production must set. */
+  secrets?: readonly (keyof z.infer<S> & string)[];
+  /** Builds the service's root module from the validated context. */
+  module: (ctx: ServiceContext<ServiceConfig<S>>) => Type<unknown> | DynamicModule;
+  env?: NodeJS.ProcessEnv;
+  /** Install SIGTERM/SIGINT handlers (default true; tests turn it off). */
+  handleSignals?: boolean;
+}
+
+export interface RunningService<S extends z.ZodObject> {
+  app: NestFastifyApplication;
+  ctx: ServiceContext<ServiceConfig<S>>;
+  /** The URL the service listens on, e.g. `http://127.0.0.1:41234`. */
+  url: string;
+  port: number;
+  /** Graceful stop: drain, stop accepting, finish in-flight requests, close dependencies. Safe to call twice. */
+  stop(reason?: string): Promise<void>;
+}
+
+/**
+ * Boots a service the same way everywhere (eShop's `serviceDefaults`): validated
+ * config, JSON logs with request ids, `/health/live`, `/health/ready`,
+ * `/metrics`, and a graceful shutdown on SIGTERM.
+ */
+export async function runService<S extends z.ZodObject>(opts: RunServiceOptions<S>): Promise<RunningService<S>> {
+  const config = loadConfig({ service: opts.name, schema: opts.configSchema, secrets: opts.secrets, env: opts.env });
+  const logger = createJsonLogger({ service: opts.name, instanceId: config.INSTANCE_ID, level: config.LOG_LEVEL });
+  const health = new HealthRegistry(config.READINESS_TIMEOUT_MS);
+  const metrics = new MetricsRegistry(opts.name, config.INSTANCE_ID);
+  const drainHooks: (() => Promise<void>)[] = [];
+  const ctx: ServiceContext<ServiceConfig<S>> = { config, logger, health, metrics, onDrain: (h) => void drainHooks.push(h) };
+
+  @Module({ imports: [ServiceDefaultsModule.forRoot(ctx), opts.module(ctx)] })
+  class ServiceRootModule {}
+
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    return503OnClosing: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(ServiceRootModule, adapter, {
+    logger: new NestLoggerAdapter(logger),
+    abortOnError: false,
+  });
+  installDefaultRoutes(app.getHttpAdapter().getInstance(), ctx);
+  await app.listen({ port: config.PORT, host: config.HOST });
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.PORT;
+  const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`;
+  logger.info({ url, port, zone: config.ZONE, pid: process.pid }, 'listening');
+
+  let stopping: Promise<void> | undefined;
+  const stop = (reason = 'stop'): Promise<void> => {
+    stopping ??= (async () => {
+      const t0 = Date.now();
+      logger.info({ reason }, 'shutting down: draining');
+      health.startDraining();
+      for (const hook of drainHooks) {
+        await hook().catch((e: unknown) => logger.warn({ err: e }, 'drain hook failed'));
+      }
+      const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), config.SHUTDOWN_TIMEOUT_MS).unref());
+      const closed = await Promise.race([app.close().then(() => 'closed' as const), timeout]);
+      logger.info({ reason, result: closed, ms: Date.now() - t0 }, 'shut down');
+      logger.flush();
+    })();
+    return stopping;
+  };
+
+  if (opts.handleSignals !== false) {
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      process.once(signal, () => {
+        void stop(signal).finally(() => process.exit(0));
+      });
+    }
+  }
+  return { app, ctx, url, port, stop };
+}
+
+function installDefaultRoutes(fastify: FastifyInstance, ctx: ServiceContext): void {
+  const { logger, metrics, health } = ctx;
+  fastify.addHook('onRequest', async (req, reply) => {
+    void reply.header('x-request-id', req.id);
+  });
+  fastify.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? '(unmatched)';
+    metrics.observeRequest(req.method, route, reply.statusCode, reply.elapsedTime / 1000);
+    logger.debug({ reqId: req.id, method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+  });
+  fastify.get('/health/live', async () => ({ status: 'live' }));
+  fastify.get('/health/ready', async (_req, reply) => {
+    const report = await health.readiness();
+    return reply.code(report.status === 'ready' ? 200 : 503).send(report);
+  });
+  fastify.get('/metrics', async (_req, reply) => reply.type(metrics.contentType()).send(await metrics.render()));
+}
+
+/**
+ * The entry point of a service's `main.ts`: runs it, and turns a configuration
+ * error into one clear message and exit code 78 instead of a stack trace.
+ */
+export function bootstrap<S extends z.ZodObject>(opts: RunServiceOptions<S>): void {
+  runService(opts).catch((err: unknown) => {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(EXIT_CONFIG);
+    }
+    process.stderr.write(`${opts.name} failed to start: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,14 @@
+import type { BaseEnv } from './config/env-schema';
+import type { HealthRegistry } from './health/health-registry';
+import type { JsonLogger } from './logging/json-logger';
+import type { MetricsRegistry } from './metrics/metrics-registry';
+
+/** What every service gets from `runService`, before its own module is built. */
+export interface ServiceContext<C extends BaseEnv = BaseEnv> {
+  config: C & { SERVICE_NAME: string; INSTANCE_ID: string };
+  logger: JsonLogger;
+  health: HealthRegistry;
+  metrics: MetricsRegistry;
+  /** Runs first on SIGTERM, while the HTTP server still serves (e.g. leave service discovery). */
+  onDrain(hook: () => Promise<void>): void;
+}
