@@ -32,7 +32,8 @@ export class RedisComponent implements StackComponent {
         '--maxmemory', '512mb',
         '--maxmemory-policy', 'noeviction',
       ],
-      marker: `:${REDIS.port}`,
+      // Redis rewrites its process title to `redis-server 127.0.0.1:<port>`; the port is in both forms.
+      marker: String(REDIS.port),
     });
   }
 

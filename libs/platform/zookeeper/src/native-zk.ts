@@ -35,5 +35,4 @@ export interface NativeZkHandle extends EventEmitter {
 export type NativeZkConstructor = new (config: Record<string, unknown>) => NativeZkHandle;
 
 // The package's own type declarations describe the promise wrapper; we use the callback class underneath.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 export const NativeZk: NativeZkConstructor = require('zookeeper/lib/zookeeper') as NativeZkConstructor;

@@ -1,0 +1,61 @@
+import nx from '@nx/eslint-plugin';
+import prettier from 'eslint-config-prettier';
+
+/** Infra clients, each importable only inside the lib that owns it. */
+const INFRA_CLIENTS = {
+  zookeeper: 'libs/platform/zookeeper',
+  kafkajs: 'libs/platform/messaging',
+  ioredis: 'libs/platform/session',
+  typeorm: 'libs/platform/database',
+  mysql2: 'libs/platform/database',
+  'mysql2/promise': 'libs/platform/database',
+};
+
+const restrictClients = (allowed) => ({
+  'no-restricted-imports': [
+    'error',
+    {
+      paths: Object.entries(INFRA_CLIENTS)
+        .filter(([name]) => !allowed.includes(name))
+        .map(([name, owner]) => ({ name, message: `import ${name} only inside ${owner} (use its public API).` })),
+      patterns: [{ group: ['zookeeper/*', 'kafkajs/*', 'ioredis/*', 'typeorm/*'], message: 'infra clients are imported only inside their owning lib.' }],
+    },
+  ],
+});
+
+export default [
+  { ignores: ['**/dist', '**/node_modules', '.stack/**', '.nx/**', 'tmp/**', 'coverage/**', 'bench/results/**'] },
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  {
+    files: ['**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          banTransitiveDependencies: false,
+          depConstraints: [
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:platform', 'type:domain', 'type:contracts'] },
+            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain', 'type:platform', 'type:contracts'] },
+            { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:platform', 'type:contracts'] },
+            { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'] },
+            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:testing', 'type:platform', 'type:contracts', 'type:tool'] },
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:tool', 'type:platform', 'type:contracts'] },
+          ],
+        },
+      ],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-explicit-any': 'error',
+      ...restrictClients([]),
+    },
+  },
+  { files: ['libs/platform/zookeeper/**/*.ts'], rules: restrictClients(['zookeeper']) },
+  { files: ['libs/platform/messaging/**/*.ts'], rules: restrictClients(['kafkajs']) },
+  { files: ['libs/platform/session/**/*.ts'], rules: restrictClients(['ioredis']) },
+  { files: ['libs/platform/database/**/*.ts'], rules: restrictClients(['typeorm', 'mysql2', 'mysql2/promise']) },
+  // The stack manager, its tests and the test kit check the real servers with their own clients.
+  { files: ['infra/**/*.ts', 'libs/testing/**/*.ts', 'bench/**/*.ts'], rules: { 'no-restricted-imports': 'off' } },
+  prettier,
+];

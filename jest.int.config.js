@@ -1,0 +1,10 @@
+// Integration tests: `*.int-spec.ts`, against the real local stack (`npm run stack -- up`).
+// Run in band: fault tests kill and restart shared servers.
+module.exports = {
+  ...require('./jest.preset'),
+  displayName: 'integration',
+  testMatch: ['<rootDir>/{apps,libs,infra}/**/*.int-spec.ts'],
+  testTimeout: 120000,
+  slowTestThreshold: 30,
+  globalSetup: '<rootDir>/libs/testing/src/jest-global-setup.js',
+};

@@ -1,0 +1,6 @@
+// Unit tests: `*.spec.ts` beside the code; no servers.
+module.exports = {
+  ...require('./jest.preset'),
+  displayName: 'unit',
+  testMatch: ['<rootDir>/{apps,libs,infra}/**/*.spec.ts'],
+};

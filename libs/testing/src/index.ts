@@ -1,0 +1,4 @@
+export { stackControl } from './stack-control';
+export { spawnService, type SpawnedService } from './spawn-service';
+export { testLogger } from './test-logger';
+export { eventually } from './eventually';
