@@ -18,7 +18,12 @@ const restrictClients = (allowed) => ({
       paths: Object.entries(INFRA_CLIENTS)
         .filter(([name]) => !allowed.includes(name))
         .map(([name, owner]) => ({ name, message: `import ${name} only inside ${owner} (use its public API).` })),
-      patterns: [{ group: ['zookeeper/*', 'kafkajs/*', 'ioredis/*', 'typeorm/*'], message: 'infra clients are imported only inside their owning lib.' }],
+      patterns: [
+        {
+          group: ['zookeeper/*', 'kafkajs/*', 'ioredis/*', 'typeorm/*'],
+          message: 'infra clients are imported only inside their owning lib.',
+        },
+      ],
     },
   ],
 });
@@ -42,6 +47,7 @@ export default [
             { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:platform', 'type:contracts'] },
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'] },
             { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:testing', 'type:platform', 'type:contracts', 'type:tool'] },
+            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:testing', 'type:tool', 'type:platform', 'type:contracts'] },
             { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:tool', 'type:platform', 'type:contracts'] },
           ],
         },
@@ -56,6 +62,6 @@ export default [
   { files: ['libs/platform/session/**/*.ts'], rules: restrictClients(['ioredis']) },
   { files: ['libs/platform/database/**/*.ts'], rules: restrictClients(['typeorm', 'mysql2', 'mysql2/promise']) },
   // The stack manager, its tests and the test kit check the real servers with their own clients.
-  { files: ['infra/**/*.ts', 'libs/testing/**/*.ts', 'bench/**/*.ts'], rules: { 'no-restricted-imports': 'off' } },
+  { files: ['infra/**/*.ts', 'libs/testing/**/*.ts', 'e2e/stack-e2e/**/*.ts', 'bench/**/*.ts'], rules: { 'no-restricted-imports': 'off' } },
   prettier,
 ];

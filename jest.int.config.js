@@ -3,7 +3,7 @@
 module.exports = {
   ...require('./jest.preset'),
   displayName: 'integration',
-  testMatch: ['<rootDir>/{apps,libs,infra}/**/*.int-spec.ts'],
+  testMatch: ['<rootDir>/{apps,libs,infra,e2e}/**/*.int-spec.ts'],
   testTimeout: 120000,
   slowTestThreshold: 30,
   globalSetup: '<rootDir>/libs/testing/src/jest-global-setup.js',

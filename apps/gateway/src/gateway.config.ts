@@ -7,6 +7,6 @@ import { ZOOKEEPER_ENV_SCHEMA } from '@dsp/zookeeper';
 export const GATEWAY_ENV_SCHEMA = z.object({
   ...ZOOKEEPER_ENV_SCHEMA.shape,
   ...REDIS_ENV_SCHEMA.shape,
-  /** The gateway listens on a fixed, documented port. */
-  PORT: port().default(8080),
+  /** The gateway listens on a fixed, documented port (0 takes a free one, e.g. in tests). */
+  PORT: port({ allowZero: true }).default(8080),
 });

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { log } from './log';
 import { logFileOf } from './proc';
+import { writeComposeSql } from './compose-sql';
 import { installAll } from './install';
 import { allDaemons, down, formatStatus, reset, stackRunning, status, up } from './stack';
 
@@ -14,6 +15,7 @@ const USAGE = `usage: npm run stack -- <command>
                      last N (default 40) lines of one server's log, or of all
   reset [--all]      stop and wipe .stack/ (--all also drops the jar cache)
   running            exit 0 if every server has a live process, 1 otherwise
+  compose-sql        regenerate infra/compose/mysql/*.sql from the native provisioning
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -51,6 +53,9 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'reset':
       await reset(rest.includes('--all'));
+      return 0;
+    case 'compose-sql':
+      for (const f of writeComposeSql()) log.ok(`wrote ${f}`);
       return 0;
     case 'running':
       return stackRunning() ? 0 : 1;

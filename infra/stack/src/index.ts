@@ -2,8 +2,20 @@
 export { COMPONENTS, allDaemons, down, formatStatus, stackRunning, status, up } from './stack';
 export { killDaemon, logFileOf, runningPid } from './proc';
 export { fourLetterWord, parseKeyValues, portOpen, redisPing } from './net';
-export { KAFKA_NODES, MYSQL_INSTANCES, REDIS, STACK_DIR, ZK_SERVERS, VERSIONS, REPO_ROOT, type MysqlInstanceSpec, type ZkServerSpec } from './topology';
+export {
+  KAFKA_NODES,
+  MYSQL_INSTANCES,
+  REDIS,
+  STACK_DIR,
+  ZK_SERVERS,
+  VERSIONS,
+  REPO_ROOT,
+  type MysqlInstanceSpec,
+  type ZkServerSpec,
+} from './topology';
 export { zkNodeState, type ZkNodeState } from './components/zookeeper.component';
 export { replicaState, rootQuery } from './components/mariadb.component';
 export { TOPIC_PARTITIONS } from './components/kafka.component';
 export type { ServerStatus, StackComponent } from './components/component';
+export { composeInitSql, composeSqlPath } from './compose-sql';
+export { run } from './proc';

@@ -101,6 +101,10 @@ export function formatStatus(rows: ServerStatus[]): string {
   const header = ['SERVER', 'PORT', 'PID', 'ROLE', 'HEALTH', 'DETAIL'];
   const table = rows.map((r) => [r.server, String(r.port), r.pid === undefined ? '-' : String(r.pid), r.role, r.health, r.detail]);
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => (row[i] ?? '').length)));
-  const fmt = (row: string[]): string => row.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const fmt = (row: string[]): string =>
+    row
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   return [fmt(header), ...table.map(fmt)].join('\n');
 }

@@ -76,8 +76,23 @@ export const MYSQL_INSTANCES: MysqlInstanceSpec[] = MYSQL_CLUSTERS.flatMap((c, c
   const primaryPort = mysqlPorts[ci * 2] as number;
   const replicaPort = mysqlPorts[ci * 2 + 1] as number;
   return [
-    { name: `mysql-c${c.index}-primary`, cluster: c.index, role: 'primary' as const, port: primaryPort, serverId: ci * 2 + 1, databases: c.databases },
-    { name: `mysql-c${c.index}-replica`, cluster: c.index, role: 'replica' as const, port: replicaPort, serverId: ci * 2 + 2, primaryPort, databases: c.databases },
+    {
+      name: `mysql-c${c.index}-primary`,
+      cluster: c.index,
+      role: 'primary' as const,
+      port: primaryPort,
+      serverId: ci * 2 + 1,
+      databases: c.databases,
+    },
+    {
+      name: `mysql-c${c.index}-replica`,
+      cluster: c.index,
+      role: 'replica' as const,
+      port: replicaPort,
+      serverId: ci * 2 + 2,
+      primaryPort,
+      databases: c.databases,
+    },
   ];
 });
 

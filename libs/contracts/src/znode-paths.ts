@@ -24,11 +24,9 @@ export const znodePaths = {
   /** `/services/<service-name>`: parent of a service's ephemeral instance nodes. */
   service: (name: string): string => `${ZNODE_ROOTS.services}/${segment('service name', name)}`,
   /** `/services/<service-name>/<instance-id>`: one live instance (ephemeral). */
-  serviceInstance: (name: string, instanceId: string): string =>
-    `${znodePaths.service(name)}/${segment('instance id', instanceId)}`,
+  serviceInstance: (name: string, instanceId: string): string => `${znodePaths.service(name)}/${segment('instance id', instanceId)}`,
   /** `/config/<app>/<profile>`: persistent config subtree of one app and profile. */
-  configProfile: (app: string, profile: string): string =>
-    `${ZNODE_ROOTS.config}/${segment('app', app)}/${segment('profile', profile)}`,
+  configProfile: (app: string, profile: string): string => `${ZNODE_ROOTS.config}/${segment('app', app)}/${segment('profile', profile)}`,
   /** `/config/<app>/<profile>/<key>`: one config value. */
   configKey: (app: string, profile: string, key: string): string =>
     `${znodePaths.configProfile(app, profile)}/${segment('config key', key)}`,

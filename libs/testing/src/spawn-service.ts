@@ -21,7 +21,11 @@ export interface SpawnedService {
  * Runs a built service (`dist/apps/<name>/src/main.js`, from `npm run build`)
  * as a real process and resolves once it logs `listening`.
  */
-export async function spawnService(name: 'gateway' | 'user-service' | 'order-service', env: NodeJS.ProcessEnv = {}, timeoutMs = 20_000): Promise<SpawnedService> {
+export async function spawnService(
+  name: 'gateway' | 'user-service' | 'order-service',
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs = 20_000,
+): Promise<SpawnedService> {
   const main = join(REPO_ROOT, 'dist', 'apps', name, 'src', 'main.js');
   if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first`);
   const child = spawn(process.execPath, [main], { env: { ...process.env, LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });

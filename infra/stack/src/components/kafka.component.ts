@@ -142,7 +142,10 @@ export class KafkaComponent implements StackComponent {
         }),
       { timeoutMs, intervalMs: 500 },
     );
-    const created = await waitFor('Kafka platform topics', () => withAdmin((admin) => ensureTopics(admin)), { timeoutMs, intervalMs: 1000 });
+    const created = await waitFor('Kafka platform topics', () => withAdmin((admin) => ensureTopics(admin)), {
+      timeoutMs,
+      intervalMs: 1000,
+    });
     return `${cluster.brokers.length} brokers, controller ${cluster.controller ?? '?'}, ${created} topics created`;
   }
 

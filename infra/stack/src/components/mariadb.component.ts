@@ -6,7 +6,7 @@ import { MYSQL_INSTANCES, STACK_DIR, socketPath, type MysqlInstanceSpec } from '
 import type { ServerStatus, StackComponent } from './component';
 
 /** Replication account; created on each primary with binary logging off, so it never replicates. */
-const REPL_USER = { name: 'dsp_repl', password: 'dsp_repl_local_pw' };
+export const REPL_USER = { name: 'dsp_repl', password: 'dsp_repl_local_pw' };
 
 function instanceDir(s: MysqlInstanceSpec): string {
   return join(STACK_DIR, 'mysql', s.name);
@@ -68,8 +68,8 @@ function quote(v: string): string {
 }
 
 /** DDL/DCL that makes a primary match the contract; idempotent, and it replicates to the replica. */
-function provisioningSql(s: MysqlInstanceSpec): string {
-  const host = "'127.0.0.1'";
+export function provisioningSql(s: MysqlInstanceSpec, accountHost = '127.0.0.1'): string {
+  const host = quote(accountHost);
   const stmts: string[] = [];
   for (const db of s.databases) {
     stmts.push(`CREATE DATABASE IF NOT EXISTS \`${db}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
@@ -183,7 +183,8 @@ export class MariadbComponent implements StackComponent {
     );
     const [pos] = await rootQuery(primary, 'SELECT @@gtid_binlog_pos AS pos');
     const [waited] = await rootQuery(replica, `SELECT MASTER_GTID_WAIT(${quote(pos?.['pos'] ?? '')}, ${Math.ceil(timeoutMs / 1000)}) AS r`);
-    if (waited?.['r'] !== '0') throw new Error(`MariaDB ${replica.name} did not catch up with ${primary.name}; see ${logFileOf(replica.name)}`);
+    if (waited?.['r'] !== '0')
+      throw new Error(`MariaDB ${replica.name} did not catch up with ${primary.name}; see ${logFileOf(replica.name)}`);
   }
 
   async stop(): Promise<void> {
@@ -206,7 +207,9 @@ export class MariadbComponent implements StackComponent {
           return {
             ...base,
             health: ok ? 'up' : 'degraded',
-            detail: st ? `io=${st.io} sql=${st.sql} lag=${st.lagSeconds}s${st.lastError ? ` ${st.lastError}` : ''}` : 'replication not configured',
+            detail: st
+              ? `io=${st.io} sql=${st.sql} lag=${st.lagSeconds}s${st.lastError ? ` ${st.lastError}` : ''}`
+              : 'replication not configured',
           } satisfies ServerStatus;
         } catch (e) {
           return { ...base, health: 'down', detail: (e as Error).message.split('\n')[0] ?? '' } satisfies ServerStatus;

@@ -45,9 +45,7 @@ function zooCfg(s: ZkServerSpec): string {
     'autopurge.snapRetainCount=3',
     'autopurge.purgeInterval=1',
     'preAllocSize=4096',
-    ...ZK_SERVERS.map(
-      (o) => `server.${o.myid}=127.0.0.1:${o.quorumPort}:${o.electionPort}${o.observer ? ':observer' : ''}`,
-    ),
+    ...ZK_SERVERS.map((o) => `server.${o.myid}=127.0.0.1:${o.quorumPort}:${o.electionPort}${o.observer ? ':observer' : ''}`),
   ];
   if (s.observer) lines.push('peerType=observer');
   return `${lines.join('\n')}\n`;

@@ -49,7 +49,10 @@ export class MysqlPool {
       bigNumberStrings: true,
     };
     this.pool = createPool(opts);
-    this.logger.info({ component: 'mysql', endpoint: e.label, host: e.host, port: e.port, database: e.database }, 'mysql pool LATENT -> STARTED');
+    this.logger.info(
+      { component: 'mysql', endpoint: e.label, host: e.host, port: e.port, database: e.database },
+      'mysql pool LATENT -> STARTED',
+    );
   }
 
   get raw(): Pool {

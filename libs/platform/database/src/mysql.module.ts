@@ -53,7 +53,11 @@ export class MysqlModule {
       global: true,
       providers: [
         { provide: MysqlPools, inject: [JSON_LOGGER], useFactory: (logger: JsonLogger) => new MysqlPools(endpoints, logger, options) },
-        { provide: MysqlLifecycle, inject: [MysqlPools, HealthRegistry], useFactory: (p: MysqlPools, h: HealthRegistry) => new MysqlLifecycle(p, h) },
+        {
+          provide: MysqlLifecycle,
+          inject: [MysqlPools, HealthRegistry],
+          useFactory: (p: MysqlPools, h: HealthRegistry) => new MysqlLifecycle(p, h),
+        },
       ],
       exports: [MysqlPools],
     };

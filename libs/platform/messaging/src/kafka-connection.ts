@@ -33,7 +33,10 @@ export class KafkaConnection {
   private kafka: Kafka | undefined;
   private admin: Admin | undefined;
 
-  constructor(options: Partial<KafkaConnectionOptions>, private readonly logger: JsonLogger) {
+  constructor(
+    options: Partial<KafkaConnectionOptions>,
+    private readonly logger: JsonLogger,
+  ) {
     this.options = { ...DEFAULT_KAFKA_CONNECTION_OPTIONS, ...options };
     if (this.options.brokers.length === 0) throw new Error('KafkaConnection: brokers must not be empty');
   }

@@ -21,7 +21,9 @@ class KafkaLifecycle implements OnModuleInit, OnApplicationShutdown {
 
   onModuleInit(): void {
     this.health.register(this.kafka.healthCheck());
-    this.kafka.start().catch((e: unknown) => this.logger.warn({ component: 'kafka', err: (e as Error).message }, 'kafka not reachable yet'));
+    this.kafka
+      .start()
+      .catch((e: unknown) => this.logger.warn({ component: 'kafka', err: (e as Error).message }, 'kafka not reachable yet'));
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -43,7 +45,11 @@ export class KafkaModule {
           inject: [KAFKA_OPTIONS, JSON_LOGGER],
           useFactory: (opts: Partial<KafkaConnectionOptions>, logger: JsonLogger) => new KafkaConnection(opts, logger),
         },
-        { provide: KafkaLifecycle, inject: [KafkaConnection, HealthRegistry, JSON_LOGGER], useFactory: (k: KafkaConnection, h: HealthRegistry, l: JsonLogger) => new KafkaLifecycle(k, h, l) },
+        {
+          provide: KafkaLifecycle,
+          inject: [KafkaConnection, HealthRegistry, JSON_LOGGER],
+          useFactory: (k: KafkaConnection, h: HealthRegistry, l: JsonLogger) => new KafkaLifecycle(k, h, l),
+        },
       ],
       exports: [KafkaConnection],
     };

@@ -108,7 +108,10 @@ function installDefaultRoutes(fastify: FastifyInstance, ctx: ServiceContext): vo
   fastify.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? '(unmatched)';
     metrics.observeRequest(req.method, route, reply.statusCode, reply.elapsedTime / 1000);
-    logger.debug({ reqId: req.id, method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    logger.debug(
+      { reqId: req.id, method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'request',
+    );
   });
   fastify.get('/health/live', async () => ({ status: 'live' }));
   fastify.get('/health/ready', async (_req, reply) => {

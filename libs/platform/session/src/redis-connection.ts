@@ -34,9 +34,13 @@ export class RedisConnection {
   private redis: Redis | undefined;
   private lastStatus = 'wait';
 
-  constructor(options: Partial<RedisConnectionOptions>, private readonly logger: JsonLogger) {
+  constructor(
+    options: Partial<RedisConnectionOptions>,
+    private readonly logger: JsonLogger,
+  ) {
     this.options = { ...DEFAULT_REDIS_CONNECTION_OPTIONS, ...options };
-    if (!/^rediss?:\/\//.test(this.options.url)) throw new Error(`RedisConnection: url must start with redis:// or rediss://, got "${this.options.url}"`);
+    if (!/^rediss?:\/\//.test(this.options.url))
+      throw new Error(`RedisConnection: url must start with redis:// or rediss://, got "${this.options.url}"`);
   }
 
   /** Connects; resolves once Redis answers. */

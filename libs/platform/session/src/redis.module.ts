@@ -6,7 +6,10 @@ import { RedisConnection, type RedisConnectionOptions } from './redis-connection
 
 /** Environment variables of a service that uses Redis. */
 export const REDIS_ENV_SCHEMA = z.object({
-  REDIS_URL: z.string().regex(/^rediss?:\/\/.+/, 'expected redis://host:port').default(`redis://127.0.0.1:${REDIS_PORT}`),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/.+/, 'expected redis://host:port')
+    .default(`redis://127.0.0.1:${REDIS_PORT}`),
 });
 
 const REDIS_OPTIONS = Symbol('REDIS_OPTIONS');
@@ -22,7 +25,9 @@ class RedisLifecycle implements OnModuleInit, OnApplicationShutdown {
   onModuleInit(): void {
     this.health.register(this.redis.healthCheck());
     // Do not block boot on Redis: readiness reports it until it answers.
-    this.redis.start().catch((e: unknown) => this.logger.warn({ component: 'redis', err: (e as Error).message }, 'redis not reachable yet'));
+    this.redis
+      .start()
+      .catch((e: unknown) => this.logger.warn({ component: 'redis', err: (e as Error).message }, 'redis not reachable yet'));
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -44,7 +49,11 @@ export class RedisModule {
           inject: [REDIS_OPTIONS, JSON_LOGGER],
           useFactory: (opts: Partial<RedisConnectionOptions>, logger: JsonLogger) => new RedisConnection(opts, logger),
         },
-        { provide: RedisLifecycle, inject: [RedisConnection, HealthRegistry, JSON_LOGGER], useFactory: (r: RedisConnection, h: HealthRegistry, l: JsonLogger) => new RedisLifecycle(r, h, l) },
+        {
+          provide: RedisLifecycle,
+          inject: [RedisConnection, HealthRegistry, JSON_LOGGER],
+          useFactory: (r: RedisConnection, h: HealthRegistry, l: JsonLogger) => new RedisLifecycle(r, h, l),
+        },
       ],
       exports: [RedisConnection],
     };

@@ -77,6 +77,8 @@ export class ZookeeperClient {
   constructor(
     options: Partial<ZookeeperClientOptions>,
     private readonly logger: JsonLogger,
+    /** Opens a native session handle; replaced by a fake in unit tests. */
+    private readonly openHandle: (config: Record<string, unknown>) => NativeZkHandle = (config) => new NativeZk(config),
   ) {
     this.options = { ...DEFAULT_ZOOKEEPER_CLIENT_OPTIONS, ...options };
     if (!/^[^,\s]+:\d+(,[^,\s]+:\d+)*(\/[^\s]*)?$/.test(this.options.connectString)) {
@@ -154,7 +156,7 @@ export class ZookeeperClient {
 
   private openSession(): void {
     const gen = ++this.generation;
-    const handle = new NativeZk({
+    const handle = this.openHandle({
       connect: this.options.connectString,
       timeout: this.options.sessionTimeoutMs,
       debug_level: this.options.nativeLogLevel,
@@ -227,13 +229,21 @@ export class ZookeeperClient {
     this.current = to;
     const sessionId = this.handle && isConnected(to) ? this.handle.client_id : undefined;
     const change: ConnectionStateChange = { from, to, newSession, sessionId };
-    this.logger.info({ component: 'zookeeper', from, to, newSession, sessionId, connectString: this.options.connectString }, `zookeeper ${from} -> ${to}`);
+    this.logger.info(
+      { component: 'zookeeper', from, to, newSession, sessionId, connectString: this.options.connectString },
+      `zookeeper ${from} -> ${to}`,
+    );
     this.events.emit('state', change);
   }
 
   // --- operations -----------------------------------------------------------
 
-  private call<T>(op: string, path: string, invoke: (h: NativeZkHandle, cb: RcCallback<unknown[]>) => number, map: (...r: unknown[]) => T): Promise<T> {
+  private call<T>(
+    op: string,
+    path: string,
+    invoke: (h: NativeZkHandle, cb: RcCallback<unknown[]>) => number,
+    map: (...r: unknown[]) => T,
+  ): Promise<T> {
     const h = this.handle;
     if (!h || !isConnected(this.current)) {
       return Promise.reject(new ZkError(-4, op, path, `client is ${this.current}`));
@@ -253,7 +263,12 @@ export class ZookeeperClient {
 
   /** Creates a node; returns its actual path (with the sequence suffix for sequential modes). */
   create(path: string, data: Buffer | string | null, mode: CreateMode = 'PERSISTENT'): Promise<string> {
-    return this.call('create', path, (h, cb) => h.a_create(path, data ?? null, CREATE_MODE_FLAGS[mode], cb as RcCallback<[string]>), (p) => String(p));
+    return this.call(
+      'create',
+      path,
+      (h, cb) => h.a_create(path, data ?? null, CREATE_MODE_FLAGS[mode], cb as RcCallback<[string]>),
+      (p) => String(p),
+    );
   }
 
   /** The node's stat, or null when it does not exist. A watcher fires once on create/delete/change. */
@@ -262,7 +277,10 @@ export class ZookeeperClient {
       return await this.call(
         'exists',
         path,
-        (h, cb) => (watcher ? h.aw_exists(path, this.wrapWatcher(watcher), cb as RcCallback<[unknown]>) : h.a_exists(path, false, cb as RcCallback<[unknown]>)),
+        (h, cb) =>
+          watcher
+            ? h.aw_exists(path, this.wrapWatcher(watcher), cb as RcCallback<[unknown]>)
+            : h.a_exists(path, false, cb as RcCallback<[unknown]>),
         (s) => toStat(s),
       );
     } catch (e) {
@@ -276,7 +294,10 @@ export class ZookeeperClient {
     return this.call(
       'getData',
       path,
-      (h, cb) => (watcher ? h.aw_get(path, this.wrapWatcher(watcher), cb as RcCallback<[unknown, Buffer | null]>) : h.a_get(path, false, cb as RcCallback<[unknown, Buffer | null]>)),
+      (h, cb) =>
+        watcher
+          ? h.aw_get(path, this.wrapWatcher(watcher), cb as RcCallback<[unknown, Buffer | null]>)
+          : h.a_get(path, false, cb as RcCallback<[unknown, Buffer | null]>),
       (s, d) => ({ stat: toStat(s), data: Buffer.isBuffer(d) ? d : Buffer.from((d as string | null) ?? '') }),
     );
   }
@@ -296,12 +317,22 @@ export class ZookeeperClient {
 
   /** Sets data if the version matches (-1: any version); returns the new stat. */
   setData(path: string, data: Buffer | string, version = -1): Promise<ZkStat> {
-    return this.call('setData', path, (h, cb) => h.a_set(path, data, version, cb as RcCallback<[unknown]>), (s) => toStat(s));
+    return this.call(
+      'setData',
+      path,
+      (h, cb) => h.a_set(path, data, version, cb as RcCallback<[unknown]>),
+      (s) => toStat(s),
+    );
   }
 
   /** Deletes a node if the version matches (-1: any version). */
   delete(path: string, version = -1): Promise<void> {
-    return this.call('delete', path, (h, cb) => h.a_delete_(path, version, cb as RcCallback<[]>), () => undefined);
+    return this.call(
+      'delete',
+      path,
+      (h, cb) => h.a_delete_(path, version, cb as RcCallback<[]>),
+      () => undefined,
+    );
   }
 
   getAcl(path: string): Promise<{ acl: ZkAcl[]; stat: ZkStat }> {
@@ -309,23 +340,41 @@ export class ZookeeperClient {
       'getAcl',
       path,
       (h, cb) => h.a_get_acl(path, cb as RcCallback<[NativeAcl[], unknown]>),
-      (acl, stat) => ({ acl: ((acl as NativeAcl[] | undefined) ?? []).map((a) => ({ scheme: a.scheme as ZkAcl['scheme'], id: a.auth, perms: a.perms })), stat: toStat(stat) }),
+      (acl, stat) => ({
+        acl: ((acl as NativeAcl[] | undefined) ?? []).map((a) => ({ scheme: a.scheme as ZkAcl['scheme'], id: a.auth, perms: a.perms })),
+        stat: toStat(stat),
+      }),
     );
   }
 
   setAcl(path: string, acl: readonly ZkAcl[], version = -1): Promise<void> {
     const native: NativeAcl[] = acl.map((a) => ({ scheme: a.scheme, auth: a.id, perms: a.perms }));
-    return this.call('setAcl', path, (h, cb) => h.a_set_acl(path, version, native, cb as RcCallback<[]>), () => undefined);
+    return this.call(
+      'setAcl',
+      path,
+      (h, cb) => h.a_set_acl(path, version, native, cb as RcCallback<[]>),
+      () => undefined,
+    );
   }
 
   /** `addauth` for the current session only (use the `auth` option to keep it across sessions). */
   addAuth(scheme: string, auth: string): Promise<void> {
-    return this.call('addAuth', scheme, (h, cb) => h.add_auth(scheme, auth, cb as RcCallback<[]>), () => undefined);
+    return this.call(
+      'addAuth',
+      scheme,
+      (h, cb) => h.add_auth(scheme, auth, cb as RcCallback<[]>),
+      () => undefined,
+    );
   }
 
   /** Makes the connected server catch up with the leader before the next read (sync). */
   sync(path: string): Promise<void> {
-    return this.call('sync', path, (h, cb) => h.a_sync(path, cb as RcCallback<[string]>), () => undefined);
+    return this.call(
+      'sync',
+      path,
+      (h, cb) => h.a_sync(path, cb as RcCallback<[string]>),
+      () => undefined,
+    );
   }
 
   /** Creates every missing node along `path` as PERSISTENT; existing ones are left alone. */

@@ -7,7 +7,10 @@ import { ZookeeperClient, type ZookeeperClientOptions } from './zookeeper-client
 /** Environment variables of a service that uses ZooKeeper. */
 export const ZOOKEEPER_ENV_SCHEMA = z.object({
   /** ZooKeeper connect string (voters; point "remote" zone clients at the observer). */
-  ZK_CONNECT: z.string().regex(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, 'expected host:port[,host:port...]').default(DEFAULT_ZK_CONNECT),
+  ZK_CONNECT: z
+    .string()
+    .regex(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, 'expected host:port[,host:port...]')
+    .default(DEFAULT_ZK_CONNECT),
   /** Requested session timeout. */
   ZK_SESSION_TIMEOUT_MS: millis().default(6000),
 });
@@ -45,10 +48,13 @@ export class ZookeeperModule {
           inject: [ZK_OPTIONS, JSON_LOGGER],
           useFactory: (opts: Partial<ZookeeperClientOptions>, logger: JsonLogger) => new ZookeeperClient(opts, logger),
         },
-        { provide: ZookeeperLifecycle, inject: [ZookeeperClient, HealthRegistry], useFactory: (c: ZookeeperClient, h: HealthRegistry) => new ZookeeperLifecycle(c, h) },
+        {
+          provide: ZookeeperLifecycle,
+          inject: [ZookeeperClient, HealthRegistry],
+          useFactory: (c: ZookeeperClient, h: HealthRegistry) => new ZookeeperLifecycle(c, h),
+        },
       ],
       exports: [ZookeeperClient],
     };
   }
 }
-

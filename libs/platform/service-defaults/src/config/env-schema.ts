@@ -10,17 +10,22 @@ export const port = (opts: { allowZero?: boolean } = {}) =>
     .max(65535, 'expected at most 65535');
 
 /** A positive duration in milliseconds. */
-export const millis = () => z.coerce.number({ error: 'expected milliseconds' }).int().positive('expected a positive number of milliseconds');
+export const millis = () =>
+  z.coerce.number({ error: 'expected milliseconds' }).int().positive('expected a positive number of milliseconds');
 
 /** `host:port`, e.g. `127.0.0.1:3307`. */
-export const hostPort = () =>
-  z.string().regex(/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:3307');
+export const hostPort = () => z.string().regex(/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:3307');
 
 /** A comma-separated list of `host:port`. */
 export const hostPortList = () =>
   z
     .string()
-    .transform((s) => s.split(',').map((p) => p.trim()).filter((p) => p.length > 0))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((p) => p.trim())
+        .filter((p) => p.length > 0),
+    )
     .pipe(z.array(hostPort()).min(1, 'expected at least one host:port'));
 
 /** Settings every service has. Names are the environment variables. */
@@ -33,7 +38,10 @@ export const BASE_ENV_SCHEMA = z.object({
   /** `local` allows the development stack's default credentials; `production` demands explicit secrets. */
   PLATFORM_PROFILE: z.enum(['local', 'production']).default('local'),
   /** Unique id of this instance; defaults to `<service>-<host>-<pid>`. */
-  INSTANCE_ID: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected letters, digits, ".", "_" or "-"').optional(),
+  INSTANCE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected letters, digits, ".", "_" or "-"')
+    .optional(),
   /** Availability zone label used by discovery (e.g. `local`, `remote`). */
   ZONE: z.string().min(1).default('local'),
   /** How long SIGTERM waits for in-flight requests before exiting anyway. */
@@ -41,7 +49,11 @@ export const BASE_ENV_SCHEMA = z.object({
   /** Time budget of each readiness check. */
   READINESS_TIMEOUT_MS: millis().default(2_000),
   /** Largest accepted request body in bytes. */
-  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(64 * 1024),
+  BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(64 * 1024),
 });
 
 export type BaseEnv = z.infer<typeof BASE_ENV_SCHEMA>;

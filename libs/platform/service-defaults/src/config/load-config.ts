@@ -39,7 +39,10 @@ export function loadConfig<S extends z.ZodObject>(opts: LoadConfigOptions<S>): S
   if (profile === 'production') {
     for (const secret of opts.secrets ?? []) {
       if (env[secret] === undefined || env[secret] === '') {
-        issues.push({ variable: secret, problem: 'must be set explicitly when PLATFORM_PROFILE=production (the default is for the local stack only)' });
+        issues.push({
+          variable: secret,
+          problem: 'must be set explicitly when PLATFORM_PROFILE=production (the default is for the local stack only)',
+        });
       }
     }
   }

@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createConnection, type Connection } from 'mysql2/promise';
 import { DB_USERS } from '@dsp/contracts';
 import { eventually } from '@dsp/testing';
-import { MYSQL_INSTANCES, type MysqlInstanceSpec } from './topology';
-import { replicaState } from './components/mariadb.component';
+import { MYSQL_INSTANCES, type MysqlInstanceSpec, replicaState } from '@dsp/infra-stack';
 
 function connect(s: MysqlInstanceSpec, user: { name: string; password: string }, database?: string): Promise<Connection> {
   return createConnection({ host: '127.0.0.1', port: s.port, user: user.name, password: user.password, database });
@@ -41,7 +40,9 @@ describe('MariaDB clusters (local stack)', () => {
         await w.query('INSERT INTO stack_probe (id, note) VALUES (?, ?)', [id, `written on ${primary.name}`]);
         const [[pid]] = (await w.query('SELECT @@server_id AS sid')) as unknown as [[{ sid: number }]];
         const row = await eventually(async () => {
-          const [rows] = (await r.query('SELECT note, @@server_id AS sid FROM stack_probe WHERE id = ?', [id])) as unknown as [{ note: string; sid: number }[]];
+          const [rows] = (await r.query('SELECT note, @@server_id AS sid FROM stack_probe WHERE id = ?', [id])) as unknown as [
+            { note: string; sid: number }[],
+          ];
           if (rows.length !== 1) throw new Error('not replicated yet');
           return rows[0];
         }, 10_000);
@@ -82,7 +83,9 @@ describe('MariaDB clusters (local stack)', () => {
       const found: Record<string, string[]> = {};
       for (const p of primaries) {
         const c = await connect(p, DB_USERS.admin);
-        const [rows] = (await c.query("SHOW DATABASES WHERE `Database` IN ('user_db','order_db_0','order_db_1')")) as unknown as [{ Database: string }[]];
+        const [rows] = (await c.query("SHOW DATABASES WHERE `Database` IN ('user_db','order_db_0','order_db_1')")) as unknown as [
+          { Database: string }[],
+        ];
         found[p.name] = rows.map((r) => r.Database).sort();
         await c.end();
       }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { stackControl } from '@dsp/testing';
-import { REDIS } from './topology';
+import { REDIS } from '@dsp/infra-stack';
 
 describe('Redis (local stack)', () => {
   describe('when the server is killed with SIGKILL and started again', () => {

@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ZookeeperClient } from '@dsp/zookeeper';
 import { testLogger } from '@dsp/testing';
-import { fourLetterWord, parseKeyValues } from './net';
-import { ZK_SERVERS } from './topology';
-import { zkNodeState } from './components/zookeeper.component';
+import { fourLetterWord, parseKeyValues, ZK_SERVERS, zkNodeState } from '@dsp/infra-stack';
 
 describe('ZooKeeper ensemble (local stack)', () => {
   describe('when every server answers srvr/mntr', () => {

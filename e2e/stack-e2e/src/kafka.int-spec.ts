@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { allTopics } from '@dsp/contracts';
-import { KAFKA_NODES } from './topology';
+import { KAFKA_NODES } from '@dsp/infra-stack';
 
 const kafka = new Kafka({
   clientId: 'stack-int-spec',

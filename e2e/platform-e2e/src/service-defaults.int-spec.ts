@@ -1,0 +1,133 @@
+import { spawnService, type SpawnedService } from '@dsp/testing';
+
+type ServiceName = 'gateway' | 'user-service' | 'order-service';
+
+/** What each service's readiness depends on (its real dependencies in the local stack). */
+const EXPECTED_CHECKS: Record<ServiceName, string[]> = {
+  gateway: ['redis', 'zookeeper'],
+  'user-service': ['mysql:user_db:primary', 'mysql:user_db:replica0', 'redis', 'zookeeper'],
+  'order-service': [
+    'kafka',
+    'mysql:order_db_0:primary',
+    'mysql:order_db_0:replica0',
+    'mysql:order_db_1:primary',
+    'mysql:order_db_1:replica0',
+    'zookeeper',
+  ],
+};
+
+async function getJson(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
+  const res = await fetch(url, { headers });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown>, headers: res.headers };
+}
+
+describe.each(Object.keys(EXPECTED_CHECKS) as ServiceName[])('%s (service defaults)', (name) => {
+  let svc: SpawnedService;
+
+  beforeAll(async () => {
+    // PORT=0 everywhere: instances take a free port (the gateway's default 8080 may be in use by `npm start`).
+    svc = await spawnService(name, { PORT: '0' });
+  });
+
+  afterAll(async () => {
+    await svc?.stop();
+  });
+
+  describe('when its dependencies answer', () => {
+    it('should be live and, once every dependency answers, ready with each check named', async () => {
+      expect((await getJson(`${svc.url}/health/live`)).status).toBe(200);
+      let ready = await getJson(`${svc.url}/health/ready`);
+      for (let i = 0; i < 50 && ready.status !== 200; i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        ready = await getJson(`${svc.url}/health/ready`);
+      }
+      expect(ready.status).toBe(200);
+      expect(ready.body['status']).toBe('ready');
+      const checks = ready.body['checks'] as Record<string, { status: string }>;
+      expect(Object.keys(checks).sort()).toEqual(EXPECTED_CHECKS[name]);
+      expect(Object.values(checks).every((c) => c.status === 'up')).toBe(true);
+    });
+
+    it('should echo a given x-request-id and generate one otherwise', async () => {
+      const given = await getJson(`${svc.url}/health/live`, { 'x-request-id': 'req-e2e-42' });
+      expect(given.headers.get('x-request-id')).toBe('req-e2e-42');
+      const generated = await getJson(`${svc.url}/health/live`);
+      expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    });
+
+    it('should expose Prometheus metrics that count the requests it served', async () => {
+      await fetch(`${svc.url}/health/live`);
+      const res = await fetch(`${svc.url}/metrics`);
+      expect(res.headers.get('content-type')).toContain('text/plain');
+      const text = await res.text();
+      const line = text
+        .split('\n')
+        .find((l) => l.startsWith('http_requests_total{') && l.includes('route="/health/live"') && l.includes('status="200"'));
+      expect(line).toBeDefined();
+      expect(line).toContain(`service="${name}"`);
+      expect(Number(line?.split(' ').at(-1))).toBeGreaterThanOrEqual(1);
+      expect(text).toContain('process_cpu_user_seconds_total');
+    });
+
+    it('should answer an unknown route with a JSON 404 {statusCode, error, message}', async () => {
+      const res = await getJson(`${svc.url}/no/such/route`);
+      expect(res.status).toBe(404);
+      expect(res.body).toMatchObject({ statusCode: 404, error: 'Not Found', message: expect.any(String) });
+    });
+  });
+
+  describe('when it receives SIGTERM', () => {
+    it('should log only JSON lines, report draining, and exit 0 promptly', async () => {
+      const t0 = Date.now();
+      const code = await svc.stop();
+      expect(code).toBe(0);
+      expect(Date.now() - t0).toBeLessThan(5000);
+      const lines = svc
+        .output()
+        .split('\n')
+        .filter((l) => l.trim().length > 0);
+      const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+      for (const p of parsed)
+        expect(p).toMatchObject({ level: expect.any(String), time: expect.any(String), service: name, msg: expect.any(String) });
+      expect(parsed.some((p) => p['msg'] === 'shut down' && p['result'] === 'closed')).toBe(true);
+    });
+  });
+});
+
+describe('service configuration (all services)', () => {
+  describe('when a variable is invalid', () => {
+    it.each([
+      ['gateway', { PORT: '70000' }, 'PORT'],
+      ['user-service', { USER_DB_PRIMARY: 'not-a-host-port' }, 'USER_DB_PRIMARY'],
+      ['order-service', { KAFKA_BROKERS: 'localhost' }, 'KAFKA_BROKERS'],
+      ['gateway', { ZK_CONNECT: 'nope' }, 'ZK_CONNECT'],
+    ] as const)('%s should stop with exit code 78 and name %j', async (name, env, variable) => {
+      await expect(spawnService(name, env, 10_000)).rejects.toThrow(new RegExp(`exited with 78[\\s\\S]*- ${variable}:`));
+    });
+  });
+
+  describe('when PLATFORM_PROFILE=production and a secret is left at its local default', () => {
+    it('should refuse to start and name the secret', async () => {
+      await expect(spawnService('order-service', { PLATFORM_PROFILE: 'production' }, 10_000)).rejects.toThrow(
+        /exited with 78[\s\S]*ORDER_DB_PASSWORD: must be set explicitly/,
+      );
+    });
+  });
+
+  describe('when a dependency does not answer', () => {
+    it('should stay live but report not-ready, naming the dependency that is down', async () => {
+      const svc = await spawnService('gateway', { PORT: '0', REDIS_URL: 'redis://127.0.0.1:1', READINESS_TIMEOUT_MS: '500' });
+      try {
+        expect((await fetch(`${svc.url}/health/live`)).status).toBe(200);
+        const ready = await getJson(`${svc.url}/health/ready`);
+        expect(ready.status).toBe(503);
+        expect(ready.body).toMatchObject({ status: 'not-ready', checks: { redis: { status: 'down' } } });
+      } finally {
+        await svc.stop();
+      }
+    });
+  });
+});

@@ -1,0 +1,161 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { log } from './log';
+import { portOpen } from './net';
+import { down, formatStatus, stackRunning, status, up } from './stack';
+import { LOG_DIR, REPO_ROOT } from './topology';
+
+/**
+ * `npm start`: brings the stack up, runs the gateway plus two instances each of
+ * user-service and order-service from dist/, waits until each is ready, prints
+ * what runs where, and stays in the foreground. Ctrl-C stops every process it
+ * started (and the stack, if it started the stack).
+ */
+
+interface Instance {
+  id: string;
+  app: 'gateway' | 'user-service' | 'order-service';
+  env: NodeJS.ProcessEnv;
+  child?: ChildProcess;
+  url?: string;
+  logFile: string;
+}
+
+const GATEWAY_PORT = Number(process.env['GATEWAY_PORT'] ?? 8080);
+
+function plan(): Instance[] {
+  const appLogs = join(LOG_DIR, 'apps');
+  mkdirSync(appLogs, { recursive: true });
+  const mk = (app: Instance['app'], n: number, env: NodeJS.ProcessEnv = {}): Instance => {
+    const id = `${app}-${n}`;
+    return { id, app, env: { INSTANCE_ID: id, ...env }, logFile: join(appLogs, `${id}.log`) };
+  };
+  return [
+    mk('user-service', 1),
+    mk('user-service', 2),
+    mk('order-service', 1),
+    mk('order-service', 2),
+    mk('gateway', 1, { PORT: String(GATEWAY_PORT) }),
+  ];
+}
+
+function startInstance(inst: Instance): Promise<void> {
+  const main = join(REPO_ROOT, 'dist', 'apps', inst.app, 'src', 'main.js');
+  if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\``);
+  const out = createWriteStream(inst.logFile, { flags: 'a' });
+  const child = spawn(process.execPath, [main], { env: { ...process.env, ...inst.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  inst.child = child;
+  child.stdout.pipe(out);
+  child.stderr.pipe(out);
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    const timer = setTimeout(() => reject(new Error(`${inst.id} did not start within 30 s; see ${inst.logFile}`)), 30_000);
+    const onData = (d: Buffer): void => {
+      buf += d.toString();
+      const m = /"url":"(http:\/\/[^"]+)"/.exec(buf);
+      if (m?.[1]) {
+        inst.url = m[1];
+        clearTimeout(timer);
+        child.stdout.off('data', onData);
+        child.stderr.off('data', onData);
+        resolve();
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${inst.id} exited with ${code}; see ${inst.logFile}\n${buf.split('\n').slice(-5).join('\n')}`));
+    });
+  });
+}
+
+async function waitReady(inst: Instance, timeoutMs = 60_000): Promise<Record<string, { status: string }>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const res = await fetch(`${inst.url}/health/ready`);
+      const body = (await res.json()) as { checks: Record<string, { status: string }> };
+      if (res.status === 200) return body.checks;
+      if (Date.now() > deadline) throw new Error(`${inst.id} not ready: ${JSON.stringify(body.checks)}`);
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function main(): Promise<void> {
+  const startedStack = !stackRunning();
+  await up({ install: true, timeoutMs: Number(process.env['STACK_TIMEOUT_MS'] ?? 180_000) });
+  if (await portOpen(GATEWAY_PORT)) {
+    throw new Error(`port ${GATEWAY_PORT} is in use; stop what runs there or set GATEWAY_PORT`);
+  }
+  const instances = plan();
+  let stopping = false;
+  const stopAll = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    log.step(`${signal}: stopping the services`);
+    await Promise.all(
+      instances.map(
+        (i) =>
+          new Promise<void>((resolve) => {
+            if (!i.child || i.child.exitCode !== null) return resolve();
+            i.child.once('exit', () => resolve());
+            i.child.kill('SIGTERM');
+            setTimeout(() => i.child?.kill('SIGKILL'), 10_000).unref();
+          }),
+      ),
+    );
+    log.ok('services stopped');
+    if (startedStack) {
+      log.step('stopping the stack this command started');
+      await down();
+    } else {
+      log.step('the stack was already running before `npm start`: leaving it up (`npm run stack -- down` stops it)');
+    }
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stopAll('Ctrl-C'));
+  process.on('SIGTERM', () => void stopAll('SIGTERM'));
+
+  log.step('starting services: gateway, 2 x user-service, 2 x order-service');
+  await Promise.all(instances.map((i) => startInstance(i)));
+  for (const i of instances) {
+    i.child?.once('exit', (code, sig) => {
+      if (!stopping) log.fail(`${i.id} exited (${code ?? sig}); see ${i.logFile}`);
+    });
+  }
+  const checks = await Promise.all(instances.map(async (i) => [i, await waitReady(i)] as const));
+
+  const lines = [
+    '',
+    'The platform is up. Servers:',
+    '',
+    formatStatus(await status()),
+    '',
+    'Services (each ready only when its dependencies answer):',
+    '',
+    ...checks.map(
+      ([i, c]) =>
+        `  ${i.id.padEnd(16)} ${String(i.url).padEnd(24)} pid ${String(i.child?.pid).padEnd(7)} ready: ${Object.keys(c).join(', ')}`,
+    ),
+    '',
+    'Try:',
+    `  curl -s http://127.0.0.1:${GATEWAY_PORT}/health/ready      # the gateway's dependency checks`,
+    `  curl -s http://127.0.0.1:${GATEWAY_PORT}/metrics           # Prometheus text`,
+    '  npm run stack -- status                         # who leads the ZooKeeper ensemble, replica lag',
+    `  tail -f ${join(LOG_DIR, 'apps')}/*.log     # JSON logs`,
+    '',
+    'Ctrl-C stops everything `npm start` started.',
+    '',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+main().catch((e: unknown) => {
+  log.fail((e as Error).message);
+  process.kill(process.pid, 'SIGTERM');
+});

@@ -1,0 +1,29 @@
+import { znodePaths } from './znode-paths';
+import { allTopics, dlqTopic, retryTopic, TOPICS } from './topics';
+
+describe('znodePaths', () => {
+  describe('when given valid names', () => {
+    it('should build the contract layout', () => {
+      expect(znodePaths.serviceInstance('user-service', 'us-1')).toBe('/services/user-service/us-1');
+      expect(znodePaths.configKey('order-service', 'local', 'intake.rate')).toBe('/config/order-service/local/intake.rate');
+      expect(znodePaths.lock('flash-sale-42')).toBe('/locks/flash-sale-42');
+      expect(znodePaths.election('outbox-relay')).toBe('/election/outbox-relay');
+      expect(znodePaths.workers('order-service')).toBe('/workers/order-service');
+    });
+  });
+
+  describe('when a segment could escape its parent', () => {
+    it.each(['', '..', 'a/b', '../x', 'has space', '-lead'])('should reject %j', (bad) => {
+      expect(() => znodePaths.service(bad)).toThrow(/invalid service name/);
+    });
+  });
+});
+
+describe('topics', () => {
+  it('should name every topic <domain>.<event>.v<N> with .retry and .dlq companions', () => {
+    for (const t of Object.values(TOPICS)) expect(t).toMatch(/^[a-z]+\.[a-z]+\.v\d+$/);
+    expect(retryTopic(TOPICS.orderCreated)).toBe('order.created.v1.retry');
+    expect(dlqTopic(TOPICS.orderCreated)).toBe('order.created.v1.dlq');
+    expect(allTopics()).toHaveLength(Object.keys(TOPICS).length * 3);
+  });
+});

@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import { ConfigError } from './config-error';
+import { hostPort, hostPortList } from './env-schema';
+import { loadConfig } from './load-config';
+
+const schema = z.object({
+  DB_PRIMARY: hostPort().default('127.0.0.1:3307'),
+  BROKERS: hostPortList().default(['127.0.0.1:9092']),
+  DB_PASSWORD: z.string().min(1).default('local-only'),
+});
+
+function load(env: Record<string, string>) {
+  return loadConfig({ service: 'svc', schema, secrets: ['DB_PASSWORD'], env });
+}
+
+function issuesOf(env: Record<string, string>): string[] {
+  try {
+    load(env);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.issues.map((i) => i.variable);
+    throw e;
+  }
+  return [];
+}
+
+describe('loadConfig', () => {
+  describe('when nothing is set', () => {
+    it('should apply every default, including the base ones', () => {
+      const c = load({});
+      expect(c).toMatchObject({
+        PORT: 0,
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'info',
+        PLATFORM_PROFILE: 'local',
+        ZONE: 'local',
+        DB_PRIMARY: '127.0.0.1:3307',
+        BROKERS: ['127.0.0.1:9092'],
+        SERVICE_NAME: 'svc',
+      });
+      expect(c.INSTANCE_ID).toMatch(/^svc-.+-\d+$/);
+    });
+  });
+
+  describe('when values are given', () => {
+    it('should coerce numbers and split lists', () => {
+      const c = load({ PORT: '8081', BROKERS: 'a:1, b:2', SHUTDOWN_TIMEOUT_MS: '500' });
+      expect(c.PORT).toBe(8081);
+      expect(c.BROKERS).toEqual(['a:1', 'b:2']);
+      expect(c.SHUTDOWN_TIMEOUT_MS).toBe(500);
+    });
+
+    it('should treat an empty string as unset', () => {
+      expect(load({ DB_PRIMARY: '' }).DB_PRIMARY).toBe('127.0.0.1:3307');
+    });
+  });
+
+  describe('when values are wrong', () => {
+    it('should name every bad variable with the value it got', () => {
+      let err: unknown;
+      try {
+        load({ PORT: 'eighty', DB_PRIMARY: 'nohost', LOG_LEVEL: 'loud', BROKERS: 'x' });
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(ConfigError);
+      const msg = (err as ConfigError).message;
+      expect(msg).toContain('invalid configuration for svc');
+      expect(msg).toMatch(/PORT: .*got "eighty"/);
+      expect(msg).toMatch(/DB_PRIMARY: expected host:port.*got "nohost"/);
+      expect(msg).toMatch(/LOG_LEVEL: .*got "loud"/);
+      expect(msg).toMatch(/BROKERS: .*got "x"/);
+    });
+
+    it.each([
+      [{ PORT: '65536' }, ['PORT']],
+      [{ PORT: '-1' }, ['PORT']],
+      [{ READINESS_TIMEOUT_MS: '0' }, ['READINESS_TIMEOUT_MS']],
+      [{ INSTANCE_ID: 'has space' }, ['INSTANCE_ID']],
+      [{ PLATFORM_PROFILE: 'staging' }, ['PLATFORM_PROFILE']],
+    ])('%j should be rejected naming %j', (env, vars) => {
+      expect(issuesOf(env)).toEqual(vars);
+    });
+  });
+
+  describe('when PLATFORM_PROFILE=production', () => {
+    it('should demand every secret explicitly', () => {
+      expect(issuesOf({ PLATFORM_PROFILE: 'production' })).toEqual(['DB_PASSWORD']);
+    });
+
+    it('should accept an explicit secret', () => {
+      expect(load({ PLATFORM_PROFILE: 'production', DB_PASSWORD: 's3cret' }).DB_PASSWORD).toBe('s3cret');
+    });
+  });
+});
