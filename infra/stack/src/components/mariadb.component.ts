@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DB_USERS } from '@dsp/contracts';
 import { logFileOf, run, runningPid, startDaemon, stopDaemon, waitFor } from '../proc';
@@ -27,6 +27,8 @@ function myCnf(s: MysqlInstanceSpec): string {
     'bind-address=127.0.0.1',
     `socket=${mysqlSocket(s)}`,
     `pid-file=${join(dir, 'mysqld.pid')}`,
+    // A private tmpdir: four servers sharing /tmp collide on temporary table names.
+    `tmpdir=${join(dir, 'tmp')}`,
     `log-error=${logFileOf(s.name)}`,
     'skip-name-resolve',
     `server-id=${s.serverId}`,
@@ -120,16 +122,24 @@ export class MariadbComponent implements StackComponent {
     await Promise.all(
       MYSQL_INSTANCES.map(async (s) => {
         const dir = instanceDir(s);
-        mkdirSync(dir, { recursive: true });
+        mkdirSync(join(dir, 'tmp'), { recursive: true });
         writeFileSync(join(dir, 'my.cnf'), myCnf(s));
         if (!existsSync(join(dir, 'data', 'mysql'))) {
+          // Initialise into a scratch dir and rename on success: a failed or interrupted
+          // install never leaves a half-made data dir that a later run would trust.
+          const scratch = join(dir, 'data.installing');
+          rmSync(scratch, { recursive: true, force: true });
+          rmSync(join(dir, 'data'), { recursive: true, force: true });
           await run('mariadb-install-db', [
             '--no-defaults',
-            `--datadir=${join(dir, 'data')}`,
+            `--datadir=${scratch}`,
             '--user=root',
             '--auth-root-authentication-method=socket',
             '--skip-test-db',
+            // Passed through to the bootstrap server: parallel installs must not share /tmp.
+            `--tmpdir=${join(dir, 'tmp')}`,
           ]);
+          renameSync(scratch, join(dir, 'data'));
         }
       }),
     );
