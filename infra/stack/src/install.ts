@@ -81,5 +81,7 @@ export async function ensureJars(set: JarSet): Promise<void> {
 /** Everything the stack needs on this machine: Debian packages, then both jar sets. */
 export async function installAll(): Promise<void> {
   await ensureDebianPackages();
-  await Promise.all([ensureJars('zookeeper'), ensureJars('kafka')]);
+  // One after the other: Maven 3.8 does not lock its local repository against concurrent writers.
+  await ensureJars('zookeeper');
+  await ensureJars('kafka');
 }
