@@ -1,7 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { SERVICE_NAMES } from '@dsp/contracts';
 import type { ServiceConfig, ServiceContext } from '@dsp/service-defaults';
 import { RedisModule } from '@dsp/session';
 import { ZookeeperModule } from '@dsp/zookeeper';
+import { GATEWAY_LIVE_CONFIG } from './gateway.live-config';
 import type { GATEWAY_ENV_SCHEMA } from './gateway.config';
 
 /** The gateway: the platform's edge. Routes are added by the discovery and session features. */
@@ -12,7 +14,11 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [
-        ZookeeperModule.forRoot({ connectString: config.ZK_CONNECT, sessionTimeoutMs: config.ZK_SESSION_TIMEOUT_MS }),
+        ZookeeperModule.forRoot({
+          ctx,
+          discover: [SERVICE_NAMES.user, SERVICE_NAMES.order],
+          config: { schema: GATEWAY_LIVE_CONFIG, writer: true },
+        }),
         RedisModule.forRoot({ url: config.REDIS_URL, connectionName: config.INSTANCE_ID }),
       ],
     };

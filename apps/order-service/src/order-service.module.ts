@@ -1,8 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { SERVICE_NAMES } from '@dsp/contracts';
 import { MysqlModule, parseHostPort, type MysqlEndpoint } from '@dsp/database';
 import { KafkaModule } from '@dsp/messaging';
 import type { ServiceConfig, ServiceContext } from '@dsp/service-defaults';
 import { ZookeeperModule } from '@dsp/zookeeper';
+import { ORDER_SERVICE_LIVE_CONFIG } from './order-service.live-config';
 import type { ORDER_SERVICE_ENV_SCHEMA } from './order-service.config';
 
 /** order-service: orders sharded over two clusters, events through Kafka. Wires its infrastructure. */
@@ -18,7 +20,7 @@ export class OrderServiceModule {
     return {
       module: OrderServiceModule,
       imports: [
-        ZookeeperModule.forRoot({ connectString: config.ZK_CONNECT, sessionTimeoutMs: config.ZK_SESSION_TIMEOUT_MS }),
+        ZookeeperModule.forRoot({ ctx, discover: [SERVICE_NAMES.user], config: { schema: ORDER_SERVICE_LIVE_CONFIG } }),
         KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, clientId: config.INSTANCE_ID }),
         MysqlModule.forRoot([
           ...shard(0, config.ORDER_DB_0_PRIMARY, config.ORDER_DB_0_REPLICAS),

@@ -3,6 +3,7 @@ import { MysqlModule, parseHostPort } from '@dsp/database';
 import type { ServiceConfig, ServiceContext } from '@dsp/service-defaults';
 import { RedisModule } from '@dsp/session';
 import { ZookeeperModule } from '@dsp/zookeeper';
+import { USER_SERVICE_LIVE_CONFIG } from './user-service.live-config';
 import type { USER_SERVICE_ENV_SCHEMA } from './user-service.config';
 
 /** user-service: accounts and sessions. Wires its infrastructure; features live in libs. */
@@ -14,7 +15,7 @@ export class UserServiceModule {
     return {
       module: UserServiceModule,
       imports: [
-        ZookeeperModule.forRoot({ connectString: config.ZK_CONNECT, sessionTimeoutMs: config.ZK_SESSION_TIMEOUT_MS }),
+        ZookeeperModule.forRoot({ ctx, config: { schema: USER_SERVICE_LIVE_CONFIG } }),
         RedisModule.forRoot({ url: config.REDIS_URL, connectionName: config.INSTANCE_ID }),
         MysqlModule.forRoot([
           { label: 'user_db:primary', ...parseHostPort(config.USER_DB_PRIMARY), ...creds },

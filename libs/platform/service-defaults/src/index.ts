@@ -6,6 +6,6 @@ export { HealthRegistry } from './health/health-registry';
 export { createJsonLogger, type JsonLogger, type JsonLoggerOptions } from './logging/json-logger';
 export { MetricsRegistry } from './metrics/metrics-registry';
 export { bootstrap, EXIT_CONFIG, runService, type RunningService, type RunServiceOptions } from './run-service';
-export type { ServiceContext } from './service-context';
+export type { ListenAddress, ServiceContext } from './service-context';
 export { ServiceDefaultsModule } from './service-defaults.module';
 export { JSON_LOGGER, SERVICE_CONFIG } from './tokens';

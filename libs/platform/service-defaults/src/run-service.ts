@@ -11,7 +11,7 @@ import { HealthRegistry } from './health/health-registry';
 import { createJsonLogger } from './logging/json-logger';
 import { NestLoggerAdapter } from './logging/nest-logger.adapter';
 import { MetricsRegistry } from './metrics/metrics-registry';
-import type { ServiceContext } from './service-context';
+import type { ListenAddress, ServiceContext } from './service-context';
 import { ServiceDefaultsModule } from './service-defaults.module';
 
 /** Exit code for a configuration error (EX_CONFIG from sysexits.h). */
@@ -51,7 +51,15 @@ export async function runService<S extends z.ZodObject>(opts: RunServiceOptions<
   const health = new HealthRegistry(config.READINESS_TIMEOUT_MS);
   const metrics = new MetricsRegistry(opts.name, config.INSTANCE_ID);
   const drainHooks: (() => Promise<void>)[] = [];
-  const ctx: ServiceContext<ServiceConfig<S>> = { config, logger, health, metrics, onDrain: (h) => void drainHooks.push(h) };
+  const listenHooks: ((a: ListenAddress) => Promise<void>)[] = [];
+  const ctx: ServiceContext<ServiceConfig<S>> = {
+    config,
+    logger,
+    health,
+    metrics,
+    onDrain: (h) => void drainHooks.push(h),
+    onListen: (h) => void listenHooks.push(h),
+  };
 
   @Module({ imports: [ServiceDefaultsModule.forRoot(ctx), opts.module(ctx)] })
   class ServiceRootModule {}
@@ -72,6 +80,9 @@ export async function runService<S extends z.ZodObject>(opts: RunServiceOptions<
   const port = typeof address === 'object' && address !== null ? address.port : config.PORT;
   const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`;
   logger.info({ url, port, zone: config.ZONE, pid: process.pid }, 'listening');
+  for (const hook of listenHooks) {
+    await hook({ host: config.HOST, port, url }).catch((e: unknown) => logger.error({ err: (e as Error).message }, 'listen hook failed'));
+  }
 
   let stopping: Promise<void> | undefined;
   const stop = (reason = 'stop'): Promise<void> => {

@@ -11,4 +11,12 @@ export interface ServiceContext<C extends BaseEnv = BaseEnv> {
   metrics: MetricsRegistry;
   /** Runs first on SIGTERM, while the HTTP server still serves (e.g. leave service discovery). */
   onDrain(hook: () => Promise<void>): void;
+  /** Runs once the HTTP server listens, with the real address (e.g. register in service discovery). */
+  onListen(hook: (address: ListenAddress) => Promise<void>): void;
+}
+
+export interface ListenAddress {
+  host: string;
+  port: number;
+  url: string;
 }

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { HealthCheck, JsonLogger } from '@dsp/service-defaults';
 import { isConnected, type ConnectionState, type ConnectionStateChange, type ConnectionStateListener } from './connection-state';
 import { NativeZk, type NativeAcl, type NativeZkHandle, type RcCallback } from './native-zk';
-import { ZkError } from './zk-error';
+import { ZK_CODES, ZkError } from './zk-error';
 import { CREATE_MODE_FLAGS, WATCH_EVENT_TYPES, type CreateMode, type Watcher, type ZkStat } from './zk-types';
 
 export interface ZkAuth {
@@ -20,6 +20,12 @@ export interface ZookeeperClientOptions {
   auth: ZkAuth[];
   /** Log level of the native C client: 1 error ... 4 debug. @default 1 */
   nativeLogLevel: 1 | 2 | 3 | 4;
+  /**
+   * Join an existing session instead of opening a new one (its id and password,
+   * from `sessionCredentials`). Closing such a client ends that session for its
+   * owner too: the way tests force a real session expiry. @default undefined
+   */
+  joinSession?: { id: string; password: string };
 }
 
 export const DEFAULT_ZOOKEEPER_CLIENT_OPTIONS: ZookeeperClientOptions = {
@@ -162,6 +168,9 @@ export class ZookeeperClient {
       debug_level: this.options.nativeLogLevel,
       host_order_deterministic: false,
       data_as_buffer: true,
+      ...(this.options.joinSession && gen === 1
+        ? { client_id: this.options.joinSession.id, client_password: this.options.joinSession.password }
+        : {}),
     });
     this.handle = handle;
     handle.on('connect', () => gen === this.generation && this.onConnect(handle));
@@ -263,10 +272,12 @@ export class ZookeeperClient {
 
   /** Creates a node; returns its actual path (with the sequence suffix for sequential modes). */
   create(path: string, data: Buffer | string | null, mode: CreateMode = 'PERSISTENT'): Promise<string> {
+    // The addon stores `null` as the four bytes "null": an empty node gets an empty buffer.
+    const bytes = data ?? Buffer.alloc(0);
     return this.call(
       'create',
       path,
-      (h, cb) => h.a_create(path, data ?? null, CREATE_MODE_FLAGS[mode], cb as RcCallback<[string]>),
+      (h, cb) => h.a_create(path, bytes, CREATE_MODE_FLAGS[mode], cb as RcCallback<[string]>),
       (p) => String(p),
     );
   }
@@ -335,7 +346,13 @@ export class ZookeeperClient {
     );
   }
 
-  getAcl(path: string): Promise<{ acl: ZkAcl[]; stat: ZkStat }> {
+  /**
+   * The node's ACL. The npm addon crashes the process (`deallocate_ACL_vector(NULL)`)
+   * when getAcl fails, so the node's existence is checked first; a node deleted in
+   * between still hits that bug (docs/adr/0003).
+   */
+  async getAcl(path: string): Promise<{ acl: ZkAcl[]; stat: ZkStat }> {
+    if ((await this.exists(path)) === null) throw new ZkError(ZK_CODES.ZNONODE, 'getAcl', path);
     return this.call(
       'getAcl',
       path,
