@@ -43,3 +43,20 @@ export async function expireSession(client: ZookeeperClient): Promise<void> {
   await intruder.waitConnected(10_000);
   await intruder.close();
 }
+
+/** Resolves when `client` has reconnected with a NEW session (after LOST). */
+export function waitForNewSession(client: ZookeeperClient, timeoutMs = 20_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`client did not open a new session within ${timeoutMs} ms (now ${client.state})`));
+    }, timeoutMs);
+    const off = client.onStateChange((c) => {
+      if (c.to === 'RECONNECTED' && c.newSession) {
+        clearTimeout(timer);
+        off();
+        resolve();
+      }
+    });
+  });
+}

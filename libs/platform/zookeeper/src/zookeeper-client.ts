@@ -148,6 +148,10 @@ export class ZookeeperClient {
     this.generation++;
     this.transition('CLOSED');
     if (h) {
+      // Never close a handle inside its own callback chain: promise continuations run while the
+      // addon is still in zookeeper_process for this handle, and closing there aborts the process
+      // (uv_poll_start on a closing handle). A fresh macrotask is outside it.
+      await new Promise((r) => setImmediate(r));
       await new Promise<void>((resolve) => {
         const done = setTimeout(resolve, 2000);
         h.once('close', () => {
@@ -219,11 +223,14 @@ export class ZookeeperClient {
     this.lostSinceLastConnect = true;
     this.logger.warn({ component: 'zookeeper', reason }, 'zookeeper session lost');
     this.transition('LOST');
-    try {
-      old?.close();
-    } catch {
-      /* already closed by the native client */
-    }
+    // Closed from a fresh macrotask, never inside the addon's own callback (see close()).
+    setImmediate(() => {
+      try {
+        old?.close();
+      } catch {
+        /* already closed by the native client */
+      }
+    });
     if (this.current === 'LOST') this.openSession();
   }
 

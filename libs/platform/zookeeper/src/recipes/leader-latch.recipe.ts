@@ -32,6 +32,7 @@ export class LeaderLatch {
   private readonly listeners = new Set<LeadershipListener>();
   private offState: (() => void) | undefined;
   private checking: Promise<void> | undefined;
+  private joining: Promise<void> | undefined;
   private recheck = false;
   private readonly parent: string;
   private readonly retry: RetryPolicy;
@@ -98,9 +99,21 @@ export class LeaderLatch {
     this.listeners.clear();
   }
 
-  private async join(): Promise<void> {
-    this.ownPath = await protectedCreate(this.client, this.parent, 'latch-', this.participantId, this.retry);
-    await this.check();
+  /**
+   * Takes a (new) place in line. Single-flight: after a session loss both the
+   * RECONNECTED handler and a running check notice the missing node, and two
+   * joins would leave an orphan node of ours that blocks us forever.
+   */
+  private join(): Promise<void> {
+    this.joining ??= (async () => {
+      const stale = this.ownPath;
+      this.ownPath = undefined;
+      if (stale) await this.client.delete(stale).catch(() => undefined);
+      this.ownPath = await protectedCreate(this.client, this.parent, 'latch-', this.participantId, this.retry);
+    })().finally(() => {
+      this.joining = undefined;
+    });
+    return this.joining.then(() => this.check());
   }
 
   private onConnectionChange(c: ConnectionStateChange): void {
@@ -112,7 +125,7 @@ export class LeaderLatch {
       this.ownPath = undefined; // the ephemeral node died with the session
     }
     if (c.to === 'RECONNECTED') {
-      const rejoin = this.ownPath === undefined ? this.join() : this.check();
+      const rejoin = this.ownPath === undefined || c.newSession ? this.join() : this.check();
       rejoin.catch((e: unknown) =>
         this.logger.error({ component: 'leader-latch', latch: this.name, err: (e as Error).message }, 'could not rejoin the election'),
       );
@@ -145,8 +158,10 @@ export class LeaderLatch {
     if (index < 0) {
       // Our node is gone (deleted by hand, or the session changed): take a new place in line.
       this.setLeader(false, 'latch node gone');
-      this.ownPath = undefined;
-      await this.join();
+      if (this.ownPath === path) this.ownPath = undefined;
+      void this.join().catch((e: unknown) =>
+        this.logger.error({ component: 'leader-latch', latch: this.name, err: (e as Error).message }, 'could not rejoin the election'),
+      );
       return;
     }
     if (index === 0) {

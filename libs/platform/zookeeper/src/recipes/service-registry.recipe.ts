@@ -42,6 +42,7 @@ export class ServiceRegistry {
   private auditTimer: NodeJS.Timeout | undefined;
   private offState: (() => void) | undefined;
   private ensuring: Promise<void> | undefined;
+  private ensureAgain: string | undefined;
   /** One watch at a time on our node: audits must not add a watcher each time. */
   private readonly watches = new WatchSet();
   private readonly path: string;
@@ -106,16 +107,33 @@ export class ServiceRegistry {
     });
   }
 
-  /** Makes sure our node exists and is owned by the current session; serialised. */
+  /**
+   * Makes sure our node exists and is owned by the current session. Serialised:
+   * a request that arrives while a run is in flight (e.g. the watch firing on our
+   * own create) makes that run go once more, so no event is swallowed.
+   */
   private ensure(reason: string): Promise<void> {
     if (this.state !== 'REGISTERED' || !isConnected(this.client.state)) return Promise.resolve();
-    this.ensuring ??= withRetry(this.client, this.options.retry, () => this.ensureOnce(reason))
-      .catch((e: unknown) =>
-        this.logger.error({ component: 'service-registry', path: this.path, reason, err: (e as Error).message }, 'registration failed'),
-      )
-      .finally(() => {
-        this.ensuring = undefined;
-      });
+    if (this.ensuring) {
+      this.ensureAgain = reason;
+      return this.ensuring;
+    }
+    this.ensuring = (async () => {
+      let why: string | undefined = reason;
+      while (why !== undefined && this.state === 'REGISTERED') {
+        this.ensureAgain = undefined;
+        const current = why;
+        await withRetry(this.client, this.options.retry, () => this.ensureOnce(current)).catch((e: unknown) =>
+          this.logger.error(
+            { component: 'service-registry', path: this.path, reason: current, err: (e as Error).message },
+            'registration failed',
+          ),
+        );
+        why = this.ensureAgain;
+      }
+    })().finally(() => {
+      this.ensuring = undefined;
+    });
     return this.ensuring;
   }
 
