@@ -7,4 +7,6 @@ module.exports = {
   testTimeout: 120000,
   slowTestThreshold: 30,
   globalSetup: '<rootDir>/libs/testing/src/jest-global-setup.js',
+  // Fault suites run separately (jest.faults.config.js).
+  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.stack/', '\\.faults\\.int-spec\\.ts$'],
 };

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { connectedZk, eventually, testLogger } from '@dsp/testing';
-import { ConfigCenter, createStrategy, ServiceDiscovery, ServiceRegistry, type WatchEvent, type ZookeeperClient } from '@dsp/zookeeper';
+import { ConfigCenter, createStrategy, ServiceDiscovery, ServiceRegistry, ZookeeperClient, type WatchEvent } from '@dsp/zookeeper';
 
 const WRITER = { user: 'config-admin', password: 'config-admin-local-pw' };
 
@@ -186,7 +186,6 @@ describe('watches and the caches built on them (seed lines 18-19, 24, 28, 30)', 
       await writerZk.close();
 
       // Nothing listens on this port: ZooKeeper is "down" for this instance.
-      const { ZookeeperClient } = await import('@dsp/zookeeper');
       const offline = new ZookeeperClient({ connectString: '127.0.0.1:1', sessionTimeoutMs: 2000 }, testLogger());
       offline.start();
       const second = new ConfigCenter(offline, testLogger(), { app, profile: 'local', schema, snapshotFile });

@@ -19,3 +19,4 @@ export { TOPIC_PARTITIONS } from './components/kafka.component';
 export type { ServerStatus, StackComponent } from './components/component';
 export { composeInitSql, composeSqlPath } from './compose-sql';
 export { run } from './proc';
+export { compareVotes, electionNotifications, type ElectionNotification } from './zk-election-log';

@@ -2,5 +2,5 @@ export { stackControl } from './stack-control';
 export { spawnService, type SpawnedService } from './spawn-service';
 export { testLogger } from './test-logger';
 export { eventually } from './eventually';
-export { connectedZk, expireSession, waitForNewSession, waitForState } from './zookeeper-helpers';
+export { connectedZk, expireSession, waitForNewSession, waitForState, waitServing } from './zookeeper-helpers';
 export { FencedRegister } from './fenced-register';

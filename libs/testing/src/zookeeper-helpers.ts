@@ -35,13 +35,24 @@ export function waitForState(client: ZookeeperClient, state: ConnectionState, ti
 export async function expireSession(client: ZookeeperClient): Promise<void> {
   const creds = client.sessionCredentials;
   if (!creds) throw new Error(`client has no session to expire (state ${client.state})`);
-  const intruder = new ZookeeperClient(
-    { connectString: client.options.connectString, sessionTimeoutMs: client.options.sessionTimeoutMs, joinSession: creds },
-    testLogger('expirer'),
-  );
-  intruder.start();
-  await intruder.waitConnected(10_000);
-  await intruder.close();
+  // Right after an election a server may not know a brand-new session yet and answer "expired";
+  // the second handle then opens a session of its own. Check, and try again.
+  for (let attempt = 1; attempt <= 5; attempt++) {
+    const intruder = new ZookeeperClient(
+      { connectString: client.options.connectString, sessionTimeoutMs: client.options.sessionTimeoutMs, joinSession: creds },
+      testLogger('expirer'),
+    );
+    intruder.start();
+    const connected = await intruder.waitConnected(3 * client.options.sessionTimeoutMs).then(
+      () => true,
+      () => false,
+    );
+    const joined = connected && intruder.sessionId === creds.id;
+    await intruder.close();
+    if (joined) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`expireSession: could not join session ${creds.id} in 5 attempts`);
 }
 
 /** Resolves when `client` has reconnected with a NEW session (after LOST). */
@@ -59,4 +70,27 @@ export function waitForNewSession(client: ZookeeperClient, timeoutMs = 20_000): 
       }
     });
   });
+}
+
+/**
+ * Waits until the server on `port` serves a real client request (a `srvr` mode
+ * alone is not enough: a server that just rejoined may still be syncing).
+ */
+export async function waitServing(port: number, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const c = new ZookeeperClient({ connectString: `127.0.0.1:${port}`, sessionTimeoutMs: 4000, nativeLogLevel: 0 }, testLogger('probe'));
+    c.start();
+    try {
+      await c.waitConnected(5000);
+      await c.sync('/');
+      await c.exists('/');
+      return;
+    } catch (e) {
+      if (Date.now() > deadline) throw new Error(`ZooKeeper on :${port} does not serve clients: ${(e as Error).message}`);
+    } finally {
+      await c.close();
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }

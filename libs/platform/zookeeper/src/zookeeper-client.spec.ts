@@ -52,21 +52,30 @@ function setup(sessionTimeoutMs = 5000): { client: ZookeeperClient; handles: Fak
 
 const last = <T>(xs: T[]): T => xs[xs.length - 1] as T;
 
+/** Native events are handled from a fresh macrotask: let them through. */
+const flush = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+/** Emits a native event on the fake handle and lets the client handle it. */
+async function emit(h: FakeHandle | undefined, event: string, ...args: unknown[]): Promise<void> {
+  h?.emit(event, ...args);
+  await flush();
+}
+
 describe('ZookeeperClient', () => {
   afterEach(() => jest.useRealTimers());
 
   describe('when started', () => {
-    it('should go LATENT -> CONNECTING -> CONNECTED and add its credentials to the session', () => {
+    it('should go LATENT -> CONNECTING -> CONNECTED and add its credentials to the session', async () => {
       const { client, handles, changes } = setup();
       client.start();
       expect(client.state).toBe('CONNECTING');
-      handles[0]?.emit('connect');
+      await emit(handles[0], 'connect');
       expect(changes.map((c) => `${c.from}->${c.to}`)).toEqual(['LATENT->CONNECTING', 'CONNECTING->CONNECTED']);
       expect(handles[0]?.auths).toEqual(['digest:app:secret']);
       expect(client.sessionId).toBe('session1');
     });
 
-    it('should refuse a second start()', () => {
+    it('should refuse a second start()', async () => {
       const { client } = setup();
       client.start();
       expect(() => client.start()).toThrow(/start\(\) called when CONNECTING/);
@@ -74,28 +83,28 @@ describe('ZookeeperClient', () => {
   });
 
   describe('when the connection drops and comes back within the session timeout', () => {
-    it('should report SUSPENDED then RECONNECTED on the same session', () => {
+    it('should report SUSPENDED then RECONNECTED on the same session', async () => {
       const { client, handles, changes } = setup();
       client.start();
-      handles[0]?.emit('connect');
-      handles[0]?.emit('connecting');
+      await emit(handles[0], 'connect');
+      await emit(handles[0], 'connecting');
       expect(client.state).toBe('SUSPENDED');
-      handles[0]?.emit('connect');
+      await emit(handles[0], 'connect');
       expect(last(changes)).toMatchObject({ from: 'SUSPENDED', to: 'RECONNECTED', newSession: false, sessionId: 'session1' });
       expect(handles).toHaveLength(1);
     });
   });
 
   describe('when the server expires the session', () => {
-    it('should report LOST, open a new session, and report RECONNECTED with newSession', () => {
+    it('should report LOST, open a new session, and report RECONNECTED with newSession', async () => {
       const { client, handles, changes } = setup();
       client.start();
-      handles[0]?.emit('connect');
-      handles[0]?.emit('connecting');
-      handles[0]?.emit('close', handles[0], -112);
+      await emit(handles[0], 'connect');
+      await emit(handles[0], 'connecting');
+      await emit(handles[0], 'close', handles[0], -112);
       expect(client.state).toBe('LOST');
       expect(handles).toHaveLength(2);
-      handles[1]?.emit('connect');
+      await emit(handles[1], 'connect');
       expect(changes.map((c) => c.to)).toEqual(['CONNECTING', 'CONNECTED', 'SUSPENDED', 'LOST', 'RECONNECTED']);
       expect(last(changes)).toMatchObject({ newSession: true, sessionId: 'session2' });
       expect(handles[1]?.auths).toEqual(['digest:app:secret']);
@@ -103,28 +112,29 @@ describe('ZookeeperClient', () => {
   });
 
   describe('when SUSPENDED lasts longer than the session timeout', () => {
-    it('should assume the session is gone: LOST, then a new session', () => {
-      jest.useFakeTimers();
+    it('should assume the session is gone: LOST, then a new session', async () => {
+      jest.useFakeTimers({ doNotFake: ['setImmediate'] });
       const { client, handles } = setup(3000);
       client.start();
-      handles[0]?.emit('connect');
-      handles[0]?.emit('connecting');
+      await emit(handles[0], 'connect');
+      await emit(handles[0], 'connecting');
       jest.advanceTimersByTime(2999);
       expect(client.state).toBe('SUSPENDED');
       jest.advanceTimersByTime(2);
       expect(client.state).toBe('LOST');
+      await flush(); // the old handle is closed from a fresh macrotask
       expect(handles[0]?.closed).toBe(true);
       expect(handles).toHaveLength(2);
     });
 
-    it('should ignore late events from the abandoned handle', () => {
-      jest.useFakeTimers();
+    it('should ignore late events from the abandoned handle', async () => {
+      jest.useFakeTimers({ doNotFake: ['setImmediate'] });
       const { client, handles } = setup(1000);
       client.start();
-      handles[0]?.emit('connect');
-      handles[0]?.emit('connecting');
+      await emit(handles[0], 'connect');
+      await emit(handles[0], 'connecting');
       jest.advanceTimersByTime(1001);
-      handles[0]?.emit('connect');
+      await emit(handles[0], 'connect');
       expect(client.state).toBe('LOST');
     });
   });
@@ -133,14 +143,14 @@ describe('ZookeeperClient', () => {
     it('should be CLOSED, close the handle, and allow a second close()', async () => {
       const { client, handles } = setup();
       client.start();
-      handles[0]?.emit('connect');
+      await emit(handles[0], 'connect');
       await client.close();
       expect(client.state).toBe('CLOSED');
       expect(handles[0]?.closed).toBe(true);
       await expect(client.close()).resolves.toBeUndefined();
     });
 
-    it('should fail operations with a retryable-free ZkError naming the state', async () => {
+    it('should fail operations with a ZkError naming the state', async () => {
       const { client } = setup();
       client.start();
       await client.close();
@@ -151,7 +161,7 @@ describe('ZookeeperClient', () => {
   });
 
   describe('when constructed with bad options', () => {
-    it('should name the bad connect string', () => {
+    it('should name the bad connect string', async () => {
       expect(() => new ZookeeperClient({ connectString: 'localhost' }, logger)).toThrow(/connectString must be host:port/);
     });
   });

@@ -18,12 +18,14 @@ export interface ZookeeperClientOptions {
   sessionTimeoutMs: number;
   /** Credentials added to every session this client opens (`addauth`). @default [] */
   auth: ZkAuth[];
-  /** Log level of the native C client: 1 error ... 4 debug. @default 1 */
-  nativeLogLevel: 1 | 2 | 3 | 4;
+  /** Log level of the native C client on stderr: 0 off, 1 error ... 4 debug. @default 1 */
+  nativeLogLevel: 0 | 1 | 2 | 3 | 4;
   /**
    * Join an existing session instead of opening a new one (its id and password,
    * from `sessionCredentials`). Closing such a client ends that session for its
-   * owner too: the way tests force a real session expiry. @default undefined
+   * owner too: the way tests force a real session expiry. If the session cannot
+   * be joined, the client closes instead of opening a session of its own.
+   * @default undefined
    */
   joinSession?: { id: string; password: string };
 }
@@ -78,6 +80,7 @@ export class ZookeeperClient {
   private everConnected = false;
   private lostSinceLastConnect = false;
   private suspendTimer: NodeJS.Timeout | undefined;
+  private connectWatchdog: NodeJS.Timeout | undefined;
   private readonly events = new EventEmitter();
 
   constructor(
@@ -143,6 +146,7 @@ export class ZookeeperClient {
   async close(): Promise<void> {
     if (this.current === 'CLOSED') return;
     this.clearSuspendTimer();
+    this.clearConnectWatchdog();
     const h = this.handle;
     this.handle = undefined;
     this.generation++;
@@ -166,6 +170,7 @@ export class ZookeeperClient {
 
   private openSession(): void {
     const gen = ++this.generation;
+    this.armConnectWatchdog(gen);
     const handle = this.openHandle({
       connect: this.options.connectString,
       timeout: this.options.sessionTimeoutMs,
@@ -177,14 +182,18 @@ export class ZookeeperClient {
         : {}),
     });
     this.handle = handle;
-    handle.on('connect', () => gen === this.generation && this.onConnect(handle));
-    handle.on('connecting', () => gen === this.generation && this.onDisconnect());
-    handle.on('close', (_self: unknown, code: number) => gen === this.generation && this.onClose(code));
+    // Every native event is handled from a fresh macrotask: code that runs inside the addon's
+    // zookeeper_process (listeners, promise continuations) must not call back into the addon,
+    // or a reentrant poll restart during a reconnect aborts the process.
+    handle.on('connect', () => setImmediate(() => gen === this.generation && this.onConnect(handle)));
+    handle.on('connecting', () => setImmediate(() => gen === this.generation && this.onDisconnect()));
+    handle.on('close', (_self: unknown, code: number) => setImmediate(() => gen === this.generation && this.onClose(code)));
     handle.init({});
   }
 
   private onConnect(handle: NativeZkHandle): void {
     this.clearSuspendTimer();
+    this.clearConnectWatchdog();
     const newSession = this.lostSinceLastConnect || !this.everConnected;
     for (const a of this.options.auth) {
       handle.add_auth(a.scheme, a.auth, (rc) => {
@@ -231,7 +240,45 @@ export class ZookeeperClient {
         /* already closed by the native client */
       }
     });
+    if (this.options.joinSession) {
+      // A client that joined someone else's session must not quietly open one of its own.
+      void this.close();
+      return;
+    }
     if (this.current === 'LOST') this.openSession();
+  }
+
+  /**
+   * A handle opened while no server could serve can stay stuck even after the
+   * ensemble is back (seen in the quorum-loss test). Without a session after two
+   * session timeouts, the handle is replaced by a fresh one.
+   */
+  private armConnectWatchdog(gen: number): void {
+    this.clearConnectWatchdog();
+    if (this.options.joinSession) return; // a joining client never opens a session of its own
+    this.connectWatchdog = setTimeout(() => {
+      if (gen !== this.generation || this.current === 'CLOSED' || isConnected(this.current) || this.current === 'SUSPENDED') return;
+      this.logger.warn(
+        { component: 'zookeeper', state: this.current, afterMs: this.options.sessionTimeoutMs },
+        'no session yet; replacing the connection handle',
+      );
+      const stuck = this.handle;
+      this.handle = undefined;
+      setImmediate(() => {
+        try {
+          stuck?.close();
+        } catch {
+          /* already closed */
+        }
+      });
+      this.openSession();
+    }, 2 * this.options.sessionTimeoutMs); // the C client moves to the next server by itself first
+    this.connectWatchdog.unref();
+  }
+
+  private clearConnectWatchdog(): void {
+    if (this.connectWatchdog) clearTimeout(this.connectWatchdog);
+    this.connectWatchdog = undefined;
   }
 
   private clearSuspendTimer(): void {
@@ -265,16 +312,23 @@ export class ZookeeperClient {
       return Promise.reject(new ZkError(-4, op, path, `client is ${this.current}`));
     }
     return new Promise<T>((resolve, reject) => {
-      const rc = invoke(h, (code, error, ...result) => {
-        if (code !== 0) reject(new ZkError(code, op, path, error));
-        else resolve(map(...result));
+      // Issued from a fresh macrotask, never from inside the addon (see openSession).
+      setImmediate(() => {
+        if (this.handle !== h || !isConnected(this.current)) {
+          reject(new ZkError(-4, op, path, `client is ${this.current}`));
+          return;
+        }
+        const rc = invoke(h, (code, error, ...result) => {
+          if (code !== 0) reject(new ZkError(code, op, path, error));
+          else resolve(map(...result));
+        });
+        if (typeof rc === 'number' && rc < 0) reject(new ZkError(rc, op, path));
       });
-      if (typeof rc === 'number' && rc < 0) reject(new ZkError(rc, op, path));
     });
   }
 
   private wrapWatcher(watcher: Watcher): (type: number, state: number, path: string) => void {
-    return (type, _state, path) => watcher({ type: WATCH_EVENT_TYPES[type] ?? 'SESSION', path });
+    return (type, _state, path) => setImmediate(() => watcher({ type: WATCH_EVENT_TYPES[type] ?? 'SESSION', path }));
   }
 
   /** Creates a node; returns its actual path (with the sequence suffix for sequential modes). */

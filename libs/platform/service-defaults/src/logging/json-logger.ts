@@ -20,7 +20,20 @@ export function createJsonLogger(opts: JsonLoggerOptions): JsonLogger {
       level: opts.level,
       base: { service: opts.service, instance: opts.instanceId },
       timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
+      formatters: {
+        level: (label) => ({ level: label }),
+        // A log field named like a base binding would shadow it (JSON keeps the last key):
+        // `service` and `instance` always name the process that wrote the line.
+        log: (obj) => {
+          if (!('service' in obj) && !('instance' in obj)) return obj;
+          const { service, instance, ...rest } = obj as Record<string, unknown>;
+          return {
+            ...rest,
+            ...(service !== undefined ? { subjectService: service } : {}),
+            ...(instance !== undefined ? { subjectInstance: instance } : {}),
+          };
+        },
+      },
     },
     opts.destination ?? pino.destination({ sync: false }),
   );

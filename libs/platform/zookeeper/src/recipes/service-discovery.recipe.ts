@@ -190,7 +190,7 @@ export class ServiceDiscovery {
       this.update(service, list);
     } catch (e) {
       this.logger.warn(
-        { component: 'service-discovery', service, err: (e as Error).message, cached: this.cache.get(service)?.length ?? 0 },
+        { component: 'service-discovery', discovered: service, err: (e as Error).message, cached: this.cache.get(service)?.length ?? 0 },
         'refresh failed; serving the cached list',
       );
     }
@@ -202,7 +202,7 @@ export class ServiceDiscovery {
     this.cache.set(service, list);
     this.writeSnapshot(service, list);
     this.logger.info(
-      { component: 'service-discovery', service, instances: list.map((i) => `${i.id}@${i.address}:${i.port}`) },
+      { component: 'service-discovery', discovered: service, instances: list.map((i) => `${i.id}@${i.address}:${i.port}`) },
       'instances changed',
     );
     for (const l of this.listeners) l(service, list);
@@ -219,7 +219,7 @@ export class ServiceDiscovery {
       const raw = JSON.parse(readFileSync(file, 'utf8')) as unknown[];
       const list = raw.map((r, i) => SERVICE_INSTANCE_CODEC.decode(`${file}[${i}]`, Buffer.from(JSON.stringify(r))));
       this.logger.info(
-        { component: 'service-discovery', service, file, instances: list.length },
+        { component: 'service-discovery', discovered: service, file, instances: list.length },
         'loaded the last good list from the snapshot',
       );
       return list;

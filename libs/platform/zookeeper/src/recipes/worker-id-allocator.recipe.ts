@@ -100,7 +100,7 @@ export class WorkerIdAllocator {
     if (this.current === id) return;
     this.current = id;
     this.logger.info(
-      { component: 'worker-id', service: this.serviceName, workerId: id },
+      { component: 'worker-id', workerService: this.serviceName, workerId: id },
       id === undefined ? 'worker id withdrawn' : 'worker id claimed',
     );
     for (const l of this.listeners) l(id);
