@@ -1,7 +1,7 @@
-import { Injectable, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { z } from 'zod';
 import { DEFAULT_KAFKA_BROKERS } from '@dsp/contracts';
-import { HealthRegistry, JSON_LOGGER, hostPortList, type JsonLogger } from '@dsp/service-defaults';
+import { ConnectionLifecycle, HealthRegistry, JSON_LOGGER, hostPortList, type JsonLogger } from '@dsp/service-defaults';
 import { KafkaConnection, type KafkaConnectionOptions } from './kafka-connection';
 
 /** Environment variables of a service that uses Kafka. */
@@ -11,25 +11,8 @@ export const KAFKA_ENV_SCHEMA = z.object({
 
 const KAFKA_OPTIONS = Symbol('KAFKA_OPTIONS');
 
-@Injectable()
-class KafkaLifecycle implements OnModuleInit, OnApplicationShutdown {
-  constructor(
-    private readonly kafka: KafkaConnection,
-    private readonly health: HealthRegistry,
-    private readonly logger: JsonLogger,
-  ) {}
-
-  onModuleInit(): void {
-    this.health.register(this.kafka.healthCheck());
-    this.kafka
-      .start()
-      .catch((e: unknown) => this.logger.warn({ component: 'kafka', err: (e as Error).message }, 'kafka not reachable yet'));
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.kafka.close();
-  }
-}
+/** Unique per module: a second platform module must not replace this one's lifecycle. */
+const KAFKA_LIFECYCLE = Symbol('KAFKA_LIFECYCLE');
 
 /** Provides one {@link KafkaConnection} per process, closed on shutdown, with a readiness check. */
 @Module({})
@@ -46,9 +29,9 @@ export class KafkaModule {
           useFactory: (opts: Partial<KafkaConnectionOptions>, logger: JsonLogger) => new KafkaConnection(opts, logger),
         },
         {
-          provide: KafkaLifecycle,
+          provide: KAFKA_LIFECYCLE,
           inject: [KafkaConnection, HealthRegistry, JSON_LOGGER],
-          useFactory: (k: KafkaConnection, h: HealthRegistry, l: JsonLogger) => new KafkaLifecycle(k, h, l),
+          useFactory: (k: KafkaConnection, h: HealthRegistry, l: JsonLogger) => new ConnectionLifecycle(k, h, l, 'kafka'),
         },
       ],
       exports: [KafkaConnection],

@@ -9,3 +9,4 @@ export { bootstrap, EXIT_CONFIG, runService, type RunningService, type RunServic
 export type { ListenAddress, ServiceContext } from './service-context';
 export { ServiceDefaultsModule } from './service-defaults.module';
 export { JSON_LOGGER, SERVICE_CONFIG } from './tokens';
+export { ConnectionLifecycle, type ManagedConnection } from './health/connection-lifecycle';

@@ -1,7 +1,7 @@
-import { Injectable, Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { z } from 'zod';
 import { REDIS_PORT } from '@dsp/contracts';
-import { HealthRegistry, JSON_LOGGER, type JsonLogger } from '@dsp/service-defaults';
+import { ConnectionLifecycle, HealthRegistry, JSON_LOGGER, type JsonLogger } from '@dsp/service-defaults';
 import { RedisConnection, type RedisConnectionOptions } from './redis-connection';
 
 /** Environment variables of a service that uses Redis. */
@@ -14,26 +14,8 @@ export const REDIS_ENV_SCHEMA = z.object({
 
 const REDIS_OPTIONS = Symbol('REDIS_OPTIONS');
 
-@Injectable()
-class RedisLifecycle implements OnModuleInit, OnApplicationShutdown {
-  constructor(
-    private readonly redis: RedisConnection,
-    private readonly health: HealthRegistry,
-    private readonly logger: JsonLogger,
-  ) {}
-
-  onModuleInit(): void {
-    this.health.register(this.redis.healthCheck());
-    // Do not block boot on Redis: readiness reports it until it answers.
-    this.redis
-      .start()
-      .catch((e: unknown) => this.logger.warn({ component: 'redis', err: (e as Error).message }, 'redis not reachable yet'));
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.redis.close();
-  }
-}
+/** Unique per module: a second platform module must not replace this one's lifecycle. */
+const REDIS_LIFECYCLE = Symbol('REDIS_LIFECYCLE');
 
 /** Provides one {@link RedisConnection} per process, closed on shutdown, with a readiness check. */
 @Module({})
@@ -50,9 +32,9 @@ export class RedisModule {
           useFactory: (opts: Partial<RedisConnectionOptions>, logger: JsonLogger) => new RedisConnection(opts, logger),
         },
         {
-          provide: RedisLifecycle,
+          provide: REDIS_LIFECYCLE,
           inject: [RedisConnection, HealthRegistry, JSON_LOGGER],
-          useFactory: (r: RedisConnection, h: HealthRegistry, l: JsonLogger) => new RedisLifecycle(r, h, l),
+          useFactory: (r: RedisConnection, h: HealthRegistry, l: JsonLogger) => new ConnectionLifecycle(r, h, l, 'redis'),
         },
       ],
       exports: [RedisConnection],
