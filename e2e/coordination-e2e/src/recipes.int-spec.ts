@@ -9,10 +9,13 @@ describe('lock and worker-id recipes on the real ensemble', () => {
     for (const c of clients) await c.close();
   });
 
-  describe('when 20 contenders increment a racy counter outside ZooKeeper 1,000 times under InterProcessMutex', () => {
-    it('should end exactly at 1,000, with a strictly increasing fencing token per grant', async () => {
-      const CONTENDERS = 20;
-      const TOTAL = 1000;
+  // Size parameters for heavier runs; the defaults already prove the property.
+  const CONTENDERS = Number(process.env['MUTEX_CONTENDERS'] ?? 20);
+  const TOTAL = Number(process.env['MUTEX_INCREMENTS'] ?? 1000);
+
+  describe(`when ${CONTENDERS} contenders increment a racy counter outside ZooKeeper ${TOTAL} times under InterProcessMutex`, () => {
+    it(`should end exactly at ${TOTAL}, with a strictly increasing fencing token per grant`, async () => {
+      if (TOTAL % CONTENDERS !== 0) throw new Error('MUTEX_INCREMENTS must be a multiple of MUTEX_CONTENDERS');
       const name = `it-mutex-${randomUUID().slice(0, 8)}`;
       const store = new FencedRegister(`it:${name}`);
       // Each contender has its own session, as separate processes would.

@@ -1,6 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { ZNODE_ROOTS, znodePaths } from '@dsp/contracts';
+import { createJsonLogger } from '@dsp/service-defaults';
+import { SERVICE_INSTANCE_CODEC, ZookeeperClient } from '@dsp/zookeeper';
 import { log } from './log';
 import { portOpen } from './net';
 import { down, formatStatus, stackRunning, status, up } from './stack';
@@ -86,6 +89,32 @@ async function waitReady(inst: Instance, timeoutMs = 60_000): Promise<Record<str
   }
 }
 
+/** The `/services` tree as the platform's own ZooKeeper client sees it. */
+async function registrations(): Promise<string[]> {
+  const zk = new ZookeeperClient(
+    { sessionTimeoutMs: 4000 },
+    createJsonLogger({ service: 'npm-start', instanceId: 'npm-start', level: 'silent' }),
+  );
+  zk.start();
+  try {
+    await zk.waitConnected(10_000);
+    const lines: string[] = [];
+    for (const service of await zk.getChildren(ZNODE_ROOTS.services)) {
+      for (const id of await zk.getChildren(znodePaths.service(service))) {
+        const path = znodePaths.serviceInstance(service, id);
+        const { data } = await zk.getData(path);
+        const inst = SERVICE_INSTANCE_CODEC.decode(path, data);
+        lines.push(`${path.padEnd(40)} ${inst.address}:${inst.port}  zone=${inst.zone}`);
+      }
+    }
+    return lines;
+  } catch (e) {
+    return [`(could not read /services: ${(e as Error).message})`];
+  } finally {
+    await zk.close();
+  }
+}
+
 async function main(): Promise<void> {
   const startedStack = !stackRunning();
   await up({ install: true, timeoutMs: Number(process.env['STACK_TIMEOUT_MS'] ?? 180_000) });
@@ -129,6 +158,7 @@ async function main(): Promise<void> {
     });
   }
   const checks = await Promise.all(instances.map(async (i) => [i, await waitReady(i)] as const));
+  const registered = await registrations();
 
   const lines = [
     '',
@@ -143,9 +173,14 @@ async function main(): Promise<void> {
         `  ${i.id.padEnd(16)} ${String(i.url).padEnd(24)} pid ${String(i.child?.pid).padEnd(7)} ready: ${Object.keys(c).join(', ')}`,
     ),
     '',
+    'Registered in ZooKeeper (ephemeral nodes, gone when an instance stops):',
+    '',
+    ...registered.map((r) => `  ${r}`),
+    '',
     'Try:',
     `  curl -s http://127.0.0.1:${GATEWAY_PORT}/health/ready      # the gateway's dependency checks`,
     `  curl -s http://127.0.0.1:${GATEWAY_PORT}/metrics           # Prometheus text`,
+    '  java -cp ".stack/cache/jars/zookeeper/*" org.apache.zookeeper.ZooKeeperMain -server 127.0.0.1:2181   # zkCli (docs/zookeeper.md)',
     '  npm run stack -- status                         # who leads the ZooKeeper ensemble, replica lag',
     `  tail -f ${join(LOG_DIR, 'apps')}/*.log     # JSON logs`,
     '',
