@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { KafkaComponent } from './components/kafka.component';
 import { MariadbComponent } from './components/mariadb.component';
 import { RedisComponent } from './components/redis.component';
@@ -8,7 +8,6 @@ import { installAll } from './install';
 import { log } from './log';
 import { runningPid } from './proc';
 import { CACHE_DIR, STACK_DIR } from './topology';
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const COMPONENTS: readonly StackComponent[] = [
@@ -26,11 +25,6 @@ export function allDaemons(): string[] {
 /** True when every daemon of the stack has a live process. */
 export function stackRunning(): boolean {
   return allDaemons().every((d) => runningPid(d) !== undefined);
-}
-
-/** True when at least one daemon of the stack has a live process. */
-export function stackPartlyRunning(): boolean {
-  return allDaemons().some((d) => runningPid(d) !== undefined);
 }
 
 export interface UpOptions {

@@ -36,8 +36,6 @@ export const DB_USERS = {
   admin: { name: 'dsp_admin', password: 'dsp_admin_local_pw', databases: [] },
 } as const;
 
-export type DbRole = keyof typeof DB_USERS;
-
 /** Builds a `host:port,host:port` ZooKeeper connect string. */
 export function zkConnectString(ports: readonly number[], host = '127.0.0.1'): string {
   return ports.map((p) => `${host}:${p}`).join(',');

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import { ZNODE_ROOTS, znodePaths } from '@dsp/contracts';
+import { znodePaths } from '@dsp/contracts';
 import type { JsonLogger } from '@dsp/service-defaults';
 import { acl } from '../acl';
 import type { ConnectionStateChange } from '../connection-state';
@@ -365,11 +365,6 @@ export class ConfigCenter<S extends z.ZodObject> {
     await this.client.delete(path).catch((e: unknown) => {
       if (!isZkError(e, 'ZNONODE')) throw e;
     });
-  }
-
-  /** The root under which every app's config lives (for ACL setup by operators). */
-  static get root(): string {
-    return ZNODE_ROOTS.config;
   }
 }
 
