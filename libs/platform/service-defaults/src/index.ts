@@ -10,3 +10,6 @@ export type { ListenAddress, ServiceContext } from './service-context';
 export { ServiceDefaultsModule } from './service-defaults.module';
 export { JSON_LOGGER, SERVICE_CONFIG } from './tokens';
 export { ConnectionLifecycle, type ManagedConnection } from './health/connection-lifecycle';
+export { describeSchemaError, JsonBodyPipe } from './http/json-body.pipe';
+export { errorBody, ErrorMapper, type ErrorBody } from './http/error-mapper';
+export { HttpErrorFilter } from './http/http-error.filter';

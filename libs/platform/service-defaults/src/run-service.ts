@@ -3,11 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { ErrorObject } from 'ajv';
 import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
 import { ConfigError } from './config/config-error';
 import { loadConfig, type ServiceConfig } from './config/load-config';
 import { HealthRegistry } from './health/health-registry';
+import { describeSchemaError } from './http/json-body.pipe';
 import { createJsonLogger } from './logging/json-logger';
 import { NestLoggerAdapter } from './logging/nest-logger.adapter';
 import { MetricsRegistry } from './metrics/metrics-registry';
@@ -69,6 +71,9 @@ export async function runService<S extends z.ZodObject>(opts: RunServiceOptions<
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     return503OnClosing: true,
+    // Reject unknown body fields and wrong types with a 400 instead of silently dropping or coercing them.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    schemaErrorFormatter: (errors) => new Error(describeSchemaError(errors[0] as ErrorObject | undefined)),
   });
   const app = await NestFactory.create<NestFastifyApplication>(ServiceRootModule, adapter, {
     logger: new NestLoggerAdapter(logger),

@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
  * The process's Prometheus registry: Node's default metrics, HTTP request
@@ -25,6 +25,30 @@ export class MetricsRegistry {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [this.registry],
     });
+  }
+
+  private readonly named = new Map<string, Counter<string> | Gauge<string>>();
+
+  /** A counter registered once by name (a second call with the same name returns the same counter). */
+  counter<L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L> {
+    return this.memo(name, 'counter', () => new Counter({ name, help, labelNames, registers: [this.registry] })) as Counter<L>;
+  }
+
+  /** A gauge registered once by name. */
+  gauge<L extends string>(name: string, help: string, labelNames: readonly L[]): Gauge<L> {
+    return this.memo(name, 'gauge', () => new Gauge({ name, help, labelNames, registers: [this.registry] })) as Gauge<L>;
+  }
+
+  private memo(name: string, kind: 'counter' | 'gauge', make: () => Counter<string> | Gauge<string>): Counter<string> | Gauge<string> {
+    const existing = this.named.get(name);
+    if (existing) {
+      const existingKind = existing instanceof Gauge ? 'gauge' : 'counter';
+      if (existingKind !== kind) throw new Error(`metric ${name} is already registered as a ${existingKind}`);
+      return existing;
+    }
+    const m = make();
+    this.named.set(name, m);
+    return m;
   }
 
   observeRequest(method: string, route: string, status: number, seconds: number): void {
