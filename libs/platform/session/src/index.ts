@@ -1,2 +1,17 @@
+export { parseCookies, serializeCookie, type CookieOptions } from './cookie';
+export { RateLimiter, type RateLimitResult } from './rate-limiter';
 export { DEFAULT_REDIS_CONNECTION_OPTIONS, RedisConnection, type RedisConnectionOptions } from './redis-connection';
 export { REDIS_ENV_SCHEMA, RedisModule } from './redis.module';
+export { DEFAULT_SESSION_COOKIE_OPTIONS, SessionCookie, type CookieRequest, type SessionCookieOptions } from './session-cookie';
+export { isWellFormedSessionId, newSessionId, SESSION_ID_BYTES, sessionHandle } from './session-id';
+export {
+  DEFAULT_SESSION_STORE_OPTIONS,
+  SessionStore,
+  SessionStoreUnavailableError,
+  type NewSession,
+  type SessionPatch,
+  type SessionRecord,
+  type SessionStoreOptions,
+} from './session-store';
+export { CurrentSession, SessionGuard } from './session.guard';
+export { SessionModule, type SessionModuleOptions } from './session.module';
