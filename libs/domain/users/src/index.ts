@@ -1,0 +1,5 @@
+export { CreateUsers1764115200000 } from './migrations/create-users.migration';
+export { DEFAULT_PASSWORD_HASHER_OPTIONS, PasswordHasher, type PasswordHasherOptions } from './password-hasher';
+export { InvalidCredentialsError, UsernameTakenError } from './user-errors';
+export { USER_ENTITY, type UserRow } from './user.entity';
+export { UsersService, type PublicUser } from './users.service';
