@@ -102,9 +102,9 @@ export class ServiceDiscovery {
     return (this.cache.get(service) ?? []).filter((i) => (this.failures.get(i.id)?.ejectedUntil ?? 0) <= now);
   }
 
-  /** Picks an instance with `strategy`, or undefined when none is available. */
-  select(service: string, strategy: SelectionStrategy, key?: string): ServiceInstance | undefined {
-    const candidates = this.instances(service);
+  /** Picks an instance with `strategy` (skipping ids in `exclude`), or undefined when none is available. */
+  select(service: string, strategy: SelectionStrategy, key?: string, exclude?: ReadonlySet<string>): ServiceInstance | undefined {
+    const candidates = this.instances(service).filter((i) => !exclude?.has(i.id));
     if (candidates.length === 0) return undefined;
     return strategy.select(candidates, { key, outstanding: (id) => this.inFlight.get(id) ?? 0 });
   }
