@@ -1,12 +1,21 @@
 import { z } from 'zod';
-import { port } from '@dsp/service-defaults';
+import { millis, port } from '@dsp/service-defaults';
 import { REDIS_ENV_SCHEMA } from '@dsp/session';
 import { ZOOKEEPER_ENV_SCHEMA } from '@dsp/zookeeper';
 
-/** The gateway's environment: the public port plus ZooKeeper (discovery) and Redis (sessions, rate limits). */
+/** The gateway's environment: the public port plus ZooKeeper (discovery) and Redis (rate limits). */
 export const GATEWAY_ENV_SCHEMA = z.object({
   ...ZOOKEEPER_ENV_SCHEMA.shape,
   ...REDIS_ENV_SCHEMA.shape,
   /** The gateway listens on a fixed, documented port (0 takes a free one, e.g. in tests). */
   PORT: port({ allowZero: true }).default(8080),
+  /** Deadline of one proxied request, retries included. */
+  UPSTREAM_TIMEOUT_MS: millis().default(10_000),
+  /** Give up connecting to one instance after this long and try another. */
+  UPSTREAM_CONNECT_TIMEOUT_MS: millis().default(1000),
+  /** Trust `X-Forwarded-For` from the peer (only behind a load balancer you run). */
+  TRUST_PROXY: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
 });

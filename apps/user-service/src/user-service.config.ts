@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DB_USERS, MYSQL_CLUSTERS } from '@dsp/contracts';
-import { hostPort, hostPortList } from '@dsp/service-defaults';
+import { REPLICA_STRATEGY_NAMES } from '@dsp/database';
+import { hostPort, hostPortList, millis } from '@dsp/service-defaults';
 import { REDIS_ENV_SCHEMA } from '@dsp/session';
 import { ZOOKEEPER_ENV_SCHEMA } from '@dsp/zookeeper';
 
@@ -15,6 +16,17 @@ export const USER_SERVICE_ENV_SCHEMA = z.object({
   USER_DB_NAME: z.string().min(1).default('user_db'),
   USER_DB_USER: z.string().min(1).default(DB_USERS.user.name),
   USER_DB_PASSWORD: z.string().min(1).default(DB_USERS.user.password),
+  /** DDL account used once at boot to apply migrations. */
+  USER_DB_MIGRATOR_USER: z.string().min(1).default(DB_USERS.migrator.name),
+  USER_DB_MIGRATOR_PASSWORD: z.string().min(1).default(DB_USERS.migrator.password),
+  /** How reads pick a replica: round-robin, random, weighted. */
+  DB_REPLICA_STRATEGY: z.enum(REPLICA_STRATEGY_NAMES as [string, ...string[]]).default('round-robin'),
+  /** A replica further behind than this gets no reads. */
+  DB_MAX_REPLICA_LAG_MS: millis().default(2000),
+  /** How often replica positions are probed. */
+  DB_PROBE_INTERVAL_MS: millis().default(500),
+  /** scrypt cost log2(N); 17 is OWASP's minimum. */
+  PASSWORD_SCRYPT_LOG_N: z.coerce.number().int().min(14).max(20).default(17),
 });
 
-export const USER_SERVICE_SECRETS = ['USER_DB_PASSWORD'] as const;
+export const USER_SERVICE_SECRETS = ['USER_DB_PASSWORD', 'USER_DB_MIGRATOR_PASSWORD'] as const;

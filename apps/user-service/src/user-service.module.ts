@@ -1,12 +1,23 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { MysqlModule, parseHostPort } from '@dsp/database';
-import type { ServiceConfig, ServiceContext } from '@dsp/service-defaults';
-import { RedisModule } from '@dsp/session';
+import { DatabaseModule, DataSources, parseHostPort } from '@dsp/database';
+import { ErrorMapper, type ServiceConfig, type ServiceContext } from '@dsp/service-defaults';
+import { RedisModule, SessionModule } from '@dsp/session';
+import {
+  CreateUsers1764115200000,
+  InvalidCredentialsError,
+  PasswordHasher,
+  USER_ENTITY,
+  UsernameTakenError,
+  UsersService,
+} from '@dsp/users';
 import { ZookeeperModule } from '@dsp/zookeeper';
-import { USER_SERVICE_LIVE_CONFIG } from './user-service.live-config';
+import { InternalUsersController } from './internal-users.controller';
+import { SessionsController } from './sessions.controller';
 import type { USER_SERVICE_ENV_SCHEMA } from './user-service.config';
+import { USER_SERVICE_LIVE_CONFIG } from './user-service.live-config';
+import { UsersController } from './users.controller';
 
-/** user-service: accounts and sessions. Wires its infrastructure; features live in libs. */
+/** user-service: accounts in user_db (vertical split) and sessions in Redis. */
 @Module({})
 export class UserServiceModule {
   static forRoot(ctx: ServiceContext<ServiceConfig<typeof USER_SERVICE_ENV_SCHEMA>>): DynamicModule {
@@ -17,10 +28,33 @@ export class UserServiceModule {
       imports: [
         ZookeeperModule.forRoot({ ctx, config: { schema: USER_SERVICE_LIVE_CONFIG } }),
         RedisModule.forRoot({ url: config.REDIS_URL, connectionName: config.INSTANCE_ID }),
-        MysqlModule.forRoot([
-          { label: 'user_db:primary', ...parseHostPort(config.USER_DB_PRIMARY), ...creds },
-          ...config.USER_DB_REPLICAS.map((r, i) => ({ label: `user_db:replica${i}`, ...parseHostPort(r), ...creds })),
+        SessionModule.forRoot(),
+        DatabaseModule.forRoot([
+          {
+            name: 'user_db',
+            primary: { label: 'user_db:primary', ...parseHostPort(config.USER_DB_PRIMARY), ...creds },
+            replicas: config.USER_DB_REPLICAS.map((r, i) => ({ label: `user_db:replica${i}`, ...parseHostPort(r), ...creds })),
+            entities: [USER_ENTITY],
+            migrations: [CreateUsers1764115200000],
+            migrator: { user: config.USER_DB_MIGRATOR_USER, password: config.USER_DB_MIGRATOR_PASSWORD },
+            routing: {
+              strategy: config.DB_REPLICA_STRATEGY,
+              maxLagMs: config.DB_MAX_REPLICA_LAG_MS,
+              probeIntervalMs: config.DB_PROBE_INTERVAL_MS,
+            },
+          },
         ]),
+      ],
+      controllers: [UsersController, SessionsController, InternalUsersController],
+      providers: [
+        {
+          provide: UsersService,
+          inject: [DataSources, ErrorMapper],
+          useFactory: (db: DataSources, errors: ErrorMapper) => {
+            errors.register(UsernameTakenError, 409).register(InvalidCredentialsError, 401);
+            return new UsersService(db.get('user_db'), new PasswordHasher({ logN: config.PASSWORD_SCRYPT_LOG_N }));
+          },
+        },
       ],
     };
   }

@@ -1,0 +1,171 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { JsonLogger, MetricsRegistry } from '@dsp/service-defaults';
+import { NoInstanceError, UpstreamError, type ServiceClient } from '@dsp/service-client';
+import type { LoginLimiter } from './login-limiter';
+import { GATEWAY_PREFIXES, GATEWAY_ROUTES, type GatewayRoute, type HttpMethod } from './gateway.routes';
+
+const ALL_METHODS: HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+  'content-length',
+]);
+
+export interface GatewayProxyOptions {
+  trustProxy: boolean;
+}
+
+/**
+ * The gateway's edge routes. Each request is checked here first (method ->
+ * 405, content type -> 415, size -> 413, JSON and schema -> 400 naming the
+ * field; login attempts -> 429), so bad input never reaches a service, then
+ * forwarded to an instance picked from the ZooKeeper discovery cache by
+ * {@link ServiceClient} (retry on another instance, ejection, 503 when none).
+ * `x-request-id` is propagated both ways.
+ */
+export class GatewayProxy {
+  constructor(
+    private readonly client: ServiceClient,
+    private readonly limiter: LoginLimiter,
+    private readonly logger: JsonLogger,
+    private readonly metrics: MetricsRegistry,
+    private readonly options: GatewayProxyOptions,
+  ) {}
+
+  install(fastify: FastifyInstance): void {
+    // Only JSON bodies: anything else is a 415 before a handler runs.
+    fastify.removeContentTypeParser(['text/plain', 'application/x-www-form-urlencoded']);
+    for (const route of GATEWAY_ROUTES) {
+      const allowed = Object.keys(route.methods) as HttpMethod[];
+      for (const method of allowed) {
+        const body = route.methods[method]?.body;
+        fastify.route({
+          method,
+          url: route.url,
+          schema: body ? { body } : undefined,
+          preValidation: async (req, reply) => this.requireJson(req, reply, method, body !== undefined),
+          handler: (req, reply) => this.forward(route.service, req, reply, route),
+        });
+      }
+      const other = ALL_METHODS.filter((m) => !allowed.includes(m));
+      if (other.length) {
+        fastify.route({
+          method: other,
+          url: route.url,
+          handler: async (req, reply) =>
+            reply
+              .code(405)
+              .header('allow', allowed.join(', '))
+              .send({
+                statusCode: 405,
+                error: 'Method Not Allowed',
+                message: `${req.method} is not allowed on ${route.url}; allowed: ${allowed.join(', ')}`,
+              }),
+        });
+      }
+    }
+    for (const { prefix, service } of GATEWAY_PREFIXES) {
+      const url = prefix.endsWith('/') ? `${prefix}*` : prefix;
+      fastify.route({ method: ALL_METHODS, url, handler: (req, reply) => this.forward(service, req, reply) });
+      if (!prefix.endsWith('/'))
+        fastify.route({ method: ALL_METHODS, url: `${prefix}/*`, handler: (req, reply) => this.forward(service, req, reply) });
+    }
+  }
+
+  private async requireJson(req: FastifyRequest, reply: FastifyReply, method: string, needsBody: boolean): Promise<void> {
+    const type = req.headers['content-type'];
+    if (needsBody && (type === undefined || !/^application\/json\b/i.test(type))) {
+      await reply.code(415).send({
+        statusCode: 415,
+        error: 'Unsupported Media Type',
+        message: `${method} ${req.routeOptions.url ?? ''} takes application/json, got ${type ?? 'no content type'}`,
+      });
+    }
+  }
+
+  private async forward(service: string, req: FastifyRequest, reply: FastifyReply, route?: GatewayRoute): Promise<void> {
+    const username = route?.login ? (req.body as { username?: string } | undefined)?.username : undefined;
+    const ip = req.ip;
+    if (route?.login) {
+      const refusal = await this.limiter.admit(ip, username);
+      if (refusal) {
+        this.count(service, 'rate-limited');
+        await reply
+          .code(429)
+          .header('retry-after', String(Math.max(1, refusal.retryAfterSeconds)))
+          .send({ statusCode: 429, error: 'Too Many Requests', message: refusal.reason });
+        return;
+      }
+    }
+    const headers = this.upstreamHeaders(req);
+    const body = req.body === undefined ? undefined : JSON.stringify(req.body);
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const idempotent = req.method === 'GET' || req.method === 'HEAD' || headers['idempotency-key'] !== undefined;
+    try {
+      const res = await this.client.request(service, {
+        method: req.method,
+        path: req.url,
+        headers,
+        body,
+        idempotent,
+        key: typeof req.headers.cookie === 'string' ? req.headers.cookie : ip,
+      });
+      if (route?.login) await this.limiter.record(username, res.status);
+      this.count(service, res.attempts > 1 ? 'retried' : 'ok');
+      reply.code(res.status);
+      copyResponseHeaders(res.headers, reply);
+      void reply.header('x-upstream-instance', res.instance.id);
+      await reply.send(res.body);
+    } catch (e) {
+      if (e instanceof NoInstanceError || e instanceof UpstreamError) {
+        const status = e.statusCode;
+        this.count(service, status === 503 ? 'no-instance' : 'upstream-failed');
+        this.logger.warn({ reqId: req.id, service, status, err: e.message }, 'upstream unavailable');
+        await reply.code(status).send({
+          statusCode: status,
+          error: status === 503 ? 'Service Unavailable' : status === 504 ? 'Gateway Timeout' : 'Bad Gateway',
+          message: e.message,
+        });
+        return;
+      }
+      throw e;
+    }
+  }
+
+  private upstreamHeaders(req: FastifyRequest): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.headers)) {
+      if (v === undefined || HOP_BY_HOP.has(k) || k.startsWith('x-forwarded-')) continue;
+      out[k] = Array.isArray(v) ? v.join(', ') : v;
+    }
+    const priorXff = req.headers['x-forwarded-for'];
+    const prior = this.options.trustProxy && typeof priorXff === 'string' ? `${priorXff}, ` : '';
+    out['x-forwarded-for'] = `${prior}${req.socket.remoteAddress ?? req.ip}`;
+    out['x-forwarded-proto'] = req.protocol;
+    if (req.headers.host) out['x-forwarded-host'] = req.headers.host;
+    out['x-request-id'] = String(req.id);
+    return out;
+  }
+
+  private count(service: string, outcome: string): void {
+    this.metrics
+      .counter('gateway_upstream_requests_total', 'Proxied requests by target service and outcome.', ['target', 'outcome'])
+      .inc({ target: service, outcome });
+  }
+}
+
+function copyResponseHeaders(headers: IncomingHttpHeaders, reply: FastifyReply): void {
+  for (const [k, v] of Object.entries(headers)) {
+    if (v === undefined || HOP_BY_HOP.has(k) || k === 'x-request-id') continue;
+    void reply.header(k, v);
+  }
+}
