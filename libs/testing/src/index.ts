@@ -4,3 +4,5 @@ export { testLogger } from './test-logger';
 export { eventually } from './eventually';
 export { connectedZk, expireSession, waitForNewSession, waitForState, waitServing } from './zookeeper-helpers';
 export { FencedRegister } from './fenced-register';
+export { HttpClient, type HttpAnswer, type HttpCallOptions } from './http-client';
+export { mysqlAdmin, mysqlPort } from './mysql-admin';

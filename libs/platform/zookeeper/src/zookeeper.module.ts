@@ -31,6 +31,11 @@ export const ZOOKEEPER_ENV_SCHEMA = z.object({
         .map((t) => t.trim())
         .filter(Boolean),
     ),
+  /** Live-config profile to follow, `/config/<app>/<profile>` (default: PLATFORM_PROFILE). Tests and experiments use their own. */
+  CONFIG_PROFILE: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'expected lowercase letters, digits and "-"')
+    .optional(),
   /** Folder for local snapshots (discovery lists, config). Default: tmp/state/<INSTANCE_ID>. */
   STATE_DIR: z.string().min(1).optional(),
 });
@@ -121,7 +126,7 @@ export class ZookeeperModule {
     const configCenter = opts.config
       ? new ConfigCenter(client, logger, {
           app: config.SERVICE_NAME,
-          profile: opts.config.profile ?? config.PLATFORM_PROFILE,
+          profile: opts.config.profile ?? config.CONFIG_PROFILE ?? config.PLATFORM_PROFILE,
           schema: opts.config.schema,
           snapshotFile: join(stateDir, 'config.json'),
           instanceTags: config.INSTANCE_TAGS,
