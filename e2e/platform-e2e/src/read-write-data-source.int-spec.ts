@@ -1,8 +1,6 @@
 import { DB_USERS, MYSQL_CLUSTERS } from '@dsp/contracts';
 import { eventually, mysqlAdmin, stackControl, testLogger } from '@dsp/testing';
-import { GtidPosition } from './gtid-position';
-import { ReadWriteDataSource } from './read-write-data-source';
-import { SqlNode } from './sql-node';
+import { GtidPosition, ReadWriteDataSource, SqlNode } from '@dsp/database';
 
 const c0 = MYSQL_CLUSTERS[0];
 const creds = { host: '127.0.0.1', user: DB_USERS.user.name, password: DB_USERS.user.password, database: 'user_db' };

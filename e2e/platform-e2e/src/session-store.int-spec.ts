@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { REDIS_PORT } from '@dsp/contracts';
 import { testLogger } from '@dsp/testing';
-import { RedisConnection } from './redis-connection';
-import { SessionStore } from './session-store';
+import { RedisConnection, SessionStore } from '@dsp/session';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
