@@ -6,6 +6,7 @@ import { SessionCookie, SessionStore } from '@dsp/session';
 import { ConfigCenter } from '@dsp/zookeeper';
 import { UsersService } from '@dsp/users';
 import { clientIp, userAgent } from './request-meta';
+import { USER_DB } from './user-db';
 import type { USER_SERVICE_LIVE_CONFIG } from './user-service.live-config';
 
 /** `POST /api/sessions` (login) and `DELETE /api/sessions/current` (logout). */
@@ -43,7 +44,7 @@ export class SessionsController {
       absoluteTimeoutMs: absolute * 1000,
       ip: clientIp(req),
       userAgent: userAgent(req),
-      readPosition: position,
+      readPositions: { [USER_DB]: position },
     });
     void reply.header('set-cookie', this.cookie.issue(req, id, absolute));
     void reply.header('cache-control', 'no-store');

@@ -15,6 +15,7 @@ import { InternalUsersController } from './internal-users.controller';
 import { SessionsController } from './sessions.controller';
 import type { USER_SERVICE_ENV_SCHEMA } from './user-service.config';
 import { USER_SERVICE_LIVE_CONFIG } from './user-service.live-config';
+import { USER_DB } from './user-db';
 import { UsersController } from './users.controller';
 
 /** user-service: accounts in user_db (vertical split) and sessions in Redis. */
@@ -31,7 +32,7 @@ export class UserServiceModule {
         SessionModule.forRoot(),
         DatabaseModule.forRoot([
           {
-            name: 'user_db',
+            name: USER_DB,
             primary: { label: 'user_db:primary', ...parseHostPort(config.USER_DB_PRIMARY), ...creds },
             replicas: config.USER_DB_REPLICAS.map((r, i) => ({ label: `user_db:replica${i}`, ...parseHostPort(r), ...creds })),
             entities: [USER_ENTITY],
@@ -52,7 +53,7 @@ export class UserServiceModule {
           inject: [DataSources, ErrorMapper],
           useFactory: (db: DataSources, errors: ErrorMapper) => {
             errors.register(UsernameTakenError, 409).register(InvalidCredentialsError, 401);
-            return new UsersService(db.get('user_db'), new PasswordHasher({ logN: config.PASSWORD_SCRYPT_LOG_N }));
+            return new UsersService(db.get(USER_DB), new PasswordHasher({ logN: config.PASSWORD_SCRYPT_LOG_N }));
           },
         },
       ],

@@ -11,6 +11,7 @@ import { GtidPosition } from '@dsp/database';
 import { JsonBodyPipe } from '@dsp/service-defaults';
 import { CurrentSession, SessionCookie, SessionGuard, SessionStore, type SessionRecord } from '@dsp/session';
 import { UsersService } from '@dsp/users';
+import { USER_DB } from './user-db';
 
 /** Accounts: register, me, my sessions, change password. */
 @Controller('api/users')
@@ -36,7 +37,7 @@ export class UsersController {
   @Get('me')
   @UseGuards(SessionGuard)
   async me(@CurrentSession() s: SessionRecord, @Res({ passthrough: true }) reply: FastifyReply) {
-    const found = await this.users.findById(s.userId, GtidPosition.parse(s.readPosition));
+    const found = await this.users.findById(s.userId, GtidPosition.parse(s.readPositions[USER_DB]));
     if (!found) {
       await this.sessions.destroy(s.userId, s.handle);
       throw new NotFoundException('the account of this session no longer exists');
@@ -91,7 +92,7 @@ export class UsersController {
     @Body(new JsonBodyPipe(CHANGE_PASSWORD_BODY_SCHEMA)) body: ChangePasswordRequest,
   ) {
     const position = await this.users.changePassword(s.userId, s.username, body.currentPassword, body.newPassword);
-    await this.sessions.patch(s.handle, { readPosition: position.toString() });
+    await this.sessions.patch(s.handle, { readPositions: { [USER_DB]: position.toString() } });
     await this.sessions.revokeAll(s.userId, s.handle);
   }
 }

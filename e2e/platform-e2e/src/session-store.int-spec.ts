@@ -66,13 +66,13 @@ describe('SessionStore (real Redis)', () => {
     it('should never bring the session back (200 touches and patches against one destroy)', async () => {
       const { id, record } = await newSession('4');
       const racers = Array.from({ length: 200 }, (_, i) =>
-        i % 2 ? store.authenticate(id) : store.patch(record.handle, { readPosition: `0-1-${i}` }),
+        i % 2 ? store.authenticate(id) : store.patch(record.handle, { readPositions: { user_db: `0-1-${i}` } }),
       );
       const destroyed = store.destroy('4', record.handle);
       await Promise.all([...racers, destroyed]);
       expect(await conn.client.exists(`${prefix}sess:${record.handle}`)).toBe(0);
       expect(await store.authenticate(id)).toBeUndefined();
-      expect(await store.patch(record.handle, { readPosition: '0-1-999' })).toBe(false);
+      expect(await store.patch(record.handle, { readPositions: { user_db: '0-1-999' } })).toBe(false);
     });
   });
 
@@ -80,9 +80,9 @@ describe('SessionStore (real Redis)', () => {
     it('should touch only its own fields (a patch does not undo a concurrent touch)', async () => {
       const { id, record } = await newSession('5');
       await sleep(20);
-      await Promise.all([store.authenticate(id), store.patch(record.handle, { readPosition: '0-1-77' })]);
+      await Promise.all([store.authenticate(id), store.patch(record.handle, { readPositions: { order_db_1: '0-1-77' } })]);
       const after = await store.get(record.handle);
-      expect(after?.readPosition).toBe('0-1-77');
+      expect(after?.readPositions).toEqual({ order_db_1: '0-1-77' });
       expect(after?.lastSeenAt).toBeGreaterThan(record.lastSeenAt);
       expect(after?.username).toBe('u5');
     });

@@ -5,6 +5,9 @@ import { migrate, type MigrationClass } from './migration-runner';
 import type { MysqlEndpoint } from './mysql-endpoint';
 import { ReadWriteDataSource, type ReadWriteDataSourceOptions } from './read-write-data-source';
 import { SqlNode, SqlNodeUnavailableError, type SqlNodeOptions } from './sql-node';
+import { InvalidCursorError } from './sharding/keyset-cursor';
+import { MissingShardingKeyError } from './sharding/shard-router';
+import { ClockMovedBackwardsError } from './sharding/snowflake-id-generator';
 
 /** One logical database: a primary, its replicas, and how to migrate it. */
 export interface DataSourceSpec {
@@ -94,7 +97,11 @@ export class DatabaseModule {
           provide: DataSources,
           inject: [JSON_LOGGER, MetricsRegistry, ErrorMapper],
           useFactory: (logger: JsonLogger, metrics: MetricsRegistry, errors: ErrorMapper) => {
-            errors.register(SqlNodeUnavailableError, 503);
+            errors
+              .register(SqlNodeUnavailableError, 503)
+              .register(MissingShardingKeyError, 400)
+              .register(InvalidCursorError, 400)
+              .register(ClockMovedBackwardsError, 503);
             return new DataSources(specs, logger, metrics);
           },
         },

@@ -15,3 +15,18 @@ export {
   type SqlNodeState,
 } from './sql-node';
 export { EntitySchema, type EntityManager, type MigrationInterface, type QueryRunner } from 'typeorm';
+export { HashShardingAlgorithm } from './sharding/hash.algorithm';
+export { InvalidCursorError, KeysetCursor, mergeSorted, newestFirst, type Keyset } from './sharding/keyset-cursor';
+export { ModShardingAlgorithm } from './sharding/mod.algorithm';
+export { RangeShardingAlgorithm } from './sharding/range.algorithm';
+export { createShardingAlgorithm, SHARDING_ALGORITHM_NAMES } from './sharding/sharding-algorithm-registry';
+export type { ShardingAlgorithm } from './sharding/sharding-algorithm';
+export { ShardingRule, type ShardLocation } from './sharding/sharding-rule';
+export { MissingShardingKeyError, ShardRouter, type ShardTarget } from './sharding/shard-router';
+export {
+  ClockMovedBackwardsError,
+  DEFAULT_SNOWFLAKE_OPTIONS,
+  SnowflakeIdGenerator,
+  type SnowflakeOptions,
+  type SnowflakeParts,
+} from './sharding/snowflake-id-generator';

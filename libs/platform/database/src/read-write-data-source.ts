@@ -124,14 +124,22 @@ export class ReadWriteDataSource {
         if (!isConnectionError(e)) throw e;
         this.monitor.markDown(node.label, (e as Error).message);
         const fallback: ReadRoute = { node: this.primary.label, role: 'primary', reason: 'replica-failed' };
-        const result = await work(this.primary.manager, fallback);
-        this.count(fallback);
-        return result;
+        try {
+          const result = await work(this.primary.manager, fallback);
+          this.count(fallback);
+          return result;
+        } catch (e2) {
+          throw this.primary.unavailableIfConnection(e2);
+        }
       }
     }
-    const result = await work(this.primary.manager, route);
-    this.count(route);
-    return result;
+    try {
+      const result = await work(this.primary.manager, route);
+      this.count(route);
+      return result;
+    } catch (e) {
+      throw this.primary.unavailableIfConnection(e);
+    }
   }
 
   /** The replicas' last probe results. */

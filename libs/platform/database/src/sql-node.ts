@@ -161,7 +161,17 @@ export class SqlNode {
 
   /** Runs one statement with `?` placeholders. */
   async query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
-    return (await this.dataSource().query(sql, params)) as T[];
+    try {
+      return (await this.dataSource().query(sql, params)) as T[];
+    } catch (e) {
+      throw this.unavailableIfConnection(e);
+    }
+  }
+
+  /** A lost or refused connection becomes {@link SqlNodeUnavailableError} (503); a statement error stays as it is. */
+  unavailableIfConnection(e: unknown): unknown {
+    if (e instanceof SqlNodeUnavailableError || !isConnectionError(e)) return e;
+    return new SqlNodeUnavailableError(this.label, (e as Error).message);
   }
 
   /**
@@ -184,6 +194,8 @@ export class SqlNode {
       }
       const rows = (await qr.query('SELECT @@last_gtid AS g')) as { g: string | null }[];
       return { result, gtid: GtidPosition.parse(rows[0]?.g ?? '') };
+    } catch (e) {
+      throw this.unavailableIfConnection(e);
     } finally {
       await qr.release().catch(() => undefined);
     }

@@ -22,8 +22,11 @@ export interface SessionRecord {
   idleTimeoutMs: number;
   ip: string;
   userAgent: string;
-  /** A GTID position the user's reads must see (read-your-writes across instances); '' when none. */
-  readPosition: string;
+  /**
+   * Per data source (e.g. `user_db`, `order_db_1`), the GTID position this
+   * user's reads must see: read-your-writes across instances.
+   */
+  readPositions: Record<string, string>;
 }
 
 export interface NewSession {
@@ -33,11 +36,11 @@ export interface NewSession {
   absoluteTimeoutMs: number;
   ip: string;
   userAgent: string;
-  readPosition?: string;
+  readPositions?: Record<string, string>;
 }
 
 /** Fields a running session may change (one HSET each; never a whole-record write). */
-export type SessionPatch = Partial<Pick<SessionRecord, 'readPosition'>>;
+export type SessionPatch = Partial<Pick<SessionRecord, 'readPositions'>>;
 
 const FIELD = {
   userId: 'uid',
@@ -48,8 +51,17 @@ const FIELD = {
   idleTimeoutMs: 'it',
   ip: 'ip',
   userAgent: 'ua',
-  readPosition: 'rp',
 } as const;
+
+/** One hash field per data source: `rp:<source>`. */
+const READ_POSITION_PREFIX = 'rp:';
+
+function readPositionFields(positions: Record<string, string> | undefined): string[] {
+  return Object.entries(positions ?? {}).flatMap(([source, pos]) => {
+    if (!/^[A-Za-z0-9_.-]+$/.test(source)) throw new Error(`invalid data source name "${source}"`);
+    return [READ_POSITION_PREFIX + source, pos];
+  });
+}
 
 // Every script uses Redis' own clock (TIME), so instances with skewed clocks agree on expiry.
 const NOW = `local t = redis.call('TIME'); local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
@@ -180,8 +192,7 @@ export class SessionStore {
       s.ip,
       FIELD.userAgent,
       s.userAgent.slice(0, 256),
-      FIELD.readPosition,
-      s.readPosition ?? '',
+      ...readPositionFields(s.readPositions),
     ];
     const [createdAt, absoluteExpiresAt] = (await guard(
       this.redis.eval(
@@ -208,7 +219,7 @@ export class SessionStore {
         idleTimeoutMs: s.idleTimeoutMs,
         ip: s.ip,
         userAgent: s.userAgent.slice(0, 256),
-        readPosition: s.readPosition ?? '',
+        readPositions: { ...s.readPositions },
       },
     };
   }
@@ -229,8 +240,7 @@ export class SessionStore {
 
   /** Changes the given fields only, and only if the session still exists; false when it does not. */
   async patch(handle: string, patch: SessionPatch): Promise<boolean> {
-    const args: string[] = [];
-    if (patch.readPosition !== undefined) args.push(FIELD.readPosition, patch.readPosition);
+    const args = readPositionFields(patch.readPositions);
     if (args.length === 0) return true;
     return (await guard(this.redis.eval(PATCH, 1, this.sessionKey(handle), ...args))) === 1;
   }
@@ -289,6 +299,8 @@ function toRecord(handle: string, flat: string[]): SessionRecord {
     idleTimeoutMs: num(FIELD.idleTimeoutMs),
     ip: f.get(FIELD.ip) ?? '',
     userAgent: f.get(FIELD.userAgent) ?? '',
-    readPosition: f.get(FIELD.readPosition) ?? '',
+    readPositions: Object.fromEntries(
+      [...f].filter(([k]) => k.startsWith(READ_POSITION_PREFIX)).map(([k, v]) => [k.slice(READ_POSITION_PREFIX.length), v]),
+    ),
   };
 }
