@@ -1,4 +1,10 @@
-import { CHANGE_PASSWORD_BODY_SCHEMA, LOGIN_BODY_SCHEMA, REGISTER_BODY_SCHEMA, SERVICE_NAMES } from '@dsp/contracts';
+import {
+  CHANGE_PASSWORD_BODY_SCHEMA,
+  CREATE_ORDER_BODY_SCHEMA,
+  LOGIN_BODY_SCHEMA,
+  REGISTER_BODY_SCHEMA,
+  SERVICE_NAMES,
+} from '@dsp/contracts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -27,8 +33,12 @@ export const GATEWAY_ROUTES: GatewayRoute[] = [
   { url: '/api/users/me/password', service: user, methods: { PUT: { body: CHANGE_PASSWORD_BODY_SCHEMA } } },
   { url: '/api/sessions', service: user, methods: { POST: { body: LOGIN_BODY_SCHEMA } }, login: true },
   { url: '/api/sessions/current', service: user, methods: { DELETE: {} } },
-  { url: '/api/orders', service: order, methods: { GET: {}, POST: {} } },
+  { url: '/api/orders', service: order, methods: { GET: {}, POST: { body: CREATE_ORDER_BODY_SCHEMA } } },
   { url: '/api/orders/:id', service: order, methods: { GET: {} } },
+  { url: '/api/orders/:id/pay', service: order, methods: { POST: {} } },
+  { url: '/api/orders/:id/cancel', service: order, methods: { POST: {} } },
+  { url: '/api/admin/orders', service: order, methods: { GET: {} } },
+  { url: '/api/admin/products/:sku', service: order, methods: { PUT: {} } },
 ];
 
 /** Prefixes forwarded for paths not listed above. */

@@ -1,32 +1,151 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { SERVICE_NAMES } from '@dsp/contracts';
-import { DatabaseModule, parseHostPort, type DataSourceSpec } from '@dsp/database';
+import {
+  createShardingAlgorithm,
+  DatabaseModule,
+  DataSources,
+  parseHostPort,
+  ShardingRule,
+  ShardRouter,
+  type DataSourceSpec,
+} from '@dsp/database';
 import { KafkaModule } from '@dsp/messaging';
-import type { ServiceConfig, ServiceContext } from '@dsp/service-defaults';
-import { ZookeeperModule } from '@dsp/zookeeper';
-import { ORDER_SERVICE_LIVE_CONFIG } from './order-service.live-config';
+import {
+  CreateOrderTables1764201600000,
+  IdempotencyInFlightError,
+  IdempotencyMismatchError,
+  ORDER_DATABASES,
+  OrderNotFoundError,
+  OrdersService,
+  OrderStateError,
+  PRODUCT_ENTITY,
+  ProductCatalog,
+  TABLES_PER_DATABASE,
+  UnknownSkuError,
+} from '@dsp/orders';
+import { NoInstanceError, ServiceClient, UpstreamError } from '@dsp/service-client';
+import { ErrorMapper, type ServiceConfig, type ServiceContext } from '@dsp/service-defaults';
+import { RedisModule, SessionModule } from '@dsp/session';
+import { createStrategy, ServiceDiscovery, WorkerIdAllocator, ZookeeperClient, ZookeeperModule } from '@dsp/zookeeper';
+import { AdminOrdersController } from './admin-orders.controller';
+import { ADMIN_TOKEN, AdminGuard } from './admin.guard';
+import { NoWorkerIdError, OrderIds } from './order-ids';
 import type { ORDER_SERVICE_ENV_SCHEMA } from './order-service.config';
+import { ORDER_SERVICE_LIVE_CONFIG } from './order-service.live-config';
+import { OrdersController } from './orders.controller';
+import { UnknownUserError, UserDirectory } from './user-directory';
 
-/** order-service: orders sharded over two clusters, events through Kafka. Wires its infrastructure. */
+class OrderServiceLifecycle implements OnModuleInit, OnApplicationShutdown {
+  constructor(
+    private readonly ids: OrderIds,
+    private readonly client: ServiceClient,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.ids.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.client.close();
+    await this.ids.close();
+  }
+}
+
+/** order-service: orders sharded by user over two clusters, events through an outbox. */
 @Module({})
 export class OrderServiceModule {
   static forRoot(ctx: ServiceContext<ServiceConfig<typeof ORDER_SERVICE_ENV_SCHEMA>>): DynamicModule {
-    const { config } = ctx;
+    const { config, logger } = ctx;
     const creds = { user: config.ORDER_DB_USER, password: config.ORDER_DB_PASSWORD };
     const shard = (n: 0 | 1, primary: string, replicas: string[]): DataSourceSpec => ({
-      name: `order_db_${n}`,
-      primary: { label: `order_db_${n}:primary`, ...parseHostPort(primary), ...creds, database: `order_db_${n}` },
-      replicas: replicas.map((r, i) => ({ label: `order_db_${n}:replica${i}`, ...parseHostPort(r), ...creds, database: `order_db_${n}` })),
+      name: ORDER_DATABASES[n],
+      primary: { label: `order_db_${n}:primary`, ...parseHostPort(primary), ...creds, database: ORDER_DATABASES[n] },
+      replicas: replicas.map((r, i) => ({
+        label: `order_db_${n}:replica${i}`,
+        ...parseHostPort(r),
+        ...creds,
+        database: ORDER_DATABASES[n],
+      })),
+      entities: [PRODUCT_ENTITY],
+      migrations: [CreateOrderTables1764201600000],
+      migrator: { user: config.ORDER_DB_MIGRATOR_USER, password: config.ORDER_DB_MIGRATOR_PASSWORD },
+      routing: {
+        strategy: config.DB_REPLICA_STRATEGY,
+        maxLagMs: config.DB_MAX_REPLICA_LAG_MS,
+        probeIntervalMs: config.DB_PROBE_INTERVAL_MS,
+      },
     });
     return {
       module: OrderServiceModule,
       imports: [
         ZookeeperModule.forRoot({ ctx, discover: [SERVICE_NAMES.user], config: { schema: ORDER_SERVICE_LIVE_CONFIG } }),
         KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, clientId: config.INSTANCE_ID }),
+        RedisModule.forRoot({ url: config.REDIS_URL, connectionName: config.INSTANCE_ID }),
+        SessionModule.forRoot(),
         DatabaseModule.forRoot([
           shard(0, config.ORDER_DB_0_PRIMARY, config.ORDER_DB_0_REPLICAS),
           shard(1, config.ORDER_DB_1_PRIMARY, config.ORDER_DB_1_REPLICAS),
         ]),
+      ],
+      controllers: [OrdersController, AdminOrdersController],
+      providers: [
+        {
+          provide: OrderIds,
+          inject: [ZookeeperClient],
+          useFactory: (zk: ZookeeperClient) =>
+            new OrderIds(new WorkerIdAllocator(zk, config.SERVICE_NAME, config.INSTANCE_ID, logger), logger),
+        },
+        {
+          provide: ShardRouter,
+          inject: [DataSources],
+          useFactory: (sources: DataSources) =>
+            new ShardRouter(
+              new ShardingRule(
+                ORDER_DATABASES,
+                TABLES_PER_DATABASE,
+                createShardingAlgorithm(config.ORDER_SHARDING_ALGORITHM, { bounds: config.ORDER_SHARDING_RANGE_BOUNDS }),
+              ),
+              (name) => sources.get(name),
+            ),
+        },
+        {
+          provide: OrdersService,
+          inject: [ShardRouter, OrderIds, ErrorMapper],
+          useFactory: (router: ShardRouter, ids: OrderIds, errors: ErrorMapper) => {
+            errors
+              .register(OrderNotFoundError, 404)
+              .register(OrderStateError, 409)
+              .register(IdempotencyInFlightError, 409)
+              .register(IdempotencyMismatchError, 422)
+              .register(UnknownSkuError, 422)
+              .register(UnknownUserError, 422)
+              .register(NoWorkerIdError, 503)
+              .register(NoInstanceError, 503)
+              .register(UpstreamError, 502);
+            return new OrdersService(router, () => ids.current);
+          },
+        },
+        {
+          provide: ProductCatalog,
+          inject: [DataSources],
+          useFactory: (sources: DataSources) => new ProductCatalog(sources, ORDER_DATABASES),
+        },
+        {
+          provide: ServiceClient,
+          inject: [ServiceDiscovery],
+          useFactory: (discovery: ServiceDiscovery) => {
+            const strategy = createStrategy('round-robin');
+            return new ServiceClient(discovery, () => strategy, logger, { timeoutMs: config.USER_SERVICE_TIMEOUT_MS });
+          },
+        },
+        { provide: UserDirectory, inject: [ServiceClient], useFactory: (c: ServiceClient) => new UserDirectory(c) },
+        { provide: ADMIN_TOKEN, useValue: config.ADMIN_TOKEN },
+        AdminGuard,
+        {
+          provide: OrderServiceLifecycle,
+          inject: [OrderIds, ServiceClient],
+          useFactory: (ids: OrderIds, c: ServiceClient) => new OrderServiceLifecycle(ids, c),
+        },
       ],
     };
   }

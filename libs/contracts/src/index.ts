@@ -3,3 +3,5 @@ export * from './topics';
 export * from './znode-paths';
 export * from './service-instance';
 export * from './http/users.dto';
+export * from './http/orders.dto';
+export * from './events/order-events';

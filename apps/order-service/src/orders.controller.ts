@@ -1,0 +1,102 @@
+import { BadRequestException, Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CREATE_ORDER_BODY_SCHEMA, IDEMPOTENCY_KEY_PATTERN, type CreateOrderRequest, type OrderPage, type OrderView } from '@dsp/contracts';
+import { GtidPosition } from '@dsp/database';
+import { OrdersService, type OrderWrite } from '@dsp/orders';
+import { JsonBodyPipe } from '@dsp/service-defaults';
+import { CurrentSession, SessionGuard, SessionStore, type SessionRecord } from '@dsp/session';
+import { UserDirectory } from './user-directory';
+
+function parseLimit(raw: string | undefined): number {
+  if (raw === undefined) return 20;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 100) throw new BadRequestException('limit must be an integer from 1 to 100');
+  return n;
+}
+
+/** The logged-in user's orders. Sessions come from Redis (shared with user-service). */
+@Controller('api/orders')
+@UseGuards(SessionGuard)
+export class OrdersController {
+  constructor(
+    private readonly orders: OrdersService,
+    private readonly sessions: SessionStore,
+    private readonly users: UserDirectory,
+  ) {}
+
+  /** Remember the write's GTID in the session, so this user's next reads on that shard see it. */
+  private async remember(s: SessionRecord, w: OrderWrite): Promise<void> {
+    if (!w.position.isEmpty()) await this.sessions.patch(s.handle, { readPositions: { [w.source]: w.position.toString() } });
+  }
+
+  private minPosition(s: SessionRecord, userId: string): GtidPosition {
+    return GtidPosition.parse(s.readPositions[this.orders.shardOf(userId).source.name]);
+  }
+
+  /**
+   * Places an order. `Idempotency-Key` is required: one order per key; a
+   * replay answers the first response (with `idempotent-replayed: true`); the
+   * same key with another body is 422; while the first is in flight, 409.
+   */
+  @Post()
+  @HttpCode(201)
+  async create(
+    @CurrentSession() s: SessionRecord,
+    @Headers('idempotency-key') key: string | undefined,
+    @Body(new JsonBodyPipe(CREATE_ORDER_BODY_SCHEMA)) body: CreateOrderRequest,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<OrderView> {
+    if (!key) throw new BadRequestException('the Idempotency-Key header is required');
+    if (!IDEMPOTENCY_KEY_PATTERN.test(key))
+      throw new BadRequestException('Idempotency-Key must be 8-64 characters of letters, digits, "-", "_", ".", ":"');
+    await this.users.requireUser(s.userId, String(req.id));
+    const w = await this.orders.place(s.userId, key, body.items);
+    await this.remember(s, w);
+    void reply.header('idempotent-replayed', String(w.replayed));
+    void reply.header('x-db-shard', w.source);
+    return w.order;
+  }
+
+  /** My orders, newest first: `?limit=1..100&cursor=`. */
+  @Get()
+  async list(
+    @CurrentSession() s: SessionRecord,
+    @Query('limit') limit: string | undefined,
+    @Query('cursor') cursor: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<OrderPage> {
+    const page = await this.orders.listMine(s.userId, parseLimit(limit), cursor || undefined, this.minPosition(s, s.userId));
+    void reply.header('x-db-route', `${page.route.node};${page.route.reason}`);
+    return { orders: page.orders, nextCursor: page.nextCursor };
+  }
+
+  @Get(':id')
+  async get(
+    @CurrentSession() s: SessionRecord,
+    @Param('id') id: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<OrderView> {
+    const { order, route } = await this.orders.get(s.userId, id, this.minPosition(s, s.userId));
+    void reply.header('x-db-route', `${route.node};${route.reason}`);
+    return order;
+  }
+
+  /** CREATED -> PAID; 409 from any other status. */
+  @Post(':id/pay')
+  @HttpCode(200)
+  async pay(@CurrentSession() s: SessionRecord, @Param('id') id: string): Promise<OrderView> {
+    const w = await this.orders.pay(s.userId, id);
+    await this.remember(s, w);
+    return w.order;
+  }
+
+  /** CREATED -> CANCELLED; 409 from any other status. */
+  @Post(':id/cancel')
+  @HttpCode(200)
+  async cancel(@CurrentSession() s: SessionRecord, @Param('id') id: string): Promise<OrderView> {
+    const w = await this.orders.cancel(s.userId, id);
+    await this.remember(s, w);
+    return w.order;
+  }
+}
