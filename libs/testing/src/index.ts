@@ -6,3 +6,4 @@ export { connectedZk, expireSession, waitForNewSession, waitForState, waitServin
 export { FencedRegister } from './fenced-register';
 export { HttpClient, type HttpAnswer, type HttpCallOptions } from './http-client';
 export { mysqlAdmin, mysqlPort } from './mysql-admin';
+export { E2E_PROFILE, setLiveConfig, startPlatform, uniqueUsername, type FleetOptions, type PlatformFleet } from './platform-fleet';
