@@ -1,10 +1,14 @@
 // Integration tests: `*.int-spec.ts`, against the real local stack (`npm run stack -- up`).
-// Run in band: fault tests kill and restart shared servers.
+// One suite at a time: fault tests kill and restart shared servers.
 module.exports = {
   ...require('./jest.preset'),
   displayName: 'integration',
   testMatch: ['<rootDir>/{apps,libs,infra,e2e}/**/*.int-spec.ts'],
   testTimeout: 120000,
+  // Suites share the stack: one at a time. Each runs in a fresh worker (recycled after every file),
+  // so native state of the zookeeper addon never leaks from one suite into the next (docs/adr/0003).
+  maxWorkers: 1,
+  workerIdleMemoryLimit: '1MB',
   slowTestThreshold: 30,
   globalSetup: '<rootDir>/libs/testing/src/jest-global-setup.js',
   // Fault suites run separately (jest.faults.config.js).

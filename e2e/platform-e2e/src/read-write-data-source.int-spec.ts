@@ -8,6 +8,8 @@ const PROBE_MS = 200;
 const MAX_LAG_MS = 800;
 /** Write-then-read pairs while the replica's SQL thread is stopped (issue: 1,000). */
 const LAG_PAIRS = Number(process.env['RW_LAG_PAIRS'] ?? 1000);
+/** Values are unique per run: the probe table outlives test runs. */
+const RUN = `${process.pid}-${Date.now()}`;
 
 type Row = { sid: string; v: string | null };
 
@@ -87,16 +89,16 @@ describe('ReadWriteDataSource (real MariaDB, cluster 0)', () => {
       const untokenedReplicaReadsAt: number[] = [];
       try {
         for (let i = 0; i < LAG_PAIRS; i++) {
-          const { result: id, gtid } = await insert(`lag-${i}`);
+          const { result: id, gtid } = await insert(`lag-${RUN}-${i}`);
           const r = await readBack(id, gtid);
-          if (r.v !== `lag-${i}`) stale++;
+          if (r.v !== `lag-${RUN}-${i}`) stale++;
           if (r.route.role === 'replica') fromReplicaWithToken++;
           const plain = rw.route();
           if (plain.role === 'replica') untokenedReplicaReadsAt.push(Date.now());
         }
         // The replica really was behind: the last rows are not there.
         const missing = await mysqlAdmin.query('mysql-c0-replica', 'SELECT COUNT(*) AS n FROM user_db.rw_probe WHERE v = ?', [
-          `lag-${LAG_PAIRS - 1}`,
+          `lag-${RUN}-${LAG_PAIRS - 1}`,
         ]);
         expect(Number(missing[0]?.['n'])).toBe(0);
         expect(stale).toBe(0);

@@ -8,6 +8,7 @@ import { log } from './log';
 import { portOpen } from './net';
 import { down, formatStatus, stackRunning, status, up } from './stack';
 import { LOG_DIR, REPO_ROOT } from './topology';
+import { tour } from './tour';
 
 /**
  * `npm start`: brings the stack up, runs the gateway plus two instances each of
@@ -159,6 +160,7 @@ async function main(): Promise<void> {
   }
   const checks = await Promise.all(instances.map(async (i) => [i, await waitReady(i)] as const));
   const registered = await registrations();
+  const walk = await tour(`http://127.0.0.1:${GATEWAY_PORT}`);
 
   const lines = [
     '',
@@ -177,9 +179,14 @@ async function main(): Promise<void> {
     '',
     ...registered.map((r) => `  ${r}`),
     '',
+    'A walk through the gateway (sessions in Redis, read/write split, sharding):',
+    '',
+    ...walk.map((l) => `  ${l}`),
+    '',
     'Try:',
     `  curl -s http://127.0.0.1:${GATEWAY_PORT}/health/ready      # the gateway's dependency checks`,
     `  curl -s http://127.0.0.1:${GATEWAY_PORT}/metrics           # Prometheus text`,
+    '  docs/sessions-and-gateway.md, docs/sharding.md  # curl walkthroughs of the API',
     '  java -cp ".stack/cache/jars/zookeeper/*" org.apache.zookeeper.ZooKeeperMain -server 127.0.0.1:2181   # zkCli (docs/zookeeper.md)',
     '  npm run stack -- status                         # who leads the ZooKeeper ensemble, replica lag',
     `  tail -f ${join(LOG_DIR, 'apps')}/*.log     # JSON logs`,

@@ -98,6 +98,8 @@ export async function runService<S extends z.ZodObject>(opts: RunServiceOptions<
       for (const hook of drainHooks) {
         await hook().catch((e: unknown) => logger.warn({ err: e }, 'drain hook failed'));
       }
+      // Still serving: requests routed from caches that have not seen the deregistration yet are answered.
+      if (config.DRAIN_DELAY_MS > 0) await new Promise((r) => setTimeout(r, config.DRAIN_DELAY_MS));
       const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), config.SHUTDOWN_TIMEOUT_MS).unref());
       const closed = await Promise.race([app.close().then(() => 'closed' as const), timeout]);
       logger.info({ reason, result: closed, ms: Date.now() - t0 }, 'shut down');

@@ -44,6 +44,12 @@ export const BASE_ENV_SCHEMA = z.object({
     .optional(),
   /** Availability zone label used by discovery (e.g. `local`, `remote`). */
   ZONE: z.string().min(1).default('local'),
+  /**
+   * After leaving service discovery on SIGTERM, keep serving this long before
+   * closing the listener, so every discovery cache (watch + debounce) has
+   * dropped this instance and no new request arrives at a closing server.
+   */
+  DRAIN_DELAY_MS: millis().default(750),
   /** How long SIGTERM waits for in-flight requests before exiting anyway. */
   SHUTDOWN_TIMEOUT_MS: millis().default(10_000),
   /** Time budget of each readiness check. */
