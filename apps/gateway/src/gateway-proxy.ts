@@ -1,5 +1,7 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { SERVICE_NAMES } from '@dsp/contracts';
 import type { JsonLogger, MetricsRegistry } from '@dsp/service-defaults';
 import { NoInstanceError, UpstreamError, type ServiceClient } from '@dsp/service-client';
 import type { LoginLimiter } from './login-limiter';
@@ -22,7 +24,11 @@ const HOP_BY_HOP = new Set([
 
 export interface GatewayProxyOptions {
   trustProxy: boolean;
+  /** Bearer token of the config admin routes. */
+  adminToken: string;
 }
+
+const CONFIG_APPS = new Set<string>(Object.values(SERVICE_NAMES));
 
 /**
  * The gateway's edge routes. Each request is checked here first (method ->
@@ -73,6 +79,11 @@ export class GatewayProxy {
         });
       }
     }
+    // Config admin (issue 3): token-checked here, then served by the target app's own ConfigCenter
+    // (`/internal/config`, which validates with the app's schema), reached through discovery.
+    for (const url of ['/api/admin/config/:app', '/api/admin/config/:app/*']) {
+      fastify.route({ method: ALL_METHODS, url, handler: (req, reply) => this.configAdmin(req, reply) });
+    }
     for (const { prefix, service } of GATEWAY_PREFIXES) {
       const url = prefix.endsWith('/') ? `${prefix}*` : prefix;
       fastify.route({ method: ALL_METHODS, url, handler: (req, reply) => this.forward(service, req, reply) });
@@ -92,7 +103,7 @@ export class GatewayProxy {
     }
   }
 
-  private async forward(service: string, req: FastifyRequest, reply: FastifyReply, route?: GatewayRoute): Promise<void> {
+  private async forward(service: string, req: FastifyRequest, reply: FastifyReply, route?: GatewayRoute, path = req.url): Promise<void> {
     const username = route?.login ? (req.body as { username?: string } | undefined)?.username : undefined;
     const ip = req.ip;
     if (route?.login) {
@@ -113,7 +124,7 @@ export class GatewayProxy {
     try {
       const res = await this.client.request(service, {
         method: req.method,
-        path: req.url,
+        path,
         headers,
         body,
         idempotent,
@@ -139,6 +150,26 @@ export class GatewayProxy {
       }
       throw e;
     }
+  }
+
+  private async configAdmin(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const given = Buffer.from((req.headers.authorization ?? '').replace(/^Bearer\s+/i, ''));
+    const want = Buffer.from(this.options.adminToken);
+    if (given.length !== want.length || !timingSafeEqual(given, want)) {
+      await reply
+        .code(401)
+        .send({ statusCode: 401, error: 'Unauthorized', message: 'admin token required: Authorization: Bearer <ADMIN_TOKEN>' });
+      return;
+    }
+    const app = (req.params as { app: string }).app;
+    if (!CONFIG_APPS.has(app)) {
+      await reply
+        .code(404)
+        .send({ statusCode: 404, error: 'Not Found', message: `unknown app "${app}"; known: ${[...CONFIG_APPS].join(', ')}` });
+      return;
+    }
+    const rest = req.url.slice(`/api/admin/config/${app}`.length);
+    await this.forward(app, req, reply, undefined, `/internal/config${rest}`);
   }
 
   private upstreamHeaders(req: FastifyRequest): Record<string, string> {

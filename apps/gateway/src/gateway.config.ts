@@ -13,9 +13,13 @@ export const GATEWAY_ENV_SCHEMA = z.object({
   UPSTREAM_TIMEOUT_MS: millis().default(10_000),
   /** Give up connecting to one instance after this long and try another. */
   UPSTREAM_CONNECT_TIMEOUT_MS: millis().default(1000),
+  /** Bearer token of `/api/admin/config/...` (a secret). */
+  ADMIN_TOKEN: z.string().min(16).default('local-admin-token-change-me'),
   /** Trust `X-Forwarded-For` from the peer (only behind a load balancer you run). */
   TRUST_PROXY: z
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true'),
 });
+
+export const GATEWAY_SECRETS = ['ADMIN_TOKEN'] as const;

@@ -39,7 +39,7 @@ export class GatewayModule {
       imports: [
         ZookeeperModule.forRoot({
           ctx,
-          discover: [SERVICE_NAMES.user, SERVICE_NAMES.order],
+          discover: [SERVICE_NAMES.user, SERVICE_NAMES.order, SERVICE_NAMES.gateway],
           config: { schema: GATEWAY_LIVE_CONFIG, writer: true },
         }),
         RedisModule.forRoot({ url: config.REDIS_URL, connectionName: config.INSTANCE_ID }),
@@ -79,7 +79,7 @@ export class GatewayModule {
               ),
               logger,
               metrics,
-              { trustProxy: config.TRUST_PROXY },
+              { trustProxy: config.TRUST_PROXY, adminToken: config.ADMIN_TOKEN },
             ),
         },
         {

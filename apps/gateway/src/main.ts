@@ -1,5 +1,5 @@
 import { bootstrap } from '@dsp/service-defaults';
-import { GATEWAY_ENV_SCHEMA } from './gateway.config';
+import { GATEWAY_ENV_SCHEMA, GATEWAY_SECRETS } from './gateway.config';
 import { GatewayModule } from './gateway.module';
 
-bootstrap({ name: 'gateway', configSchema: GATEWAY_ENV_SCHEMA, module: (ctx) => GatewayModule.forRoot(ctx) });
+bootstrap({ name: 'gateway', configSchema: GATEWAY_ENV_SCHEMA, secrets: GATEWAY_SECRETS, module: (ctx) => GatewayModule.forRoot(ctx) });

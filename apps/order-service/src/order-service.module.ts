@@ -78,7 +78,7 @@ export class OrderServiceModule {
     return {
       module: OrderServiceModule,
       imports: [
-        ZookeeperModule.forRoot({ ctx, discover: [SERVICE_NAMES.user], config: { schema: ORDER_SERVICE_LIVE_CONFIG } }),
+        ZookeeperModule.forRoot({ ctx, discover: [SERVICE_NAMES.user], config: { schema: ORDER_SERVICE_LIVE_CONFIG, writer: true } }),
         KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, clientId: config.INSTANCE_ID }),
         RedisModule.forRoot({ url: config.REDIS_URL, connectionName: config.INSTANCE_ID }),
         SessionModule.forRoot(),

@@ -27,7 +27,7 @@ export class UserServiceModule {
     return {
       module: UserServiceModule,
       imports: [
-        ZookeeperModule.forRoot({ ctx, config: { schema: USER_SERVICE_LIVE_CONFIG } }),
+        ZookeeperModule.forRoot({ ctx, config: { schema: USER_SERVICE_LIVE_CONFIG, writer: true } }),
         RedisModule.forRoot({ url: config.REDIS_URL, connectionName: config.INSTANCE_ID }),
         SessionModule.forRoot(),
         DatabaseModule.forRoot([

@@ -30,3 +30,4 @@ export { ServiceRegistry, type ServiceRegistryOptions } from './recipes/service-
 export type { SelectionContext, SelectionStrategy } from './recipes/strategies/selection-strategy';
 export { createStrategy, STRATEGY_NAMES } from './recipes/strategies/strategy-registry';
 export { WorkerIdAllocator } from './recipes/worker-id-allocator.recipe';
+export { ConfigAdminController } from './config-admin.controller';

@@ -2,8 +2,9 @@ import { join } from 'node:path';
 import { Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { z } from 'zod';
 import { DEFAULT_ZK_CONNECT } from '@dsp/contracts';
-import { HealthRegistry, millis, type ServiceContext } from '@dsp/service-defaults';
-import { ConfigCenter } from './recipes/config-center.recipe';
+import { ErrorMapper, HealthRegistry, millis, type ServiceContext } from '@dsp/service-defaults';
+import { ConfigAdminController } from './config-admin.controller';
+import { ConfigCenter, ConfigValueError } from './recipes/config-center.recipe';
 import { ServiceDiscovery } from './recipes/service-discovery.recipe';
 import { ServiceRegistry } from './recipes/service-registry.recipe';
 import { ZookeeperClient } from './zookeeper-client';
@@ -48,7 +49,7 @@ export interface ZookeeperModuleOptions<S extends z.ZodObject = z.ZodObject> {
   register?: boolean;
   /** Services to discover (a watch-driven cache each). @default [] */
   discover?: string[];
-  /** A typed config view `/config/<SERVICE_NAME>/<profile>`. */
+  /** A typed config view `/config/<SERVICE_NAME>/<profile>`; with `writer`, also the `/internal/config` admin routes. */
   config?: { schema: S; profile?: string; writer?: boolean };
   /** The service version announced in its registration. @default '0.1.0' */
   version?: string;
@@ -136,21 +137,24 @@ export class ZookeeperModule {
     return {
       module: ZookeeperModule,
       global: true,
+      controllers: configCenter && opts.config?.writer ? [ConfigAdminController] : [],
       providers: [
         { provide: ZookeeperClient, useValue: client },
         { provide: ServiceDiscovery, useValue: discovery },
         { provide: ConfigCenter, useValue: configCenter },
         {
           provide: ZookeeperLifecycle,
-          inject: [HealthRegistry],
-          useFactory: (health: HealthRegistry) =>
-            new ZookeeperLifecycle(
+          inject: [HealthRegistry, ErrorMapper],
+          useFactory: (health: HealthRegistry, errors: ErrorMapper) => {
+            errors.register(ConfigValueError, 400);
+            return new ZookeeperLifecycle(
               client,
               health,
               opts as ZookeeperModuleOptions,
               discovery,
               configCenter as ConfigCenter<z.ZodObject> | undefined,
-            ),
+            );
+          },
         },
       ],
       exports: [ZookeeperClient, ServiceDiscovery, ConfigCenter],

@@ -107,6 +107,17 @@ export class ConfigCenter<S extends z.ZodObject> {
     return this.current;
   }
 
+  /** What an operator sees: where the values live, every key, and the current (validated) values. */
+  describe(): { app: string; profile: string; path: string; keys: string[]; values: z.infer<S> } {
+    return {
+      app: this.options.app,
+      profile: this.options.profile,
+      path: this.base,
+      keys: Object.keys(this.options.schema.shape),
+      values: this.current,
+    };
+  }
+
   onChange(listener: ConfigChangeListener<z.infer<S>>): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
