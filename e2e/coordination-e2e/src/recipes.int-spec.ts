@@ -1,6 +1,10 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { REPO_ROOT } from '@dsp/infra-stack';
 import { connectedZk, FencedRegister, testLogger } from '@dsp/testing';
-import { InterProcessMutex, WorkerIdAllocator, type ZookeeperClient } from '@dsp/zookeeper';
+import { WorkerIdAllocator, type ZookeeperClient } from '@dsp/zookeeper';
+import { runContenders, type ContendersResult } from './fixtures/mutex-contenders';
 
 describe('lock and worker-id recipes on the real ensemble', () => {
   const clients: ZookeeperClient[] = [];
@@ -13,37 +17,33 @@ describe('lock and worker-id recipes on the real ensemble', () => {
   const CONTENDERS = Number(process.env['MUTEX_CONTENDERS'] ?? 20);
   const TOTAL = Number(process.env['MUTEX_INCREMENTS'] ?? 1000);
 
-  describe(`when ${CONTENDERS} contenders increment a racy counter outside ZooKeeper ${TOTAL} times under InterProcessMutex`, () => {
-    it(`should end exactly at ${TOTAL}, with a strictly increasing fencing token per grant`, async () => {
-      if (TOTAL % CONTENDERS !== 0) throw new Error('MUTEX_INCREMENTS must be a multiple of MUTEX_CONTENDERS');
+  describe(`when ${CONTENDERS} contenders in 2 processes increment a racy counter outside ZooKeeper ${TOTAL} times under InterProcessMutex`, () => {
+    it(`should end exactly at ${TOTAL}, with fencing tokens that only grow in grant order across both processes`, async () => {
+      if (TOTAL % CONTENDERS !== 0 || CONTENDERS % 2 !== 0) throw new Error('MUTEX_CONTENDERS must be even and divide MUTEX_INCREMENTS');
       const name = `it-mutex-${randomUUID().slice(0, 8)}`;
-      const store = new FencedRegister(`it:${name}`);
-      // Each contender has its own session, as separate processes would.
-      const sessions = await Promise.all(Array.from({ length: CONTENDERS }, () => connectedZk()));
-      clients.push(...sessions);
-      const tokens: bigint[] = [];
-      let inside = 0;
-      let maxInside = 0;
+      const storeName = `it:${name}`;
+      const each = TOTAL / CONTENDERS;
+      // Half the contenders in another process, each with its own session, as separate services would be.
+      const other = spawn(
+        process.execPath,
+        ['--import', 'tsx', join(__dirname, 'fixtures', 'mutex-contenders.ts'), name, storeName, String(CONTENDERS / 2), String(each)],
+        { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let out = '';
+      other.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      other.stderr.on('data', (d: Buffer) => (out += d.toString()));
+      const exited = new Promise<number | null>((r) => other.once('exit', (code) => r(code)));
+      const mine = await runContenders(name, storeName, CONTENDERS / 2, each);
+      expect(await exited).toBe(0);
+      const theirs = JSON.parse(/RESULT=(.*)/.exec(out)?.[1] ?? 'null') as ContendersResult | null;
+      expect(theirs).not.toBeNull();
+      const store = new FencedRegister(storeName);
       try {
-        await Promise.all(
-          sessions.map(async (zk) => {
-            const mutex = new InterProcessMutex(zk, name, testLogger());
-            for (let i = 0; i < TOTAL / CONTENDERS; i++) {
-              const token = await mutex.acquire(60_000);
-              if (token === undefined) throw new Error('acquire timed out');
-              inside++;
-              maxInside = Math.max(maxInside, inside);
-              tokens.push(token);
-              await store.incrementUnsafely(); // GET then SET: loses updates without mutual exclusion
-              inside--;
-              await mutex.release();
-            }
-          }),
-        );
+        expect(mine.grants + (theirs as ContendersResult).grants).toBe(TOTAL);
         expect(await store.counter()).toBe(TOTAL);
-        expect(maxInside).toBe(1);
-        expect(tokens).toHaveLength(TOTAL);
-        expect(tokens.every((t, i) => i === 0 || t > (tokens[i - 1] as bigint))).toBe(true);
+        expect(mine.fencedRejects + (theirs as ContendersResult).fencedRejects).toBe(0);
+        expect(mine.maxInside).toBe(1);
+        expect((theirs as ContendersResult).maxInside).toBe(1);
       } finally {
         await store.close();
       }

@@ -45,8 +45,14 @@ export class FencedRegister {
     return Number((await this.redis.get(`${this.name}:counter`)) ?? 0);
   }
 
+  /** Deletes the register's keys and disconnects (the owner of the register, at the end of a test). */
   async close(): Promise<void> {
     await this.redis.del(`${this.name}:value`, `${this.name}:token`, `${this.name}:counter`);
+    this.redis.disconnect();
+  }
+
+  /** Disconnects and leaves the keys (a writer that shares the register with others). */
+  disconnect(): void {
     this.redis.disconnect();
   }
 }
