@@ -4,6 +4,7 @@ import type { ConnectionStateChange } from '../connection-state';
 import { ExponentialBackoffRetry, type RetryPolicy } from '../retry/retry-policy';
 import { withRetry } from '../retry/with-retry';
 import { isZkError } from '../zk-error';
+import type { ZkStat } from '../zk-types';
 import type { ZookeeperClient } from '../zookeeper-client';
 import { bySequence, protectedCreate } from './protected-create';
 
@@ -77,18 +78,27 @@ export class InterProcessMutex {
     const deadline = timeoutMs === undefined ? Infinity : Date.now() + timeoutMs;
     const path = await protectedCreate(this.client, this.parent, 'lock-', null, this.options.retry);
     const myName = path.slice(this.parent.length + 1);
+    // The node's stat (owner session, czxid) never changes: read it once, pipelined with the first
+    // getChildren so both answers come back in one round trip.
+    let ownStat: ZkStat | null | undefined;
     try {
       for (;;) {
-        const children = bySequence(await withRetry(this.client, this.options.retry, () => this.client.getChildren(this.parent)));
+        const [names, stat] = await Promise.all([
+          withRetry(this.client, this.options.retry, () => this.client.getChildren(this.parent)),
+          ownStat === undefined ? withRetry(this.client, this.options.retry, () => this.client.exists(path)) : Promise.resolve(ownStat),
+        ]);
+        ownStat = stat;
+        const children = bySequence(names);
         const index = children.indexOf(myName);
         if (index < 0) throw new Error(`lock node ${path} vanished (session lost while waiting)`);
         if (index === 0) {
-          const stat = await withRetry(this.client, this.options.retry, () => this.client.exists(path));
-          if (!stat || stat.ephemeralOwner !== this.client.sessionId)
+          // Re-read if the session changed while waiting: the grant must be to a node of the current session.
+          if (stat && stat.ephemeralOwner !== this.client.sessionId) ownStat = await this.client.exists(path);
+          if (!ownStat || ownStat.ephemeralOwner !== this.client.sessionId)
             throw new Error(`lock node ${path} is not owned by the current session`);
           this.ownPath = path;
           this.holds = 1;
-          this.token = BigInt(stat.czxid);
+          this.token = BigInt(ownStat.czxid);
           this.offState = this.client.onStateChange((c) => this.onConnectionChange(c));
           return this.token;
         }

@@ -33,11 +33,15 @@ export async function protectedCreate(
 ): Promise<string> {
   const guid = randomUUID();
   const marker = `_c_${guid}-`;
-  await withRetry(client, retry, () => client.mkdirp(parent));
   return withRetry(client, retry, async () => {
     try {
       return await client.create(`${parent}/${marker}${prefix}`, data, 'EPHEMERAL_SEQUENTIAL');
     } catch (e) {
+      // Parents are created only when missing (as Curator's creatingParentContainersIfNeeded): one round trip in the usual case.
+      if (e instanceof ZkError && e.is('ZNONODE')) {
+        await client.mkdirp(parent);
+        return client.create(`${parent}/${marker}${prefix}`, data, 'EPHEMERAL_SEQUENTIAL');
+      }
       if (!(e instanceof ZkError) || !e.retryable) throw e;
       await client.waitConnected(5000).catch(() => undefined);
       const existing = (await client.getChildren(parent)).find((n) => n.startsWith(marker));
