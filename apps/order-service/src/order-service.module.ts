@@ -9,7 +9,7 @@ import {
   ShardRouter,
   type DataSourceSpec,
 } from '@dsp/database';
-import { KafkaModule } from '@dsp/messaging';
+import { EventProducer, KafkaConnection, KafkaModule } from '@dsp/messaging';
 import {
   CreateOrderTables1764201600000,
   IdempotencyInFlightError,
@@ -18,6 +18,7 @@ import {
   OrderNotFoundError,
   OrdersService,
   OrderStateError,
+  OutboxRelay,
   PRODUCT_ENTITY,
   ProductCatalog,
   TABLES_PER_DATABASE,
@@ -26,13 +27,14 @@ import {
 import { NoInstanceError, ServiceClient, UpstreamError } from '@dsp/service-client';
 import { ErrorMapper, type ServiceConfig, type ServiceContext } from '@dsp/service-defaults';
 import { RedisModule, SessionModule } from '@dsp/session';
-import { createStrategy, ServiceDiscovery, WorkerIdAllocator, ZookeeperClient, ZookeeperModule } from '@dsp/zookeeper';
+import { createStrategy, LeaderLatch, ServiceDiscovery, WorkerIdAllocator, ZookeeperClient, ZookeeperModule } from '@dsp/zookeeper';
 import { AdminOrdersController } from './admin-orders.controller';
 import { ADMIN_TOKEN, AdminGuard } from './admin.guard';
 import { NoWorkerIdError, OrderIds } from './order-ids';
 import type { ORDER_SERVICE_ENV_SCHEMA } from './order-service.config';
 import { ORDER_SERVICE_LIVE_CONFIG } from './order-service.live-config';
 import { OrdersController } from './orders.controller';
+import { OutboxRelayLifecycle } from './outbox-relay.lifecycle';
 import { UnknownUserError, UserDirectory } from './user-directory';
 
 class OrderServiceLifecycle implements OnModuleInit, OnApplicationShutdown {
@@ -141,6 +143,22 @@ export class OrderServiceModule {
         { provide: UserDirectory, inject: [ServiceClient], useFactory: (c: ServiceClient) => new UserDirectory(c) },
         { provide: ADMIN_TOKEN, useValue: config.ADMIN_TOKEN },
         AdminGuard,
+        {
+          provide: EventProducer,
+          inject: [KafkaConnection],
+          useFactory: (kafka: KafkaConnection) => new EventProducer(kafka, logger),
+        },
+        {
+          provide: OutboxRelay,
+          inject: [ShardRouter, EventProducer],
+          useFactory: (router: ShardRouter, producer: EventProducer) => new OutboxRelay(router, producer, logger, {}, ctx.metrics),
+        },
+        {
+          provide: OutboxRelayLifecycle,
+          inject: [ZookeeperClient, OutboxRelay, EventProducer],
+          useFactory: (zk: ZookeeperClient, relay: OutboxRelay, producer: EventProducer) =>
+            new OutboxRelayLifecycle(new LeaderLatch(zk, 'order-outbox-relay', config.INSTANCE_ID, logger), relay, producer, logger),
+        },
         {
           provide: OrderServiceLifecycle,
           inject: [OrderIds, ServiceClient],

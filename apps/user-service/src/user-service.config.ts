@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DB_USERS, MYSQL_CLUSTERS } from '@dsp/contracts';
 import { REPLICA_STRATEGY_NAMES } from '@dsp/database';
+import { KAFKA_ENV_SCHEMA } from '@dsp/messaging';
 import { hostPort, hostPortList, millis } from '@dsp/service-defaults';
 import { REDIS_ENV_SCHEMA } from '@dsp/session';
 import { ZOOKEEPER_ENV_SCHEMA } from '@dsp/zookeeper';
@@ -11,6 +12,7 @@ const cluster0 = MYSQL_CLUSTERS[0];
 export const USER_SERVICE_ENV_SCHEMA = z.object({
   ...ZOOKEEPER_ENV_SCHEMA.shape,
   ...REDIS_ENV_SCHEMA.shape,
+  ...KAFKA_ENV_SCHEMA.shape,
   USER_DB_PRIMARY: hostPort().default(`127.0.0.1:${cluster0.primaryPort}`),
   USER_DB_REPLICAS: hostPortList().default([`127.0.0.1:${cluster0.replicaPort}`]),
   USER_DB_NAME: z.string().min(1).default('user_db'),
@@ -25,6 +27,8 @@ export const USER_SERVICE_ENV_SCHEMA = z.object({
   DB_MAX_REPLICA_LAG_MS: millis().default(2000),
   /** How often replica positions are probed. */
   DB_PROBE_INTERVAL_MS: millis().default(500),
+  /** Deliveries of an order event before it goes to the `.dlq` topic. */
+  ORDER_STATS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(4),
   /** scrypt cost log2(N); 17 is OWASP's minimum. */
   PASSWORD_SCRYPT_LOG_N: z.coerce.number().int().min(14).max(20).default(17),
 });

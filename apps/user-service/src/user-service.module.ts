@@ -1,9 +1,14 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { TOPICS } from '@dsp/contracts';
 import { DatabaseModule, DataSources, parseHostPort } from '@dsp/database';
+import { EventConsumer, EventProducer, KafkaConnection, KafkaModule } from '@dsp/messaging';
 import { ErrorMapper, type ServiceConfig, type ServiceContext } from '@dsp/service-defaults';
 import { RedisModule, SessionModule } from '@dsp/session';
 import {
+  CreateOrderStats1764288000000,
   CreateUsers1764115200000,
+  OrderStatsProjector,
+  parseOrderEvent,
   InvalidCredentialsError,
   PasswordHasher,
   USER_ENTITY,
@@ -12,6 +17,7 @@ import {
 } from '@dsp/users';
 import { ZookeeperModule } from '@dsp/zookeeper';
 import { InternalUsersController } from './internal-users.controller';
+import { OrderStatsLifecycle } from './order-stats.lifecycle';
 import { SessionsController } from './sessions.controller';
 import type { USER_SERVICE_ENV_SCHEMA } from './user-service.config';
 import { USER_SERVICE_LIVE_CONFIG } from './user-service.live-config';
@@ -30,13 +36,15 @@ export class UserServiceModule {
         ZookeeperModule.forRoot({ ctx, config: { schema: USER_SERVICE_LIVE_CONFIG, writer: true } }),
         RedisModule.forRoot({ url: config.REDIS_URL, connectionName: config.INSTANCE_ID }),
         SessionModule.forRoot(),
+        // Kafka feeds the order statistics only: not a readiness check (the API works without it).
+        KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, clientId: config.INSTANCE_ID }, { readiness: false }),
         DatabaseModule.forRoot([
           {
             name: USER_DB,
             primary: { label: 'user_db:primary', ...parseHostPort(config.USER_DB_PRIMARY), ...creds },
             replicas: config.USER_DB_REPLICAS.map((r, i) => ({ label: `user_db:replica${i}`, ...parseHostPort(r), ...creds })),
             entities: [USER_ENTITY],
-            migrations: [CreateUsers1764115200000],
+            migrations: [CreateUsers1764115200000, CreateOrderStats1764288000000],
             migrator: { user: config.USER_DB_MIGRATOR_USER, password: config.USER_DB_MIGRATOR_PASSWORD },
             routing: {
               strategy: config.DB_REPLICA_STRATEGY,
@@ -48,6 +56,33 @@ export class UserServiceModule {
       ],
       controllers: [UsersController, SessionsController, InternalUsersController],
       providers: [
+        {
+          provide: OrderStatsProjector,
+          inject: [DataSources],
+          useFactory: (db: DataSources) => new OrderStatsProjector(db.get(USER_DB)),
+        },
+        { provide: EventProducer, inject: [KafkaConnection], useFactory: (k: KafkaConnection) => new EventProducer(k, ctx.logger) },
+        {
+          provide: OrderStatsLifecycle,
+          inject: [KafkaConnection, EventProducer, OrderStatsProjector],
+          useFactory: (k: KafkaConnection, producer: EventProducer, projector: OrderStatsProjector) =>
+            new OrderStatsLifecycle(
+              producer,
+              new EventConsumer(
+                k,
+                producer,
+                async (m) => void (await projector.apply(parseOrderEvent(m.value))),
+                ctx.logger,
+                {
+                  groupId: 'user-service.order-stats',
+                  topics: [TOPICS.orderCreated, TOPICS.orderPaid],
+                  maxAttempts: config.ORDER_STATS_MAX_ATTEMPTS,
+                },
+                ctx.metrics,
+              ),
+              ctx.logger,
+            ),
+        },
         {
           provide: UsersService,
           inject: [DataSources, ErrorMapper],

@@ -10,7 +10,7 @@ import {
 import { GtidPosition } from '@dsp/database';
 import { JsonBodyPipe } from '@dsp/service-defaults';
 import { CurrentSession, SessionCookie, SessionGuard, SessionStore, type SessionRecord } from '@dsp/session';
-import { UsersService } from '@dsp/users';
+import { OrderStatsProjector, UsersService } from '@dsp/users';
 import { USER_DB } from './user-db';
 
 /** Accounts: register, me, my sessions, change password. */
@@ -20,6 +20,7 @@ export class UsersController {
     private readonly users: UsersService,
     private readonly sessions: SessionStore,
     private readonly cookie: SessionCookie,
+    private readonly stats: OrderStatsProjector,
   ) {}
 
   /** 201 with the new user; 409 when the username is taken (case-insensitively). */
@@ -33,6 +34,7 @@ export class UsersController {
    * The logged-in user. Read from a replica only if it has applied the
    * session's read position (its login, or its last write), else from the
    * primary: never older than what this user wrote. `x-db-route` says which.
+   * `orderStats` come from order events (eventually consistent, seed line 5).
    */
   @Get('me')
   @UseGuards(SessionGuard)
@@ -44,7 +46,8 @@ export class UsersController {
     }
     void reply.header('x-db-route', `${found.route.node};${found.route.reason}`);
     void reply.header('cache-control', 'no-store');
-    return { ...found.user, session: { id: s.handle, expiresAt: new Date(s.absoluteExpiresAt).toISOString() } };
+    const orderStats = await this.stats.statsOf(s.userId);
+    return { ...found.user, orderStats, session: { id: s.handle, expiresAt: new Date(s.absoluteExpiresAt).toISOString() } };
   }
 
   @Get('me/sessions')

@@ -1,6 +1,19 @@
 import { createHash } from 'node:crypto';
-import { E2E_PROFILE, eventually, HttpClient, mysqlAdmin, spawnService, startPlatform, type PlatformFleet } from '@dsp/testing';
-import { ORDER_SERVERS, idemKey, physicalIds, placeOrder, shopper, type Shopper } from './helpers';
+import {
+  E2E_PROFILE,
+  eventually,
+  HttpClient,
+  idemKey,
+  mysqlAdmin,
+  ORDER_SERVERS,
+  physicalIds,
+  placeOrder,
+  shopper,
+  spawnService,
+  startPlatform,
+  type PlatformFleet,
+  type Shopper,
+} from '@dsp/testing';
 
 /** Users and orders each for the placement check (issue: N orders from many users). */
 const USERS = Number(process.env['ORDERS_PLACEMENT_USERS'] ?? 12);

@@ -3,3 +3,5 @@ export { DEFAULT_PASSWORD_HASHER_OPTIONS, PasswordHasher, type PasswordHasherOpt
 export { InvalidCredentialsError, UsernameTakenError } from './user-errors';
 export { USER_ENTITY, type UserRow } from './user.entity';
 export { UsersService, type PublicUser } from './users.service';
+export { CreateOrderStats1764288000000 } from './migrations/create-order-stats.migration';
+export { OrderStatsProjector, parseOrderEvent, type OrderStats } from './order-stats.projector';

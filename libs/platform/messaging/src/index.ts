@@ -1,2 +1,10 @@
+export {
+  DEFAULT_EVENT_CONSUMER_OPTIONS,
+  EventConsumer,
+  PoisonMessageError,
+  type EventConsumerOptions,
+  type IncomingMessage,
+} from './event-consumer';
+export { EventProducer, type OutgoingMessage } from './event-producer';
 export { DEFAULT_KAFKA_CONNECTION_OPTIONS, KafkaConnection, type KafkaConnectionOptions } from './kafka-connection';
 export { KAFKA_ENV_SCHEMA, KafkaModule } from './kafka.module';

@@ -17,7 +17,11 @@ const KAFKA_LIFECYCLE = Symbol('KAFKA_LIFECYCLE');
 /** Provides one {@link KafkaConnection} per process, closed on shutdown, with a readiness check. */
 @Module({})
 export class KafkaModule {
-  static forRoot(options: Partial<KafkaConnectionOptions>): DynamicModule {
+  /**
+   * @param readiness  Make Kafka a readiness check of the service (default true). A service whose
+   *                   HTTP API works without Kafka (a consumer that may lag) turns it off.
+   */
+  static forRoot(options: Partial<KafkaConnectionOptions>, { readiness = true }: { readiness?: boolean } = {}): DynamicModule {
     return {
       module: KafkaModule,
       global: true,
@@ -31,7 +35,7 @@ export class KafkaModule {
         {
           provide: KAFKA_LIFECYCLE,
           inject: [KafkaConnection, HealthRegistry, JSON_LOGGER],
-          useFactory: (k: KafkaConnection, h: HealthRegistry, l: JsonLogger) => new ConnectionLifecycle(k, h, l, 'kafka'),
+          useFactory: (k: KafkaConnection, h: HealthRegistry, l: JsonLogger) => new ConnectionLifecycle(k, h, l, 'kafka', { readiness }),
         },
       ],
       exports: [KafkaConnection],

@@ -11,7 +11,8 @@ export interface ManagedConnection {
 }
 
 /**
- * Ties a {@link ManagedConnection} to a Nest app: registers its readiness check,
+ * Ties a {@link ManagedConnection} to a Nest app: registers its readiness check
+ * (unless `readiness: false`),
  * starts it without blocking boot (readiness reports it until it answers), and
  * closes it on shutdown.
  */
@@ -21,10 +22,11 @@ export class ConnectionLifecycle implements OnModuleInit, OnApplicationShutdown 
     private readonly health: HealthRegistry,
     private readonly logger: JsonLogger,
     private readonly component: string,
+    private readonly options: { readiness?: boolean } = {},
   ) {}
 
   onModuleInit(): void {
-    this.health.register(this.connection.healthCheck());
+    if (this.options.readiness !== false) this.health.register(this.connection.healthCheck());
     this.connection
       .start()
       .catch((e: unknown) =>

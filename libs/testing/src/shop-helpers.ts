@@ -1,4 +1,8 @@
-import { HttpClient, mysqlAdmin, uniqueUsername, type SpawnedService } from '@dsp/testing';
+/** Shopping through the gateway for end-to-end tests: users on a chosen shard, orders, raw placement checks, metrics. */
+import { HttpClient } from './http-client';
+import { mysqlAdmin } from './mysql-admin';
+import { uniqueUsername } from './platform-fleet';
+import type { SpawnedService } from './spawn-service';
 
 export const PASSWORD = 'correct-horse-battery';
 

@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto';
+import { eventually, mysqlAdmin, placeOrder, shopper, stackControl, startPlatform, type PlatformFleet, type Shopper } from '@dsp/testing';
+import { pool, statsOf, unpublished } from './stats';
+
+/** Orders placed through the gateway while brokers die (issue: 10,000). */
+const ORDERS = Number(process.env['BROKER_KILL_ORDERS'] ?? 10_000);
+/** A broker is killed (kill -9) this often, then restarted (issue: every 20 s). */
+const KILL_EVERY_MS = Number(process.env['BROKER_KILL_EVERY_MS'] ?? 20_000);
+const USERS = 20;
+const BROKERS = ['kafka-1', 'kafka-2', 'kafka-3'];
+
+describe(`${ORDERS} orders while a Kafka broker is killed every ${KILL_EVERY_MS / 1000} s (outbox -> Kafka -> inbox)`, () => {
+  let fleet: PlatformFleet;
+  let shoppers: Shopper[];
+
+  beforeAll(async () => {
+    fleet = await startPlatform({ users: 1, orders: 2 });
+    shoppers = [];
+    for (let i = 0; i < USERS; i++) shoppers.push(await shopper(fleet.gateway.url));
+  });
+
+  afterAll(async () => {
+    for (const b of BROKERS) if (stackControl.pid(b) === undefined) await stackControl.restart(b).catch(() => undefined);
+    await fleet?.stop();
+  });
+
+  it('should give every acknowledged order exactly one consumed effect: 0 lost, 0 duplicated', async () => {
+    const before = await statsOf(shoppers.map((s) => s.id));
+    const placed = new Map<string, string[]>();
+    let done = false;
+    const kills: string[] = [];
+    const t0 = Date.now();
+    // Kill at t0 + k x interval (or, if the last restart took longer, as soon as it is back).
+    const killer = (async () => {
+      for (let k = 1; !done; k++) {
+        const wait = t0 + k * KILL_EVERY_MS - Date.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        if (done) break;
+        const broker = BROKERS[(k - 1) % BROKERS.length] as string;
+        stackControl.kill(broker);
+        const at = Date.now();
+        await stackControl.restart(broker);
+        kills.push(
+          `${broker} at +${((at - t0) / 1000).toFixed(0)} s (cluster serving again after ${((Date.now() - at) / 1000).toFixed(1)} s)`,
+        );
+      }
+    })();
+    try {
+      await pool(
+        Array.from({ length: ORDERS }, (_, i) => i),
+        8,
+        async (i) => {
+          const s = shoppers[i % USERS] as Shopper;
+          const key = `bk-${randomUUID()}`;
+          for (let attempt = 0; attempt < 30; attempt++) {
+            const r = await placeOrder(s, [{ sku: 'SKU-MUG', quantity: 1 }], key);
+            if (r.status === 201) {
+              placed.set(s.id, [...(placed.get(s.id) ?? []), r.body.id]);
+              return;
+            }
+            await new Promise((res) => setTimeout(res, 200));
+          }
+          throw new Error(`order ${i} was never acknowledged`);
+        },
+      );
+    } finally {
+      done = true;
+      await killer;
+    }
+    const placedMs = Date.now() - t0;
+    const ids = [...placed.values()].flat();
+    expect(new Set(ids).size).toBe(ORDERS);
+    await eventually(async () => expect(await unpublished(ids)).toBe(0), 120_000);
+    await eventually(async () => {
+      const after = await statsOf(shoppers.map((s) => s.id));
+      const diff = shoppers.map((s) => ({
+        user: s.id,
+        effects: (after.get(s.id)?.orders ?? 0) - (before.get(s.id)?.orders ?? 0),
+        acknowledged: placed.get(s.id)?.length ?? 0,
+      }));
+      expect(diff.filter((d) => d.effects !== d.acknowledged)).toEqual([]);
+    }, 180_000);
+    const inbox = await mysqlAdmin.query('mysql-c0-primary', 'SELECT COUNT(*) AS n FROM user_db.inbox');
+    process.stdout.write(
+      `broker kill: ${ORDERS} orders placed in ${(placedMs / 1000).toFixed(1)} s (${((ORDERS * 1000) / placedMs).toFixed(0)}/s); brokers killed: ${kills.join(', ') || 'none'}; every order's effect applied exactly once (inbox rows total ${String(inbox[0]?.['n'])})\n`,
+    );
+    expect(kills.length).toBeGreaterThanOrEqual(placedMs > KILL_EVERY_MS ? 1 : 0);
+  });
+});

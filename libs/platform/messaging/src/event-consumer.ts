@@ -1,0 +1,156 @@
+import type { Consumer, IHeaders, KafkaMessage } from 'kafkajs';
+import type { JsonLogger, MetricsRegistry } from '@dsp/service-defaults';
+import type { EventProducer } from './event-producer';
+import type { KafkaConnection } from './kafka-connection';
+
+/** A message that can never be processed (unknown schema version, bad JSON): straight to the DLQ, no retries. */
+export class PoisonMessageError extends Error {}
+
+/** What a handler gets. */
+export interface IncomingMessage {
+  /** The main topic (also for a message that came back through `.retry`). */
+  topic: string;
+  key: string | null;
+  value: string;
+  headers: Record<string, string>;
+  /** 1 for the first delivery, 2.. for retries. */
+  attempt: number;
+}
+
+export interface EventConsumerOptions {
+  /** Consumer group. */
+  groupId: string;
+  /** Main topics; their `.retry` topics are consumed too. */
+  topics: string[];
+  /** Attempts before a message goes to `<topic>.dlq` (the first delivery counts). @default 4 */
+  maxAttempts: number;
+  /** Delay before retry n is n x this, in ms. @default 500 */
+  retryBackoffMs: number;
+  /** Partitions processed concurrently. @default 3 */
+  partitionsConsumedConcurrently: number;
+}
+
+export const DEFAULT_EVENT_CONSUMER_OPTIONS: Omit<EventConsumerOptions, 'groupId' | 'topics'> = {
+  maxAttempts: 4,
+  retryBackoffMs: 500,
+  partitionsConsumedConcurrently: 3,
+};
+
+const H = { attempt: 'x-attempt', origin: 'x-original-topic', error: 'x-error', notBefore: 'x-not-before' } as const;
+
+function headersOf(raw: IHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw ?? {})) {
+    if (v === undefined) continue;
+    out[k] = Array.isArray(v) ? String(v[0]) : String(v);
+  }
+  return out;
+}
+
+/**
+ * At-least-once consumption with retries and a dead-letter topic, without
+ * ever blocking a partition on one bad message:
+ *
+ * - The offset of a message is committed only after its handler resolved, or
+ *   after the message was handed to `.retry` / `.dlq` (acknowledged by Kafka).
+ *   A crash in between redelivers it: handlers must be idempotent (the inbox
+ *   pattern makes the effect happen once).
+ * - A failing message is republished to `<topic>.retry` with its attempt count
+ *   and a not-before time, and the partition moves on; the retry topic is
+ *   consumed by the same group and waits out the backoff there.
+ * - After `maxAttempts`, or at once for a {@link PoisonMessageError}, it goes
+ *   to `<topic>.dlq` with the error in `x-error`.
+ *
+ * Lifecycle: `start()` once (a second call throws); `close()` is safe to call twice.
+ */
+export class EventConsumer {
+  private readonly options: EventConsumerOptions;
+  private consumer: Consumer | undefined;
+  private lifecycle: 'LATENT' | 'STARTED' | 'CLOSED' = 'LATENT';
+
+  constructor(
+    private readonly kafka: KafkaConnection,
+    private readonly producer: EventProducer,
+    private readonly handler: (m: IncomingMessage) => Promise<void>,
+    private readonly logger: JsonLogger,
+    options: Partial<EventConsumerOptions> & Pick<EventConsumerOptions, 'groupId' | 'topics'>,
+    private readonly metrics?: MetricsRegistry,
+  ) {
+    this.options = { ...DEFAULT_EVENT_CONSUMER_OPTIONS, ...options };
+    if (this.options.maxAttempts < 1) throw new Error('EventConsumer: maxAttempts must be >= 1');
+  }
+
+  async start(): Promise<void> {
+    if (this.lifecycle !== 'LATENT') throw new Error(`EventConsumer.start() called when ${this.lifecycle}`);
+    this.lifecycle = 'STARTED';
+    const consumer = this.kafka.client.consumer({
+      groupId: this.options.groupId,
+      allowAutoTopicCreation: false,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
+      retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 3000 },
+    });
+    this.consumer = consumer;
+    await consumer.connect();
+    await consumer.subscribe({ topics: this.options.topics.flatMap((t) => [t, `${t}.retry`]), fromBeginning: true });
+    await consumer.run({
+      autoCommit: true,
+      autoCommitInterval: 1000,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
+      eachMessage: async ({ topic, message }) => this.process(topic, message),
+    });
+    this.logger.info(
+      { component: 'event-consumer', groupId: this.options.groupId, topics: this.options.topics },
+      'consumer LATENT -> STARTED',
+    );
+  }
+
+  private count(topic: string, outcome: string): void {
+    this.metrics
+      ?.counter('events_consumed_total', 'Consumed events by topic and outcome.', ['group', 'topic', 'outcome'])
+      .inc({ group: this.options.groupId, topic, outcome });
+  }
+
+  private async process(topic: string, message: KafkaMessage): Promise<void> {
+    const headers = headersOf(message.headers);
+    const isRetry = topic.endsWith('.retry');
+    const main = isRetry ? (headers[H.origin] ?? topic.slice(0, -'.retry'.length)) : topic;
+    const attempt = isRetry ? Number(headers[H.attempt] ?? 2) : 1;
+    if (isRetry) {
+      const wait = Number(headers[H.notBefore] ?? 0) - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, Math.min(wait, 60_000)));
+    }
+    const value = message.value?.toString() ?? '';
+    const key = message.key?.toString() ?? null;
+    try {
+      await this.handler({ topic: main, key, value, headers, attempt });
+      this.count(main, isRetry ? 'ok-after-retry' : 'ok');
+    } catch (e) {
+      const err = e as Error;
+      const poison = e instanceof PoisonMessageError;
+      const toDlq = poison || attempt >= this.options.maxAttempts;
+      const target = toDlq ? `${main}.dlq` : `${main}.retry`;
+      const next: Record<string, string> = {
+        ...headers,
+        [H.origin]: main,
+        [H.attempt]: String(attempt + 1),
+        [H.error]: `${poison ? 'poison' : 'failed'} (attempt ${attempt}): ${err.message}`.slice(0, 1000),
+        [H.notBefore]: String(Date.now() + attempt * this.options.retryBackoffMs),
+      };
+      // Until this send is acknowledged the offset is not committed: a crash here redelivers the message.
+      await this.producer.send(target, [{ key: key ?? '', value, headers: next }]);
+      this.count(main, toDlq ? 'dead-lettered' : 'retried');
+      this.logger.warn(
+        { component: 'event-consumer', topic: main, key, attempt, to: target, err: err.message },
+        toDlq ? 'message dead-lettered' : 'message sent to retry',
+      );
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.lifecycle === 'CLOSED') return;
+    const was = this.lifecycle;
+    this.lifecycle = 'CLOSED';
+    if (was === 'STARTED') await this.consumer?.disconnect().catch(() => undefined);
+  }
+}

@@ -1,0 +1,56 @@
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+import { DEFAULT_KAFKA_BROKERS } from '@dsp/contracts';
+
+export interface ProbedMessage {
+  key: string | null;
+  value: string;
+  headers: Record<string, string>;
+}
+
+function client(): Kafka {
+  return new Kafka({ clientId: `probe-${process.pid}`, brokers: [...DEFAULT_KAFKA_BROKERS], logLevel: logLevel.NOTHING });
+}
+
+/**
+ * Test access to Kafka below the platform libs: publish raw bytes (e.g. a
+ * poison message no producer of the platform would write) and wait for a
+ * message on any topic (e.g. a `.dlq`).
+ */
+export const kafkaProbe = {
+  async publish(topic: string, key: string, value: string, headers: Record<string, string> = {}): Promise<void> {
+    const producer = client().producer({ allowAutoTopicCreation: false });
+    await producer.connect();
+    try {
+      await producer.send({ topic, acks: -1, messages: [{ key, value, headers }] });
+    } finally {
+      await producer.disconnect();
+    }
+  },
+
+  /** Reads `topic` from the beginning until `match` accepts a message, or `timeoutMs` passes (rejects). */
+  async waitFor(topic: string, match: (m: ProbedMessage) => boolean, timeoutMs = 30_000): Promise<ProbedMessage> {
+    const consumer = client().consumer({ groupId: `probe-${randomUUID()}` });
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topic, fromBeginning: true });
+      return await new Promise<ProbedMessage>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no matching message on ${topic} within ${timeoutMs} ms`)), timeoutMs);
+        void consumer.run({
+          eachMessage: async ({ message }) => {
+            const headers: Record<string, string> = {};
+            for (const [k, v] of Object.entries(message.headers ?? {}))
+              if (v !== undefined) headers[k] = String(Array.isArray(v) ? v[0] : v);
+            const m = { key: message.key?.toString() ?? null, value: message.value?.toString() ?? '', headers };
+            if (match(m)) {
+              clearTimeout(timer);
+              resolve(m);
+            }
+          },
+        });
+      });
+    } finally {
+      await consumer.disconnect();
+    }
+  },
+};
