@@ -34,6 +34,8 @@ export const GATEWAY_ROUTES: GatewayRoute[] = [
   { url: '/api/sessions', service: user, methods: { POST: { body: LOGIN_BODY_SCHEMA } }, login: true },
   { url: '/api/sessions/current', service: user, methods: { DELETE: {} } },
   { url: '/api/orders', service: order, methods: { GET: {}, POST: { body: CREATE_ORDER_BODY_SCHEMA } } },
+  { url: '/api/orders/async', service: order, methods: { POST: { body: CREATE_ORDER_BODY_SCHEMA } } },
+  { url: '/api/orders/requests/:ticket', service: order, methods: { GET: {} } },
   { url: '/api/orders/:id', service: order, methods: { GET: {} } },
   { url: '/api/orders/:id/pay', service: order, methods: { POST: {} } },
   { url: '/api/orders/:id/cancel', service: order, methods: { POST: {} } },

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { SERVICE_NAMES } from '@dsp/contracts';
+import { SERVICE_NAMES, TOPICS } from '@dsp/contracts';
 import {
   createShardingAlgorithm,
   DatabaseModule,
@@ -9,7 +9,7 @@ import {
   ShardRouter,
   type DataSourceSpec,
 } from '@dsp/database';
-import { EventProducer, KafkaConnection, KafkaModule } from '@dsp/messaging';
+import { ConsumerLagMonitor, EventConsumer, EventProducer, KafkaConnection, KafkaModule } from '@dsp/messaging';
 import {
   CreateOrderTables1764201600000,
   IdempotencyInFlightError,
@@ -26,16 +26,29 @@ import {
 } from '@dsp/orders';
 import { NoInstanceError, ServiceClient, UpstreamError } from '@dsp/service-client';
 import { ErrorMapper, type ServiceConfig, type ServiceContext } from '@dsp/service-defaults';
-import { RedisModule, SessionModule } from '@dsp/session';
-import { createStrategy, LeaderLatch, ServiceDiscovery, WorkerIdAllocator, ZookeeperClient, ZookeeperModule } from '@dsp/zookeeper';
+import { RateGate, RedisConnection, RedisModule, SessionModule } from '@dsp/session';
+import {
+  ConfigCenter,
+  createStrategy,
+  LeaderLatch,
+  ServiceDiscovery,
+  WorkerIdAllocator,
+  ZookeeperClient,
+  ZookeeperModule,
+} from '@dsp/zookeeper';
 import { AdminOrdersController } from './admin-orders.controller';
 import { ADMIN_TOKEN, AdminGuard } from './admin.guard';
 import { NoWorkerIdError, OrderIds } from './order-ids';
 import type { ORDER_SERVICE_ENV_SCHEMA } from './order-service.config';
 import { ORDER_SERVICE_LIVE_CONFIG } from './order-service.live-config';
+import { IntakeLifecycle } from './intake.lifecycle';
+import { OrderIntake } from './order-intake';
 import { OrdersController } from './orders.controller';
 import { OutboxRelayLifecycle } from './outbox-relay.lifecycle';
 import { UnknownUserError, UserDirectory } from './user-directory';
+
+/** Consumer group that turns queued order requests into orders. */
+const INTAKE_GROUP = 'order-service.intake';
 
 class OrderServiceLifecycle implements OnModuleInit, OnApplicationShutdown {
   constructor(
@@ -154,10 +167,51 @@ export class OrderServiceModule {
           useFactory: (router: ShardRouter, producer: EventProducer) => new OutboxRelay(router, producer, logger, {}, ctx.metrics),
         },
         {
+          provide: OrderIntake,
+          inject: [OrdersService, EventProducer, RedisConnection, ConfigCenter],
+          useFactory: (
+            orders: OrdersService,
+            producer: EventProducer,
+            redis: RedisConnection,
+            live: ConfigCenter<typeof ORDER_SERVICE_LIVE_CONFIG>,
+          ) =>
+            new OrderIntake(
+              orders,
+              producer,
+              redis,
+              new RateGate(() => redis.client, 'order-intake'),
+              () => live.view['intake.ratePerSecond'],
+              logger,
+            ),
+        },
+        {
+          provide: IntakeLifecycle,
+          inject: [KafkaConnection, EventProducer, OrderIntake],
+          useFactory: (kafka: KafkaConnection, producer: EventProducer, intake: OrderIntake) =>
+            new IntakeLifecycle(
+              producer,
+              new EventConsumer(
+                kafka,
+                producer,
+                (m) => intake.consume(m),
+                logger,
+                { groupId: INTAKE_GROUP, topics: [TOPICS.orderRequests] },
+                ctx.metrics,
+              ),
+              new ConsumerLagMonitor(kafka, INTAKE_GROUP, [TOPICS.orderRequests], ctx.metrics, logger),
+              logger,
+            ),
+        },
+        {
           provide: OutboxRelayLifecycle,
-          inject: [ZookeeperClient, OutboxRelay, EventProducer],
-          useFactory: (zk: ZookeeperClient, relay: OutboxRelay, producer: EventProducer) =>
-            new OutboxRelayLifecycle(new LeaderLatch(zk, 'order-outbox-relay', config.INSTANCE_ID, logger), relay, producer, logger),
+          inject: [ZookeeperClient, OutboxRelay, IntakeLifecycle],
+          useFactory: (zk: ZookeeperClient, relay: OutboxRelay, intake: IntakeLifecycle) =>
+            new OutboxRelayLifecycle(
+              new LeaderLatch(zk, 'order-outbox-relay', config.INSTANCE_ID, logger),
+              relay,
+              () => intake.producerReady(),
+              logger,
+            ),
         },
         {
           provide: OrderServiceLifecycle,

@@ -1,10 +1,25 @@
-import { BadRequestException, Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Get,
+  Headers,
+  NotFoundException,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CREATE_ORDER_BODY_SCHEMA, IDEMPOTENCY_KEY_PATTERN, type CreateOrderRequest, type OrderPage, type OrderView } from '@dsp/contracts';
 import { GtidPosition } from '@dsp/database';
 import { OrdersService, type OrderWrite } from '@dsp/orders';
 import { JsonBodyPipe } from '@dsp/service-defaults';
 import { CurrentSession, SessionGuard, SessionStore, type SessionRecord } from '@dsp/session';
+import { OrderIntake, type TicketStatus } from './order-intake';
 import { UserDirectory } from './user-directory';
 
 function parseLimit(raw: string | undefined): number {
@@ -22,6 +37,7 @@ export class OrdersController {
     private readonly orders: OrdersService,
     private readonly sessions: SessionStore,
     private readonly users: UserDirectory,
+    private readonly intake: OrderIntake,
   ) {}
 
   /** Remember the write's GTID in the session, so this user's next reads on that shard see it. */
@@ -56,6 +72,28 @@ export class OrdersController {
     void reply.header('idempotent-replayed', String(w.replayed));
     void reply.header('x-db-shard', w.source);
     return w.order;
+  }
+
+  /**
+   * Peak shaving: validates, queues the request on `order.requests.v1` and
+   * answers 202 with a ticket at once; the order is created later, at the
+   * configured rate. Follow it at `GET /api/orders/requests/:ticket`.
+   */
+  @Post('async')
+  @HttpCode(202)
+  async createAsync(
+    @CurrentSession() s: SessionRecord,
+    @Body(new JsonBodyPipe(CREATE_ORDER_BODY_SCHEMA)) body: CreateOrderRequest,
+  ): Promise<TicketStatus> {
+    return this.intake.submit(s.userId, body.items);
+  }
+
+  /** `pending`, `created` (with the order id) or `rejected` (with the reason); 404 for another user's ticket. */
+  @Get('requests/:ticket')
+  async ticket(@CurrentSession() s: SessionRecord, @Param('ticket') ticket: string): Promise<TicketStatus> {
+    const st = await this.intake.status(s.userId, ticket);
+    if (!st) throw new NotFoundException(`no order request ${ticket}`);
+    return st;
   }
 
   /** My orders, newest first: `?limit=1..100&cursor=`. */

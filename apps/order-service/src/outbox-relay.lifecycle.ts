@@ -1,5 +1,4 @@
 import type { OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import type { EventProducer } from '@dsp/messaging';
 import type { OutboxRelay } from '@dsp/orders';
 import type { JsonLogger } from '@dsp/service-defaults';
 import type { LeaderLatch } from '@dsp/zookeeper';
@@ -7,18 +6,17 @@ import type { LeaderLatch } from '@dsp/zookeeper';
 /**
  * Runs the outbox relay on exactly the instance that holds the
  * `order-outbox-relay` leader latch: started when leadership is gained (once
- * the producer is connected), stopped when it is lost (session SUSPENDED or
- * LOST, or shutdown). When the leader dies, its latch node goes with its
- * session and another instance takes over the unpublished rows.
+ * the instance's producer is connected), stopped when it is lost (session
+ * SUSPENDED or LOST, or shutdown). When the leader dies, its latch node goes
+ * with its session and another instance takes over the unpublished rows.
  */
 export class OutboxRelayLifecycle implements OnModuleInit, OnApplicationShutdown {
-  private producerReady: Promise<void> | undefined;
   private closed = false;
 
   constructor(
     private readonly latch: LeaderLatch,
     private readonly relay: OutboxRelay,
-    private readonly producer: EventProducer,
+    private readonly producerReady: () => Promise<void>,
     private readonly logger: JsonLogger,
   ) {}
 
@@ -27,29 +25,13 @@ export class OutboxRelayLifecycle implements OnModuleInit, OnApplicationShutdown
     await this.latch.start();
   }
 
-  private ensureProducer(): Promise<void> {
-    this.producerReady ??= (async () => {
-      for (;;) {
-        try {
-          await this.producer.start();
-          return;
-        } catch (e) {
-          if (this.closed) throw e;
-          this.logger.warn({ component: 'outbox-relay', err: (e as Error).message }, 'producer not connected yet; retrying');
-          await new Promise((r) => setTimeout(r, 1000));
-        }
-      }
-    })();
-    return this.producerReady;
-  }
-
   private async onLeadership(leader: boolean): Promise<void> {
     if (!leader) {
       await this.relay.stop();
       return;
     }
     this.logger.info({ component: 'outbox-relay', leader: true }, 'outbox relay leadership gained');
-    await this.ensureProducer();
+    await this.producerReady().catch(() => undefined);
     if (this.latch.hasLeadership() && !this.closed) this.relay.start();
   }
 
@@ -57,6 +39,5 @@ export class OutboxRelayLifecycle implements OnModuleInit, OnApplicationShutdown
     this.closed = true;
     await this.relay.stop();
     await this.latch.close();
-    await this.producer.close();
   }
 }

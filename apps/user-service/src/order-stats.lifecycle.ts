@@ -34,10 +34,11 @@ export class OrderStatsLifecycle implements OnModuleInit, OnApplicationShutdown 
     if (!this.closed) await this.consumer.start();
   }
 
+  /** Leaves the consumer group (so its partitions move at once) without waiting for a start still in progress; bounded to 3 s. */
   async onApplicationShutdown(): Promise<void> {
     this.closed = true;
-    await this.starting?.catch(() => undefined);
-    await this.consumer.close();
-    await this.producer.close();
+    const close = Promise.all([this.consumer.close(), this.producer.close()]);
+    await Promise.race([close, new Promise((r) => setTimeout(r, 3000).unref())]);
+    void this.starting?.catch(() => undefined);
   }
 }

@@ -10,6 +10,15 @@ export interface OutgoingMessage {
   headers?: Record<string, string>;
 }
 
+export interface EventProducerOptions {
+  /** Wait this long for more messages before sending a request, in ms. @default 2 */
+  lingerMs: number;
+  /** Send at once when this many messages are queued. @default 500 */
+  maxBatch: number;
+}
+
+export const DEFAULT_EVENT_PRODUCER_OPTIONS: EventProducerOptions = { lingerMs: 2, maxBatch: 500 };
+
 /**
  * A Kafka producer that never acknowledges a send the cluster did not take:
  * `acks=all` (with the topics' `min.insync.replicas=2`, at least two replicas
@@ -24,11 +33,19 @@ export interface OutgoingMessage {
 export class EventProducer {
   private producer: Producer | undefined;
   private lifecycle: 'LATENT' | 'STARTED' | 'CLOSED' = 'LATENT';
+  private readonly options: EventProducerOptions;
+  private readonly queue: { topic: string; messages: readonly OutgoingMessage[]; resolve: () => void; reject: (e: Error) => void }[] = [];
+  private queued = 0;
+  private lingerTimer: NodeJS.Timeout | undefined;
+  private flushing = false;
 
   constructor(
     private readonly kafka: KafkaConnection,
     private readonly logger: JsonLogger,
-  ) {}
+    options: Partial<EventProducerOptions> = {},
+  ) {
+    this.options = { ...DEFAULT_EVENT_PRODUCER_OPTIONS, ...options };
+  }
 
   async start(): Promise<void> {
     if (this.lifecycle !== 'LATENT') throw new Error(`EventProducer.start() called when ${this.lifecycle}`);
@@ -50,22 +67,61 @@ export class EventProducer {
     this.logger.info({ component: 'event-producer' }, 'event producer LATENT -> STARTED');
   }
 
-  /** Publishes to one topic; resolves once every message is acknowledged by the in-sync replicas. */
-  async send(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
-    if (this.lifecycle !== 'STARTED' || !this.producer) throw new Error(`EventProducer is ${this.lifecycle}`);
-    if (messages.length === 0) return;
-    await this.producer.send({
-      topic,
-      acks: -1,
-      timeout: 10_000,
-      messages: messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
+  /**
+   * Publishes to one topic; resolves once every message is acknowledged by the
+   * in-sync replicas. Concurrent calls are coalesced (Kafka's `linger.ms`):
+   * messages queued within `lingerMs` go out in one request, and each caller
+   * learns the outcome of the request that carried its messages.
+   */
+  send(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
+    if (this.lifecycle !== 'STARTED' || !this.producer) return Promise.reject(new Error(`EventProducer is ${this.lifecycle}`));
+    if (messages.length === 0) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ topic, messages, resolve, reject });
+      this.queued += messages.length;
+      if (this.queued >= this.options.maxBatch) void this.flush();
+      else this.lingerTimer ??= setTimeout(() => void this.flush(), this.options.lingerMs);
     });
+  }
+
+  private async flush(): Promise<void> {
+    clearTimeout(this.lingerTimer);
+    this.lingerTimer = undefined;
+    if (this.flushing) return; // the running flush picks the queue up when it ends
+    this.flushing = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, this.queue.length);
+        this.queued = 0;
+        const byTopic = new Map<string, OutgoingMessage[]>();
+        for (const q of batch) byTopic.set(q.topic, [...(byTopic.get(q.topic) ?? []), ...q.messages]);
+        try {
+          if (!this.producer) throw new Error(`EventProducer is ${this.lifecycle}`);
+          await this.producer.sendBatch({
+            acks: -1,
+            timeout: 10_000,
+            topicMessages: [...byTopic].map(([topic, msgs]) => ({
+              topic,
+              messages: msgs.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
+            })),
+          });
+          for (const q of batch) q.resolve();
+        } catch (e) {
+          for (const q of batch) q.reject(e as Error);
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
   }
 
   async close(): Promise<void> {
     if (this.lifecycle === 'CLOSED') return;
     const was = this.lifecycle;
     this.lifecycle = 'CLOSED';
-    if (was === 'STARTED') await this.producer?.disconnect().catch(() => undefined);
+    if (was === 'STARTED') {
+      await this.flush();
+      await this.producer?.disconnect().catch(() => undefined);
+    }
   }
 }

@@ -5,6 +5,7 @@ export {
   type EventConsumerOptions,
   type IncomingMessage,
 } from './event-consumer';
-export { EventProducer, type OutgoingMessage } from './event-producer';
+export { DEFAULT_EVENT_PRODUCER_OPTIONS, EventProducer, type EventProducerOptions, type OutgoingMessage } from './event-producer';
 export { DEFAULT_KAFKA_CONNECTION_OPTIONS, KafkaConnection, type KafkaConnectionOptions } from './kafka-connection';
 export { KAFKA_ENV_SCHEMA, KafkaModule } from './kafka.module';
+export { ConsumerLagMonitor } from './consumer-lag-monitor';

@@ -15,3 +15,4 @@ export {
 } from './session-store';
 export { CurrentSession, SessionGuard } from './session.guard';
 export { SessionModule, type SessionModuleOptions } from './session.module';
+export { RateGate } from './rate-gate';
