@@ -11,6 +11,7 @@ import {
 } from '@dsp/database';
 import { ConsumerLagMonitor, EventConsumer, EventProducer, KafkaConnection, KafkaModule } from '@dsp/messaging';
 import {
+  CreateJobFences1764374400000,
   CreateOrderTables1764201600000,
   IdempotencyInFlightError,
   IdempotencyMismatchError,
@@ -23,6 +24,7 @@ import {
   ProductCatalog,
   TABLES_PER_DATABASE,
   UnknownSkuError,
+  UnpaidOrderCanceller,
 } from '@dsp/orders';
 import { NoInstanceError, ServiceClient, UpstreamError } from '@dsp/service-client';
 import { ErrorMapper, type ServiceConfig, type ServiceContext } from '@dsp/service-defaults';
@@ -30,6 +32,7 @@ import { RateGate, RedisConnection, RedisModule, SessionModule } from '@dsp/sess
 import {
   ConfigCenter,
   createStrategy,
+  ItemAssignment,
   LeaderLatch,
   ServiceDiscovery,
   WorkerIdAllocator,
@@ -45,6 +48,7 @@ import { IntakeLifecycle } from './intake.lifecycle';
 import { OrderIntake } from './order-intake';
 import { OrdersController } from './orders.controller';
 import { OutboxRelayLifecycle } from './outbox-relay.lifecycle';
+import { UnpaidOrdersJobLifecycle } from './unpaid-orders-job.lifecycle';
 import { UnknownUserError, UserDirectory } from './user-directory';
 
 /** Consumer group that turns queued order requests into orders. */
@@ -82,7 +86,7 @@ export class OrderServiceModule {
         database: ORDER_DATABASES[n],
       })),
       entities: [PRODUCT_ENTITY],
-      migrations: [CreateOrderTables1764201600000],
+      migrations: [CreateOrderTables1764201600000, CreateJobFences1764374400000],
       migrator: { user: config.ORDER_DB_MIGRATOR_USER, password: config.ORDER_DB_MIGRATOR_PASSWORD },
       routing: {
         strategy: config.DB_REPLICA_STRATEGY,
@@ -201,6 +205,20 @@ export class OrderServiceModule {
               new ConsumerLagMonitor(kafka, INTAKE_GROUP, [TOPICS.orderRequests], ctx.metrics, logger),
               logger,
             ),
+        },
+        {
+          provide: UnpaidOrdersJobLifecycle,
+          inject: [ZookeeperClient, ShardRouter, ConfigCenter],
+          useFactory: (zk: ZookeeperClient, router: ShardRouter, live: ConfigCenter<typeof ORDER_SERVICE_LIVE_CONFIG>) => {
+            const job = new UnpaidOrderCanceller(router, logger);
+            return new UnpaidOrdersJobLifecycle(
+              zk,
+              new ItemAssignment(zk, 'cancel-unpaid-orders', config.INSTANCE_ID, job.items(), logger),
+              job,
+              () => ({ intervalSeconds: live.view['jobs.scanIntervalSeconds'], maxAgeSeconds: live.view['jobs.unpaidOrderMaxAgeSeconds'] }),
+              logger,
+            );
+          },
         },
         {
           provide: OutboxRelayLifecycle,

@@ -18,6 +18,7 @@ export const ZNODE_ROOTS = {
   locks: '/locks',
   election: '/election',
   workers: '/workers',
+  jobs: '/jobs',
 } as const;
 
 export const znodePaths = {
@@ -36,4 +37,6 @@ export const znodePaths = {
   election: (name: string): string => `${ZNODE_ROOTS.election}/${segment('election name', name)}`,
   /** `/workers/<service-name>`: parent of snowflake worker-id claims (ephemeral-sequential). */
   workers: (serviceName: string): string => `${ZNODE_ROOTS.workers}/${segment('service name', serviceName)}`,
+  /** `/jobs/<job>/members`: the live instances sharing a distributed job's items (ephemeral children). */
+  jobMembers: (job: string): string => `${ZNODE_ROOTS.jobs}/${segment('job name', job)}/members`,
 } as const;

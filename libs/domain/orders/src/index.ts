@@ -5,3 +5,5 @@ export { DEFAULT_ORDERS_SERVICE_OPTIONS, OrdersService, type OrdersServiceOption
 export { ProductCatalog, type Product } from './product-catalog';
 export { PRODUCT_ENTITY, type ProductRow } from './product.entity';
 export { DEFAULT_OUTBOX_RELAY_OPTIONS, OutboxRelay, type OutboxPublisher, type OutboxRelayOptions } from './outbox-relay';
+export { CreateJobFences1764374400000 } from './migrations/create-job-fences.migration';
+export { FencedOffError, UnpaidOrderCanceller } from './unpaid-order-canceller';

@@ -31,3 +31,4 @@ export type { SelectionContext, SelectionStrategy } from './recipes/strategies/s
 export { createStrategy, STRATEGY_NAMES } from './recipes/strategies/strategy-registry';
 export { WorkerIdAllocator } from './recipes/worker-id-allocator.recipe';
 export { ConfigAdminController } from './config-admin.controller';
+export { ItemAssignment, type AssignmentListener } from './recipes/item-assignment.recipe';
