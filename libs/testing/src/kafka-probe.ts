@@ -28,6 +28,26 @@ export const kafkaProbe = {
     }
   },
 
+  /** A consumer group's lag (latest offsets minus committed offsets, summed over partitions) per topic. */
+  async groupLag(groupId: string, topics: string[]): Promise<Record<string, number>> {
+    const admin = client().admin();
+    await admin.connect();
+    try {
+      const out: Record<string, number> = {};
+      for (const { topic, partitions } of await admin.fetchOffsets({ groupId, topics })) {
+        let lag = 0;
+        for (const p of await admin.fetchTopicOffsets(topic)) {
+          const c = partitions.find((x) => x.partition === p.partition);
+          lag += Math.max(0, Number(p.high) - (c && Number(c.offset) >= 0 ? Number(c.offset) : Number(p.low)));
+        }
+        out[topic] = lag;
+      }
+      return out;
+    } finally {
+      await admin.disconnect();
+    }
+  },
+
   /** Reads `topic` from the beginning until `match` accepts a message, or `timeoutMs` passes (rejects). */
   async waitFor(topic: string, match: (m: ProbedMessage) => boolean, timeoutMs = 30_000): Promise<ProbedMessage> {
     const consumer = client().consumer({ groupId: `probe-${randomUUID()}` });
