@@ -52,13 +52,14 @@ describe(`${ORDERS} orders while a Kafka broker is killed every ${KILL_EVERY_MS 
         async (i) => {
           const s = shoppers[i % USERS] as Shopper;
           const key = `bk-${randomUUID()}`;
-          for (let attempt = 0; attempt < 30; attempt++) {
+          const deadline = Date.now() + 60_000;
+          while (Date.now() < deadline) {
             const r = await placeOrder(s, [{ sku: 'SKU-MUG', quantity: 1 }], key);
             if (r.status === 201) {
               placed.set(s.id, [...(placed.get(s.id) ?? []), r.body.id]);
               return;
             }
-            await new Promise((res) => setTimeout(res, 200));
+            await new Promise((res) => setTimeout(res, r.status === 409 ? 1000 : 200));
           }
           throw new Error(`order ${i} was never acknowledged`);
         },
@@ -70,7 +71,16 @@ describe(`${ORDERS} orders while a Kafka broker is killed every ${KILL_EVERY_MS 
     const placedMs = Date.now() - t0;
     const ids = [...placed.values()].flat();
     expect(new Set(ids).size).toBe(ORDERS);
-    await eventually(async () => expect(await unpublished(ids)).toBe(0), 120_000);
+    await eventually(async () => expect(await unpublished(ids)).toBe(0), 120_000).catch((e: unknown) => {
+      for (const o of fleet.orders) {
+        const lines = o
+          .output()
+          .split('\n')
+          .filter((l) => /outbox|relay|leader|kafka|producer/i.test(l));
+        process.stdout.write(`--- ${o.name} (${lines.length} relay lines)\n${lines.slice(-25).join('\n')}\n`);
+      }
+      throw e;
+    });
     await eventually(async () => {
       const after = await statsOf(shoppers.map((s) => s.id));
       const diff = shoppers.map((s) => ({

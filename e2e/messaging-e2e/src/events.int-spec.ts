@@ -67,15 +67,17 @@ describe('events through Kafka: outbox relay, inbox, retries and DLQ (real Kafka
             leader.child.kill('SIGKILL');
           }
           const s = shoppers[i % shoppers.length] as Shopper;
-          // Retry the same key until acknowledged: the gateway may still route to the dead instance for a moment.
+          // Retry the same key until acknowledged, as a client would: a request that was in flight on the
+          // killed instance leaves its key "in flight" (409) until it is taken over (inFlightTakeoverMs, 30 s).
           const key = `relay-${randomUUID()}`;
-          for (let attempt = 0; attempt < 20; attempt++) {
+          const deadline = Date.now() + 60_000;
+          while (Date.now() < deadline) {
             const r = await placeOrder(s, [{ sku: 'SKU-TEE', quantity: 1 }], key);
             if (r.status === 201) {
               placed.set(s.id, [...(placed.get(s.id) ?? []), r.body.id]);
               return;
             }
-            await new Promise((res) => setTimeout(res, 100));
+            await new Promise((res) => setTimeout(res, r.status === 409 ? 1000 : 100));
           }
           throw new Error(`order ${i} never acknowledged`);
         },
@@ -97,7 +99,8 @@ describe('events through Kafka: outbox relay, inbox, retries and DLQ (real Kafka
 
   describe('when a poison message arrives', () => {
     it('should put it in the .dlq with the reason, and process the messages behind it on the same partition', async () => {
-      const s = shoppers[1] as Shopper;
+      // A user with no orders in flight, so the count can only move by the event below.
+      const s = await shopper(fleet.gateway.url);
       const before = (await statsOf([s.id])).get(s.id)?.orders ?? 0;
       const poisonKey = `poison-${randomUUID()}`;
       // Same key as the good event below: same partition, right in front of it.

@@ -50,12 +50,7 @@ export class EventProducer {
   async start(): Promise<void> {
     if (this.lifecycle !== 'LATENT') throw new Error(`EventProducer.start() called when ${this.lifecycle}`);
     this.lifecycle = 'STARTED';
-    this.producer = this.kafka.client.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 2000 },
-    });
+    this.producer = this.create();
     try {
       await this.producer.connect();
     } catch (e) {
@@ -74,7 +69,7 @@ export class EventProducer {
    * learns the outcome of the request that carried its messages.
    */
   send(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
-    if (this.lifecycle !== 'STARTED' || !this.producer) return Promise.reject(new Error(`EventProducer is ${this.lifecycle}`));
+    if (this.lifecycle !== 'STARTED') return Promise.reject(new Error(`EventProducer is ${this.lifecycle}`));
     if (messages.length === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ topic, messages, resolve, reject });
@@ -96,8 +91,8 @@ export class EventProducer {
         const byTopic = new Map<string, OutgoingMessage[]>();
         for (const q of batch) byTopic.set(q.topic, [...(byTopic.get(q.topic) ?? []), ...q.messages]);
         try {
-          if (!this.producer) throw new Error(`EventProducer is ${this.lifecycle}`);
-          await this.producer.sendBatch({
+          const producer = await this.connected();
+          await producer.sendBatch({
             acks: -1,
             timeout: 10_000,
             topicMessages: [...byTopic].map(([topic, msgs]) => ({
@@ -108,11 +103,47 @@ export class EventProducer {
           for (const q of batch) q.resolve();
         } catch (e) {
           for (const q of batch) q.reject(e as Error);
+          await this.reset(e as Error);
         }
       }
     } finally {
       this.flushing = false;
     }
+  }
+
+  private create(): Producer {
+    return this.kafka.client.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 2000 },
+    });
+  }
+
+  /** The live producer, reconnecting a new one after a {@link reset}. */
+  private async connected(): Promise<Producer> {
+    if (this.lifecycle !== 'STARTED') throw new Error(`EventProducer is ${this.lifecycle}`);
+    if (!this.producer) {
+      const p = this.create();
+      await p.connect();
+      this.producer = p;
+      this.logger.info({ component: 'event-producer' }, 'producer reconnected with a new producer id');
+    }
+    return this.producer;
+  }
+
+  /**
+   * After a failed send the producer is replaced: an idempotent producer whose
+   * sequence numbers got out of step with a broker that died and came back
+   * (OUT_OF_ORDER_SEQUENCE_NUMBER) never recovers by itself. A new producer id
+   * may resend messages a failed batch had in fact delivered: at-least-once,
+   * which the consumers' inbox absorbs.
+   */
+  private async reset(cause: Error): Promise<void> {
+    const old = this.producer;
+    this.producer = undefined;
+    this.logger.warn({ component: 'event-producer', err: cause.message }, 'send failed; replacing the producer');
+    await old?.disconnect().catch(() => undefined);
   }
 
   async close(): Promise<void> {
