@@ -139,19 +139,4 @@ export class OutboxRelay {
       .inc({ shard: `${shard.source.name}.${table}` }, rows.length);
     return rows.length;
   }
-
-  /** Rows not yet published, per shard (for metrics and tests). */
-  async backlog(): Promise<Record<string, number>> {
-    const out: Record<string, number> = {};
-    for (const shard of this.router.all({ allowScatter: true, what: 'the outbox backlog' })) {
-      const table = shard.table(ORDER_TABLES.outbox);
-      const rows = (await shard.source.read((em) => em.query(`SELECT COUNT(*) AS n FROM ${table} WHERE published_at IS NULL`), {
-        primary: true,
-      })) as {
-        n: string | number;
-      }[];
-      out[`${shard.source.name}.${table}`] = Number(rows[0]?.n ?? 0);
-    }
-    return out;
-  }
 }

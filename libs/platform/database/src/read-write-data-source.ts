@@ -156,8 +156,4 @@ export class ReadWriteDataSource {
   healthChecks(): { name: string; check: () => Promise<void> }[] {
     return [this.primary.healthCheck()];
   }
-
-  describe(): { name: string; primary: string; replicas: ReplicaStatus[] } {
-    return { name: this.name, primary: this.primary.label, replicas: this.replicaStatus() };
-  }
 }

@@ -14,7 +14,6 @@ export class ConsumerLagMonitor {
   private admin: Admin | undefined;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
-  private last = new Map<string, number>();
 
   constructor(
     private readonly kafka: KafkaConnection,
@@ -42,11 +41,6 @@ export class ConsumerLagMonitor {
     void this.admin.connect().then(tick, () => tick());
   }
 
-  /** The last measured lag per topic. */
-  lag(): ReadonlyMap<string, number> {
-    return this.last;
-  }
-
   private async measure(): Promise<void> {
     const admin = this.admin as Admin;
     const gauge = this.metrics.gauge('kafka_consumer_lag', 'Messages not yet consumed by the group, per topic.', ['group', 'topic']);
@@ -59,7 +53,6 @@ export class ConsumerLagMonitor {
         const done = c && Number(c.offset) >= 0 ? Number(c.offset) : Number(p.low);
         lag += Math.max(0, Number(p.high) - done);
       }
-      this.last.set(topic, lag);
       gauge.set({ group: this.groupId, topic }, lag);
     }
   }
