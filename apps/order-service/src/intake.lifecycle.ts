@@ -1,6 +1,5 @@
 import type { OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { ConsumerLagMonitor, EventConsumer, EventProducer } from '@dsp/messaging';
-import type { JsonLogger } from '@dsp/service-defaults';
 
 /**
  * Connects the instance's Kafka producer (retrying until Kafka answers, without
@@ -15,7 +14,6 @@ export class IntakeLifecycle implements OnModuleInit, OnApplicationShutdown {
     private readonly producer: EventProducer,
     private readonly consumer: EventConsumer,
     private readonly lag: ConsumerLagMonitor,
-    private readonly logger: JsonLogger,
   ) {}
 
   onModuleInit(): void {
@@ -26,18 +24,7 @@ export class IntakeLifecycle implements OnModuleInit, OnApplicationShutdown {
   }
 
   producerReady(): Promise<void> {
-    this.ready ??= (async () => {
-      for (let attempt = 1; ; attempt++) {
-        if (this.closed) throw new Error('closed');
-        try {
-          await this.producer.start();
-          return;
-        } catch (e) {
-          this.logger.warn({ component: 'kafka-producer', attempt, err: (e as Error).message }, 'Kafka not reachable yet; retrying');
-          await new Promise((r) => setTimeout(r, 1000));
-        }
-      }
-    })();
+    this.ready ??= this.producer.startWithRetry(() => this.closed);
     return this.ready;
   }
 

@@ -203,7 +203,6 @@ export class OrderServiceModule {
                 ctx.metrics,
               ),
               new ConsumerLagMonitor(kafka, INTAKE_GROUP, [TOPICS.orderRequests], ctx.metrics, logger),
-              logger,
             ),
         },
         {

@@ -1,6 +1,5 @@
 import type { OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { EventConsumer, EventProducer } from '@dsp/messaging';
-import type { JsonLogger } from '@dsp/service-defaults';
 
 /**
  * Starts the order-statistics consumer without holding up the boot (the HTTP
@@ -14,7 +13,6 @@ export class OrderStatsLifecycle implements OnModuleInit, OnApplicationShutdown 
   constructor(
     private readonly producer: EventProducer,
     private readonly consumer: EventConsumer,
-    private readonly logger: JsonLogger,
   ) {}
 
   onModuleInit(): void {
@@ -22,15 +20,7 @@ export class OrderStatsLifecycle implements OnModuleInit, OnApplicationShutdown 
   }
 
   private async startWithRetry(): Promise<void> {
-    for (let attempt = 1; !this.closed; attempt++) {
-      try {
-        await this.producer.start();
-        break;
-      } catch (e) {
-        this.logger.warn({ component: 'order-stats', attempt, err: (e as Error).message }, 'Kafka not reachable yet; retrying');
-        await new Promise((r) => setTimeout(r, 1000));
-      }
-    }
+    await this.producer.startWithRetry(() => this.closed);
     if (!this.closed) await this.consumer.start();
   }
 

@@ -80,7 +80,6 @@ export class UserServiceModule {
                 },
                 ctx.metrics,
               ),
-              ctx.logger,
             ),
         },
         {

@@ -63,6 +63,24 @@ export class EventProducer {
   }
 
   /**
+   * Starts, retrying every `intervalMs` until Kafka answers; gives up (rejects)
+   * once `stopped()` says the owner is closing. For services that must boot
+   * while Kafka is down.
+   */
+  async startWithRetry(stopped: () => boolean, intervalMs = 1000): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      if (stopped()) throw new Error('EventProducer: stopped before Kafka was reachable');
+      try {
+        await this.start();
+        return;
+      } catch (e) {
+        this.logger.warn({ component: 'event-producer', attempt, err: (e as Error).message }, 'Kafka not reachable yet; retrying');
+        await new Promise((r) => setTimeout(r, intervalMs));
+      }
+    }
+  }
+
+  /**
    * Publishes to one topic; resolves once every message is acknowledged by the
    * in-sync replicas. Concurrent calls are coalesced (Kafka's `linger.ms`):
    * messages queued within `lingerMs` go out in one request, and each caller
