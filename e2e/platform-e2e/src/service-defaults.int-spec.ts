@@ -108,6 +108,12 @@ describe('service configuration (all services)', () => {
         /exited with 78[\s\S]*ORDER_DB_PASSWORD: must be set explicitly/,
       );
     });
+
+    it("should refuse the local admin token and config writer's password in the gateway too", async () => {
+      const failure = spawnService('gateway', { PLATFORM_PROFILE: 'production', PORT: '0' }, 10_000);
+      await expect(failure).rejects.toThrow(/exited with 78[\s\S]*ADMIN_TOKEN: must be set explicitly/);
+      await expect(failure).rejects.toThrow(/CONFIG_WRITER_PASSWORD: must be set explicitly/);
+    });
   });
 
   describe('when a dependency does not answer', () => {
