@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TOPICS } from '@dsp/contracts';
 import { DatabaseModule, DataSources, parseHostPort } from '@dsp/database';
-import { EventConsumer, EventProducer, KafkaConnection, KafkaModule } from '@dsp/messaging';
+import { ConsumerLagMonitor, EventConsumer, EventProducer, KafkaConnection, KafkaModule } from '@dsp/messaging';
 import { ErrorMapper, type ServiceConfig, type ServiceContext } from '@dsp/service-defaults';
 import { RedisModule, SessionModule } from '@dsp/session';
 import {
@@ -23,6 +23,9 @@ import type { USER_SERVICE_ENV_SCHEMA } from './user-service.config';
 import { USER_SERVICE_LIVE_CONFIG } from './user-service.live-config';
 import { USER_DB } from './user-db';
 import { UsersController } from './users.controller';
+
+/** The consumer group that keeps per-user order statistics. */
+const STATS_GROUP = 'user-service.order-stats';
 
 /** user-service: accounts in user_db (vertical split) and sessions in Redis. */
 @Module({})
@@ -74,12 +77,13 @@ export class UserServiceModule {
                 async (m) => void (await projector.apply(parseOrderEvent(m.value))),
                 ctx.logger,
                 {
-                  groupId: 'user-service.order-stats',
+                  groupId: STATS_GROUP,
                   topics: [TOPICS.orderCreated, TOPICS.orderPaid],
                   maxAttempts: config.ORDER_STATS_MAX_ATTEMPTS,
                 },
                 ctx.metrics,
               ),
+              new ConsumerLagMonitor(k, STATS_GROUP, [TOPICS.orderCreated, TOPICS.orderPaid], ctx.metrics, ctx.logger),
             ),
         },
         {

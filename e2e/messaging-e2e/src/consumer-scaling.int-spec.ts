@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { TOPICS } from '@dsp/contracts';
 import {
+  counter,
   E2E_PROFILE,
   eventually,
   kafkaProbe,
@@ -81,6 +82,15 @@ describe('order-statistics consumers scaled 1 -> 2 -> 1, one killed mid-batch (r
       const lag = await kafkaProbe.groupLag('user-service.order-stats', [TOPICS.orderCreated]);
       expect(lag[TOPICS.orderCreated]).toBe(0);
     }, 60_000);
+    // The surviving instance exports the same lag in its metrics.
+    await eventually(
+      async () =>
+        expect(
+          await counter(second as SpawnedService, 'kafka_consumer_lag', { group: 'user-service.order-stats', topic: TOPICS.orderCreated }),
+        ).toBe(0),
+      20_000,
+    );
+    expect((await (await fetch(`${(second as SpawnedService).url}/metrics`)).text()).includes('kafka_consumer_lag{')).toBe(true);
     process.stdout.write(`consumer scaling: ${ORDERS} orders; ${events.join('; ')}; every effect applied once, lag 0\n`);
   }, 600_000);
 });
