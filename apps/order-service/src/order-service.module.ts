@@ -9,7 +9,7 @@ import {
   ShardRouter,
   type DataSourceSpec,
 } from '@dsp/database';
-import { ConsumerLagMonitor, EventConsumer, EventProducer, KafkaConnection, KafkaModule } from '@dsp/messaging';
+import { ConsumerLagMonitor, ConsumerRunner, EventConsumer, EventProducer, KafkaConnection, KafkaModule } from '@dsp/messaging';
 import {
   CreateJobFences1764374400000,
   CreateOrderTables1764201600000,
@@ -44,7 +44,6 @@ import { ADMIN_TOKEN, AdminGuard } from './admin.guard';
 import { NoWorkerIdError, OrderIds } from './order-ids';
 import type { ORDER_SERVICE_ENV_SCHEMA } from './order-service.config';
 import { ORDER_SERVICE_LIVE_CONFIG } from './order-service.live-config';
-import { IntakeLifecycle } from './intake.lifecycle';
 import { OrderIntake } from './order-intake';
 import { OrdersController } from './orders.controller';
 import { OutboxRelayLifecycle } from './outbox-relay.lifecycle';
@@ -189,10 +188,10 @@ export class OrderServiceModule {
             ),
         },
         {
-          provide: IntakeLifecycle,
+          provide: ConsumerRunner,
           inject: [KafkaConnection, EventProducer, OrderIntake],
           useFactory: (kafka: KafkaConnection, producer: EventProducer, intake: OrderIntake) =>
-            new IntakeLifecycle(
+            new ConsumerRunner(
               producer,
               new EventConsumer(
                 kafka,
@@ -221,8 +220,8 @@ export class OrderServiceModule {
         },
         {
           provide: OutboxRelayLifecycle,
-          inject: [ZookeeperClient, OutboxRelay, IntakeLifecycle],
-          useFactory: (zk: ZookeeperClient, relay: OutboxRelay, intake: IntakeLifecycle) =>
+          inject: [ZookeeperClient, OutboxRelay, ConsumerRunner],
+          useFactory: (zk: ZookeeperClient, relay: OutboxRelay, intake: ConsumerRunner) =>
             new OutboxRelayLifecycle(
               new LeaderLatch(zk, 'order-outbox-relay', config.INSTANCE_ID, logger),
               relay,

@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TOPICS } from '@dsp/contracts';
 import { DatabaseModule, DataSources, parseHostPort } from '@dsp/database';
-import { ConsumerLagMonitor, EventConsumer, EventProducer, KafkaConnection, KafkaModule } from '@dsp/messaging';
+import { ConsumerLagMonitor, ConsumerRunner, EventConsumer, EventProducer, KafkaConnection, KafkaModule } from '@dsp/messaging';
 import { ErrorMapper, type ServiceConfig, type ServiceContext } from '@dsp/service-defaults';
 import { RedisModule, SessionModule } from '@dsp/session';
 import {
@@ -17,7 +17,6 @@ import {
 } from '@dsp/users';
 import { ZookeeperModule } from '@dsp/zookeeper';
 import { InternalUsersController } from './internal-users.controller';
-import { OrderStatsLifecycle } from './order-stats.lifecycle';
 import { SessionsController } from './sessions.controller';
 import type { USER_SERVICE_ENV_SCHEMA } from './user-service.config';
 import { USER_SERVICE_LIVE_CONFIG } from './user-service.live-config';
@@ -66,10 +65,10 @@ export class UserServiceModule {
         },
         { provide: EventProducer, inject: [KafkaConnection], useFactory: (k: KafkaConnection) => new EventProducer(k, ctx.logger) },
         {
-          provide: OrderStatsLifecycle,
+          provide: ConsumerRunner,
           inject: [KafkaConnection, EventProducer, OrderStatsProjector],
           useFactory: (k: KafkaConnection, producer: EventProducer, projector: OrderStatsProjector) =>
-            new OrderStatsLifecycle(
+            new ConsumerRunner(
               producer,
               new EventConsumer(
                 k,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { eventually, mysqlAdmin, setLiveConfig, shopper, startPlatform, type PlatformFleet, type Shopper, counter } from '@dsp/testing';
-import { pool } from './stats';
+import { eachOrderTable, pool } from './stats';
 
 /** Async order requests fired at once (issue: 5,000 in a few seconds). */
 const BURST = Number(process.env['BURST_ORDERS'] ?? 5000);
@@ -47,22 +47,17 @@ describe(`peak shaving: ${BURST} async order requests against a live cap of ${CA
     const countOrders = async (): Promise<{ n: number; perSecond: Map<number, number> }> => {
       const perSecond = new Map<number, number>();
       let n = 0;
-      for (const [server, db] of [
-        ['mysql-c0-primary', 'order_db_0'],
-        ['mysql-c1-primary', 'order_db_1'],
-      ] as const) {
-        for (const t of [0, 1]) {
-          const rows = await mysqlAdmin.query<{ sec: string; n: string }>(
-            server,
-            `SELECT FLOOR(UNIX_TIMESTAMP(created_at)) AS sec, COUNT(*) AS n FROM ${db}.orders_${t} WHERE user_id IN (?) GROUP BY sec`,
-            [ids],
-          );
-          for (const r of rows) {
-            perSecond.set(Number(r.sec), (perSecond.get(Number(r.sec)) ?? 0) + Number(r.n));
-            n += Number(r.n);
-          }
+      await eachOrderTable(async (server, db, t) => {
+        const rows = await mysqlAdmin.query<{ sec: string; n: string }>(
+          server,
+          `SELECT FLOOR(UNIX_TIMESTAMP(created_at)) AS sec, COUNT(*) AS n FROM ${db}.orders_${t} WHERE user_id IN (?) GROUP BY sec`,
+          [ids],
+        );
+        for (const r of rows) {
+          perSecond.set(Number(r.sec), (perSecond.get(Number(r.sec)) ?? 0) + Number(r.n));
+          n += Number(r.n);
         }
-      }
+      });
       return { n, perSecond };
     };
     // The backlog is visible while it drains.

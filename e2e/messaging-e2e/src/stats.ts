@@ -1,4 +1,4 @@
-import { mysqlAdmin } from '@dsp/testing';
+import { mysqlAdmin, ORDER_SERVERS } from '@dsp/testing';
 
 /** user_order_stats rows of these users, by raw SQL on cluster 0's primary. */
 export async function statsOf(userIds: string[]): Promise<Map<string, { orders: number; paid: number; spent: number }>> {
@@ -14,23 +14,25 @@ export async function statsOf(userIds: string[]): Promise<Map<string, { orders: 
   return out;
 }
 
+/** Runs `query` on every physical order table (both clusters, both table indexes). */
+export async function eachOrderTable(query: (server: string, db: string, t: number) => Promise<void>): Promise<void> {
+  for (const [db, server] of Object.entries(ORDER_SERVERS)) {
+    for (const t of [0, 1]) await query(server, db, t);
+  }
+}
+
 /** Outbox rows of these orders still unpublished, over both clusters and all tables. */
 export async function unpublished(orderIds: string[]): Promise<number> {
   if (orderIds.length === 0) return 0;
   let n = 0;
-  for (const [server, db] of [
-    ['mysql-c0-primary', 'order_db_0'],
-    ['mysql-c1-primary', 'order_db_1'],
-  ] as const) {
-    for (const t of [0, 1]) {
-      const rows = await mysqlAdmin.query(
-        server,
-        `SELECT COUNT(*) AS n FROM ${db}.outbox_${t} WHERE published_at IS NULL AND msg_key IN (?)`,
-        [orderIds],
-      );
-      n += Number(rows[0]?.['n']);
-    }
-  }
+  await eachOrderTable(async (server, db, t) => {
+    const rows = await mysqlAdmin.query(
+      server,
+      `SELECT COUNT(*) AS n FROM ${db}.outbox_${t} WHERE published_at IS NULL AND msg_key IN (?)`,
+      [orderIds],
+    );
+    n += Number(rows[0]?.['n']);
+  });
   return n;
 }
 

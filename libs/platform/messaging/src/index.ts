@@ -9,3 +9,4 @@ export { DEFAULT_EVENT_PRODUCER_OPTIONS, EventProducer, type EventProducerOption
 export { DEFAULT_KAFKA_CONNECTION_OPTIONS, KafkaConnection, type KafkaConnectionOptions } from './kafka-connection';
 export { KAFKA_ENV_SCHEMA, KafkaModule } from './kafka.module';
 export { ConsumerLagMonitor } from './consumer-lag-monitor';
+export { ConsumerRunner } from './consumer-runner';

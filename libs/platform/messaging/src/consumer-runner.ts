@@ -1,12 +1,16 @@
 import type { OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import type { ConsumerLagMonitor, EventConsumer, EventProducer } from '@dsp/messaging';
+import type { ConsumerLagMonitor } from './consumer-lag-monitor';
+import type { EventConsumer } from './event-consumer';
+import type { EventProducer } from './event-producer';
 
 /**
- * Connects the instance's Kafka producer (retrying until Kafka answers, without
- * holding up the boot), then starts the intake consumer and its lag monitor.
- * `producerReady` lets the outbox relay wait for the same producer.
+ * Runs a consumer in a Nest app without holding up the boot: connects the
+ * producer it hands failures to (retrying until Kafka answers), then starts the
+ * consumer and its lag gauge. On shutdown it leaves the group first, so its
+ * partitions move at once, bounded to 3 s, then closes the producer.
+ * `producerReady()` lets other parts of the app wait for the same producer.
  */
-export class IntakeLifecycle implements OnModuleInit, OnApplicationShutdown {
+export class ConsumerRunner implements OnModuleInit, OnApplicationShutdown {
   private closed = false;
   private ready: Promise<void> | undefined;
 
