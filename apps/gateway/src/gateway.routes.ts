@@ -1,5 +1,6 @@
 import {
   CHANGE_PASSWORD_BODY_SCHEMA,
+  CREATE_FLASH_SALE_BODY_SCHEMA,
   CREATE_ORDER_BODY_SCHEMA,
   LOGIN_BODY_SCHEMA,
   REGISTER_BODY_SCHEMA,
@@ -39,6 +40,9 @@ export const GATEWAY_ROUTES: GatewayRoute[] = [
   { url: '/api/orders/:id', service: order, methods: { GET: {} } },
   { url: '/api/orders/:id/pay', service: order, methods: { POST: {} } },
   { url: '/api/orders/:id/cancel', service: order, methods: { POST: {} } },
+  { url: '/api/flash-sales', service: order, methods: { POST: { body: CREATE_FLASH_SALE_BODY_SCHEMA } } },
+  { url: '/api/flash-sales/:id', service: order, methods: { GET: {} } },
+  { url: '/api/flash-sales/:id/purchase', service: order, methods: { GET: {}, POST: {} } },
   { url: '/api/admin/orders', service: order, methods: { GET: {} } },
   { url: '/api/admin/products/:sku', service: order, methods: { PUT: {} } },
 ];
@@ -48,5 +52,5 @@ export const GATEWAY_PREFIXES: { prefix: string; service: string }[] = [
   { prefix: '/api/users/', service: user },
   { prefix: '/api/sessions/', service: user },
   { prefix: '/api/orders/', service: order },
-  { prefix: '/api/flash-sales', service: order },
+  { prefix: '/api/flash-sales/', service: order },
 ];

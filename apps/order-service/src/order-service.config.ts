@@ -43,6 +43,12 @@ export const ORDER_SERVICE_ENV_SCHEMA = z.object({
     ),
   /** Bearer token of the admin endpoints (`/api/admin/...`). */
   ADMIN_TOKEN: z.string().min(16).default('local-admin-token-change-me'),
+  /** Flash sales: give up waiting for a sale's lock (zk-lock, redis-lock) after this long and answer 503. */
+  FLASH_SALE_LOCK_TIMEOUT_MS: millis().default(15_000),
+  /** Flash sales: lease of the redis-lock strategy's lock (renewed every third of it while held). */
+  FLASH_SALE_LEASE_MS: millis().default(3000),
+  /** Flash sales: the reconciler touches a redis-reserve sale only after this long without activity. */
+  FLASH_SALE_RECONCILE_QUIET_MS: millis().default(3000),
   /** Deadline of a call to user-service through discovery. */
   USER_SERVICE_TIMEOUT_MS: millis().default(3000),
 });

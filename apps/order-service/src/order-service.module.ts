@@ -11,8 +11,24 @@ import {
 } from '@dsp/database';
 import { ConsumerLagMonitor, ConsumerRunner, EventConsumer, EventProducer, KafkaConnection, KafkaModule } from '@dsp/messaging';
 import {
+  AlreadyPurchasedError,
+  CreateFlashSaleTables1764547200000,
   CreateJobFences1764374400000,
   CreateOrderTables1764201600000,
+  DbAtomicStrategy,
+  FlashSaleLedger,
+  FlashSaleNotFoundError,
+  FlashSaleReconciler,
+  FlashSaleService,
+  LockBusyError,
+  PurchaseStrategies,
+  RedisLockStrategy,
+  RedisReserveStrategy,
+  SoldOutError,
+  StaleLockTokenError,
+  StockReservations,
+  UnknownStrategyError,
+  ZkLockStrategy,
   IdempotencyInFlightError,
   IdempotencyMismatchError,
   ORDER_DATABASES,
@@ -41,6 +57,9 @@ import {
 } from '@dsp/zookeeper';
 import { AdminOrdersController } from './admin-orders.controller';
 import { ADMIN_TOKEN, AdminGuard } from './admin.guard';
+import { FlashSaleConsumer } from './flash-sale-consumer';
+import { FlashSaleJobsLifecycle } from './flash-sale-jobs.lifecycle';
+import { FlashSalesController } from './flash-sales.controller';
 import { NoWorkerIdError, OrderIds } from './order-ids';
 import type { ORDER_SERVICE_ENV_SCHEMA } from './order-service.config';
 import { ORDER_SERVICE_LIVE_CONFIG } from './order-service.live-config';
@@ -52,6 +71,11 @@ import { UnknownUserError, UserDirectory } from './user-directory';
 
 /** Consumer group that turns queued order requests into orders. */
 const INTAKE_GROUP = 'order-service.intake';
+/** Consumer group that turns flash-sale reservations into units and orders. */
+const FLASH_SALE_GROUP = 'order-service.flash-sale';
+
+/** The flash-sale reservation consumer (its own producer for retries and dead letters). */
+class FlashSaleConsumerRunner extends ConsumerRunner {}
 
 class OrderServiceLifecycle implements OnModuleInit, OnApplicationShutdown {
   constructor(
@@ -85,7 +109,7 @@ export class OrderServiceModule {
         database: ORDER_DATABASES[n],
       })),
       entities: [PRODUCT_ENTITY],
-      migrations: [CreateOrderTables1764201600000, CreateJobFences1764374400000],
+      migrations: [CreateOrderTables1764201600000, CreateJobFences1764374400000, CreateFlashSaleTables1764547200000],
       migrator: { user: config.ORDER_DB_MIGRATOR_USER, password: config.ORDER_DB_MIGRATOR_PASSWORD },
       routing: {
         strategy: config.DB_REPLICA_STRATEGY,
@@ -105,7 +129,7 @@ export class OrderServiceModule {
           shard(1, config.ORDER_DB_1_PRIMARY, config.ORDER_DB_1_REPLICAS),
         ]),
       ],
-      controllers: [OrdersController, AdminOrdersController],
+      controllers: [OrdersController, AdminOrdersController, FlashSalesController],
       providers: [
         {
           provide: OrderIds,
@@ -226,6 +250,78 @@ export class OrderServiceModule {
               new LeaderLatch(zk, 'order-outbox-relay', config.INSTANCE_ID, logger),
               relay,
               () => intake.producerReady(),
+              logger,
+            ),
+        },
+        {
+          provide: FlashSaleLedger,
+          inject: [ShardRouter, OrderIds],
+          useFactory: (router: ShardRouter, ids: OrderIds) => new FlashSaleLedger(router, () => ids.current),
+        },
+        { provide: StockReservations, inject: [RedisConnection], useFactory: (redis: RedisConnection) => new StockReservations(redis) },
+        {
+          provide: FlashSaleService,
+          inject: [FlashSaleLedger, StockReservations, OrdersService, ZookeeperClient, RedisConnection, EventProducer, ErrorMapper],
+          useFactory: (
+            ledger: FlashSaleLedger,
+            reservations: StockReservations,
+            orders: OrdersService,
+            zk: ZookeeperClient,
+            redis: RedisConnection,
+            producer: EventProducer,
+            errors: ErrorMapper,
+          ) => {
+            errors
+              .register(FlashSaleNotFoundError, 404)
+              .register(SoldOutError, 409)
+              .register(AlreadyPurchasedError, 409)
+              .register(LockBusyError, 503)
+              .register(StaleLockTokenError, 503)
+              .register(UnknownStrategyError, 400);
+            const timeout = { acquireTimeoutMs: config.FLASH_SALE_LOCK_TIMEOUT_MS };
+            const strategies = new PurchaseStrategies([
+              new ZkLockStrategy(zk, ledger, logger, timeout),
+              new RedisLockStrategy(redis, ledger, logger, { ...timeout, leaseMs: config.FLASH_SALE_LEASE_MS }),
+              new DbAtomicStrategy(ledger),
+              new RedisReserveStrategy(reservations, ledger, producer),
+            ]);
+            return new FlashSaleService(ledger, strategies, orders, reservations, logger);
+          },
+        },
+        {
+          provide: FlashSaleConsumerRunner,
+          inject: [KafkaConnection, FlashSaleService],
+          useFactory: (kafka: KafkaConnection, sales: FlashSaleService) => {
+            const producer = new EventProducer(kafka, logger);
+            const consumer = new FlashSaleConsumer(sales);
+            return new FlashSaleConsumerRunner(
+              producer,
+              new EventConsumer(
+                kafka,
+                producer,
+                (m) => consumer.consume(m),
+                logger,
+                { groupId: FLASH_SALE_GROUP, topics: [TOPICS.flashSaleReserved] },
+                ctx.metrics,
+              ),
+              new ConsumerLagMonitor(kafka, FLASH_SALE_GROUP, [TOPICS.flashSaleReserved], ctx.metrics, logger),
+            );
+          },
+        },
+        {
+          provide: FlashSaleJobsLifecycle,
+          inject: [FlashSaleService, FlashSaleLedger, StockReservations, FlashSaleConsumerRunner],
+          useFactory: (
+            sales: FlashSaleService,
+            ledger: FlashSaleLedger,
+            reservations: StockReservations,
+            runner: FlashSaleConsumerRunner,
+          ) =>
+            new FlashSaleJobsLifecycle(
+              sales,
+              new FlashSaleReconciler(ledger, reservations, () => runner.lagMonitor.lastLag === 0, logger, {
+                quietMs: config.FLASH_SALE_RECONCILE_QUIET_MS,
+              }),
               logger,
             ),
         },

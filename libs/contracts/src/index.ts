@@ -5,3 +5,4 @@ export * from './service-instance';
 export * from './http/users.dto';
 export * from './http/orders.dto';
 export * from './events/order-events';
+export * from './http/flash-sales.dto';

@@ -48,19 +48,27 @@ export interface FleetOptions {
 export async function startPlatform(opts: FleetOptions = {}): Promise<PlatformFleet> {
   const tag = randomUUID().slice(0, 6);
   const common = { PORT: '0', CONFIG_PROFILE: E2E_PROFILE, ZK_SESSION_TIMEOUT_MS: '2000', ...opts.env };
-  const [users, orders] = await Promise.all([
-    Promise.all(
-      Array.from({ length: opts.users ?? 1 }, (_, i) =>
-        spawnService('user-service', { ...common, ...opts.userEnv, INSTANCE_ID: `e2e-us-${tag}-${i}` }, 60_000),
-      ),
+  // Started with allSettled so that when one fails to boot, the others are stopped instead of leaking.
+  const spawned = await Promise.allSettled([
+    ...Array.from({ length: opts.users ?? 1 }, (_, i) =>
+      spawnService('user-service', { ...common, ...opts.userEnv, INSTANCE_ID: `e2e-us-${tag}-${i}` }, 60_000),
     ),
-    Promise.all(
-      Array.from({ length: opts.orders ?? 0 }, (_, i) =>
-        spawnService('order-service', { ...common, ...opts.orderEnv, INSTANCE_ID: `e2e-os-${tag}-${i}` }, 60_000),
-      ),
+    ...Array.from({ length: opts.orders ?? 0 }, (_, i) =>
+      spawnService('order-service', { ...common, ...opts.orderEnv, INSTANCE_ID: `e2e-os-${tag}-${i}` }, 60_000),
     ),
   ]);
-  const gateway = await spawnService('gateway', { ...common, ...opts.gatewayEnv, INSTANCE_ID: `e2e-gw-${tag}` }, 60_000);
+  const started = spawned.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failed = spawned.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  let gateway: SpawnedService;
+  try {
+    if (failed) throw failed.reason;
+    gateway = await spawnService('gateway', { ...common, ...opts.gatewayEnv, INSTANCE_ID: `e2e-gw-${tag}` }, 60_000);
+  } catch (e) {
+    await Promise.all(started.map((s) => s.stop()));
+    throw e;
+  }
+  const users = started.slice(0, opts.users ?? 1);
+  const orders = started.slice(opts.users ?? 1);
   return {
     gateway,
     users,

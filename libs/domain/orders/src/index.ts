@@ -7,3 +7,5 @@ export { PRODUCT_ENTITY, type ProductRow } from './product.entity';
 export { DEFAULT_OUTBOX_RELAY_OPTIONS, OutboxRelay, type OutboxPublisher, type OutboxRelayOptions } from './outbox-relay';
 export { CreateJobFences1764374400000 } from './migrations/create-job-fences.migration';
 export { FencedOffError, UnpaidOrderCanceller } from './unpaid-order-canceller';
+export { CreateFlashSaleTables1764547200000 } from './migrations/create-flash-sale-tables.migration';
+export * from './flash-sale';

@@ -14,6 +14,7 @@ export class ConsumerLagMonitor {
   private admin: Admin | undefined;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  private latest: number | undefined;
 
   constructor(
     private readonly kafka: KafkaConnection,
@@ -45,6 +46,7 @@ export class ConsumerLagMonitor {
     const admin = this.admin as Admin;
     const gauge = this.metrics.gauge('kafka_consumer_lag', 'Messages not yet consumed by the group, per topic.', ['group', 'topic']);
     const committed = await admin.fetchOffsets({ groupId: this.groupId, topics: this.topics });
+    let total = 0;
     for (const { topic, partitions } of committed) {
       const latest = await admin.fetchTopicOffsets(topic);
       let lag = 0;
@@ -54,7 +56,14 @@ export class ConsumerLagMonitor {
         lag += Math.max(0, Number(p.high) - done);
       }
       gauge.set({ group: this.groupId, topic }, lag);
+      total += lag;
     }
+    this.latest = total;
+  }
+
+  /** The group's lag over all its topics at the last measurement; undefined before the first one. */
+  get lastLag(): number | undefined {
+    return this.latest;
   }
 
   async close(): Promise<void> {

@@ -20,6 +20,11 @@ export class ConsumerRunner implements OnModuleInit, OnApplicationShutdown {
     private readonly lag: ConsumerLagMonitor,
   ) {}
 
+  /** The consumer group's lag gauge (`lastLag` is the latest total). */
+  get lagMonitor(): ConsumerLagMonitor {
+    return this.lag;
+  }
+
   onModuleInit(): void {
     void this.producerReady().then(
       () => (this.closed ? undefined : this.consumer.start().then(() => this.lag.start())),

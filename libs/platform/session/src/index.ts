@@ -16,3 +16,5 @@ export {
 export { CurrentSession, SessionGuard } from './session.guard';
 export { SessionModule, type SessionModuleOptions } from './session.module';
 export { RateGate } from './rate-gate';
+export { LuaScript } from './lua-script';
+export { DEFAULT_REDIS_MUTEX_OPTIONS, RedisLease, RedisMutex, type RedisMutexOptions } from './redis-mutex';

@@ -1,0 +1,52 @@
+import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Res, UseGuards } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { CREATE_FLASH_SALE_BODY_SCHEMA, type CreateFlashSaleRequest, type FlashSalePurchaseView, type FlashSaleView } from '@dsp/contracts';
+import { FlashSaleService } from '@dsp/orders';
+import { JsonBodyPipe } from '@dsp/service-defaults';
+import { CurrentSession, SessionGuard, type SessionRecord } from '@dsp/session';
+import { AdminGuard } from './admin.guard';
+
+/**
+ * Flash sales: an admin starts one (`POST /api/flash-sales`, bearer
+ * ADMIN_TOKEN), anyone reads its stock, logged-in buyers purchase one unit
+ * each: 201 with the order (`zk-lock`, `redis-lock`, `db-atomic`), 202
+ * `reserved` (`redis-reserve`: the order follows through Kafka), 409 sold out
+ * or already bought, 503 when the lock could not be had in time.
+ */
+@Controller('api/flash-sales')
+export class FlashSalesController {
+  constructor(private readonly sales: FlashSaleService) {}
+
+  @Post()
+  @HttpCode(201)
+  @UseGuards(AdminGuard)
+  start(@Body(new JsonBodyPipe(CREATE_FLASH_SALE_BODY_SCHEMA)) body: CreateFlashSaleRequest): Promise<FlashSaleView> {
+    return this.sales.start(body.sku, body.stock, body.strategy);
+  }
+
+  @Get(':id')
+  view(@Param('id') id: string): Promise<FlashSaleView> {
+    return this.sales.view(id);
+  }
+
+  @Post(':id/purchase')
+  @UseGuards(SessionGuard)
+  async purchase(
+    @CurrentSession() s: SessionRecord,
+    @Param('id') id: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<FlashSalePurchaseView> {
+    const p = await this.sales.purchase(id, s.userId);
+    void reply.status(p.state === 'reserved' ? 202 : 201);
+    return p;
+  }
+
+  /** The caller's purchase in this sale (follow a `reserved` one until `ordered` or `rejected`); 404 when none. */
+  @Get(':id/purchase')
+  @UseGuards(SessionGuard)
+  async mine(@CurrentSession() s: SessionRecord, @Param('id') id: string): Promise<FlashSalePurchaseView> {
+    const p = await this.sales.purchaseStatus(id, s.userId);
+    if (!p) throw new NotFoundException(`you have no purchase in flash sale ${id}`);
+    return p;
+  }
+}

@@ -1,0 +1,1 @@
+export { seedBuyers, type Buyer, type SeedBuyersOptions } from './buyers';

@@ -1,0 +1,69 @@
+import { FLASH_SALE_STRATEGIES, type FlashSaleView } from '@dsp/contracts';
+import { seedBuyers, type Buyer } from '@dsp/load-kit';
+import { eventually, startPlatform, type PlatformFleet } from '@dsp/testing';
+import { race, saleTruth, startSale, tally } from './flash-sale-helpers';
+
+/** Buyers and units per race; the property needs many more buyers than units (`FLASH_SALE_BUYERS`, `FLASH_SALE_UNITS`). */
+const BUYERS = Number(process.env['FLASH_SALE_BUYERS'] ?? 1000);
+const UNITS = Number(process.env['FLASH_SALE_UNITS'] ?? 100);
+const CONCURRENCY = Number(process.env['FLASH_SALE_CONCURRENCY'] ?? 100);
+
+describe(`flash sale: ${BUYERS} buyers race for ${UNITS} units through two order-service instances (seed line 29)`, () => {
+  let fleet: PlatformFleet;
+  let buyers: Buyer[];
+
+  beforeAll(async () => {
+    fleet = await startPlatform({ users: 1, orders: 2 });
+    buyers = await seedBuyers({ gatewayUrl: fleet.gateway.url, count: BUYERS });
+  }, 180_000);
+
+  afterAll(async () => {
+    await fleet?.stop();
+  });
+
+  it.each(FLASH_SALE_STRATEGIES.map((s) => [s]))(
+    '%s: exactly the stock is sold, one order per winner, nobody twice, both instances sold',
+    async (strategy) => {
+      const sale = await startSale(fleet.gateway.url, strategy, UNITS);
+      const attempts = await race(fleet.gateway.url, sale.id, buyers, CONCURRENCY);
+      const won = attempts.filter((a) => a.status === 201 || a.status === 202);
+      const expectStatus = strategy === 'redis-reserve' ? 202 : 201;
+
+      expect(tally(attempts)).toEqual({ [expectStatus]: UNITS, 409: BUYERS - UNITS });
+      expect(attempts.filter((a) => a.status === 409).every((a) => /sold out/.test(String(a.body.message)))).toBe(true);
+      // Both instances answered, and both sold units (the gateway balances; the lock or the row decides).
+      expect(new Set(attempts.map((a) => a.instance)).size).toBe(2);
+      expect(new Set(won.map((a) => a.instance)).size).toBe(2);
+
+      // The truth in the databases, once queued reservations have been applied.
+      const truth = await eventually(async () => {
+        const t = await saleTruth(sale.id, sale.sku);
+        expect(t.purchases.filter((p) => p.state === 'ordered')).toHaveLength(UNITS);
+        return t;
+      }, 60_000);
+      expect({ stock: truth.stock, sold: truth.sold }).toEqual({ stock: 0, sold: UNITS });
+      expect(truth.purchases).toHaveLength(UNITS);
+      expect(truth.orderUsers).toHaveLength(UNITS); // one order line per unit, no more
+      expect(new Set(truth.orderUsers).size).toBe(UNITS); // nobody twice
+      expect(new Set(truth.orderUsers)).toEqual(new Set(won.map((a) => a.buyer.id))); // exactly the winners
+      expect(new Set(truth.purchases.map((p) => p.user_id))).toEqual(new Set(truth.orderUsers));
+
+      const view = (await (await fetch(`${fleet.gateway.url}/api/flash-sales/${sale.id}`)).json()) as FlashSaleView;
+      expect(view).toMatchObject({ stock: 0, sold: UNITS, stockTotal: UNITS, strategy });
+
+      // A winner trying again is refused (one unit per buyer), and the sale stays as it is.
+      const again = await fetch(`${fleet.gateway.url}/api/flash-sales/${sale.id}/purchase`, {
+        method: 'POST',
+        headers: { cookie: (won[0] as (typeof won)[number]).buyer.cookie },
+      });
+      expect(again.status).toBe(409);
+      process.stdout.write(
+        `[flash-sale] ${strategy}: ${BUYERS} buyers, ${UNITS} units -> ${JSON.stringify(tally(attempts))}, ` +
+          `503 retries ${attempts.reduce((s, a) => s + a.retries, 0)}, units per instance ${JSON.stringify(
+            won.reduce<Record<string, number>>((m, a) => ({ ...m, [a.instance]: (m[a.instance] ?? 0) + 1 }), {}),
+          )}\n`,
+      );
+    },
+    180_000,
+  );
+});

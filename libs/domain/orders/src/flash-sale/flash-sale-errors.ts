@@ -1,0 +1,51 @@
+import { FLASH_SALE_STRATEGIES } from '@dsp/contracts';
+
+/** No such sale. Maps to 404. */
+export class FlashSaleNotFoundError extends Error {
+  constructor(readonly saleId: string) {
+    super(`flash sale ${saleId} not found`);
+  }
+}
+
+/** No unit left. Maps to 409. */
+export class SoldOutError extends Error {
+  constructor(readonly saleId: string) {
+    super(`flash sale ${saleId} is sold out`);
+  }
+}
+
+/** This buyer already has (or was refused) a unit of this sale. Maps to 409. */
+export class AlreadyPurchasedError extends Error {
+  constructor(saleId: string, state: string) {
+    super(`you already bought in flash sale ${saleId} (purchase ${state}); one unit per buyer`);
+  }
+}
+
+/** The sale's lock was not granted in time. Maps to 503: retry. */
+export class LockBusyError extends Error {
+  constructor(saleId: string, waitedMs: number) {
+    super(`flash sale ${saleId}: the lock was not granted within ${waitedMs} ms; retry`);
+  }
+}
+
+/** The holder lost its lock before writing (lease ran out, session lost), or the database refused its older token. Maps to 503: retry. */
+export class StaleLockTokenError extends Error {
+  constructor(
+    saleId: string,
+    readonly token: bigint,
+    readonly seen: bigint,
+  ) {
+    super(
+      seen > token
+        ? `flash sale ${saleId}: lock token ${token} is fenced off by ${seen} (the lock was lost meanwhile); nothing was written`
+        : `flash sale ${saleId}: the lock (token ${token}) was lost before the write; nothing was written`,
+    );
+  }
+}
+
+/** A strategy name nobody registered. Maps to 400 and lists the known ones. */
+export class UnknownStrategyError extends Error {
+  constructor(name: string, known: readonly string[] = FLASH_SALE_STRATEGIES) {
+    super(`unknown flash-sale strategy "${name}"; known: ${known.join(', ')}`);
+  }
+}

@@ -1,0 +1,53 @@
+import { TOPICS } from '@dsp/contracts';
+import type { EventProducer } from '@dsp/messaging';
+import { AlreadyPurchasedError, SoldOutError } from '../flash-sale-errors';
+import type { FlashSaleLedger, SaleRef } from '../flash-sale-ledger';
+import type { ClaimOutcome, PurchaseStrategy } from '../purchase-strategy';
+import type { StockReservations } from '../stock-reservations';
+
+/** A reservation as published on `flash-sale.reserved.v1` (key: sale id). */
+export interface FlashSaleReservedV1 {
+  version: 1;
+  saleId: string;
+  userId: string;
+  reservedAt: string;
+}
+
+/**
+ * `redis-reserve` (peak shaving): one Redis script reserves the unit (no lock,
+ * one round trip), the reservation goes to Kafka (`acks=all`) and the buyer
+ * gets 202 at once; the `order-service.flash-sale` consumer then takes the unit
+ * in the database (conditional UPDATE, so the database never oversells even if
+ * Redis forgot reservations) and writes the order. A reservation whose publish
+ * fails is given back before the 503. If the sale is not in Redis (first
+ * purchase, or Redis lost it), it is loaded from the database first.
+ */
+export class RedisReserveStrategy implements PurchaseStrategy {
+  readonly name = 'redis-reserve' as const;
+
+  constructor(
+    private readonly reservations: StockReservations,
+    private readonly ledger: FlashSaleLedger,
+    private readonly producer: EventProducer,
+  ) {}
+
+  async claim(sale: SaleRef, userId: string): Promise<ClaimOutcome> {
+    let result = await this.reservations.reserve(sale.id, userId);
+    if (result === 'unknown') {
+      const [state, buyers] = await Promise.all([this.ledger.readState(sale.id), this.ledger.buyers(sale.id)]);
+      await this.reservations.seed(sale.id, state.stock, buyers);
+      result = await this.reservations.reserve(sale.id, userId);
+    }
+    if (result === 'sold-out') throw new SoldOutError(sale.id);
+    if (result === 'already-reserved') throw new AlreadyPurchasedError(sale.id, 'reserved');
+    if (result === 'unknown') throw new Error(`flash sale ${sale.id} could not be loaded into Redis`);
+    const event: FlashSaleReservedV1 = { version: 1, saleId: sale.id, userId, reservedAt: new Date().toISOString() };
+    try {
+      await this.producer.send(TOPICS.flashSaleReserved, [{ key: sale.id, value: JSON.stringify(event) }]);
+    } catch (e) {
+      await this.reservations.unreserve(sale.id, userId).catch(() => undefined);
+      throw e;
+    }
+    return 'reserved';
+  }
+}
