@@ -1,7 +1,7 @@
 import { FLASH_SALE_STRATEGIES, type FlashSaleView } from '@dsp/contracts';
 import { seedBuyers, type Buyer } from '@dsp/load-kit';
-import { eventually, startPlatform, type PlatformFleet } from '@dsp/testing';
-import { race, saleTruth, startSale, tally } from './flash-sale-helpers';
+import { eventually, mysqlAdmin, ORDER_SERVERS, startPlatform, type PlatformFleet } from '@dsp/testing';
+import { ADMIN, race, saleTruth, startSale, tally } from './flash-sale-helpers';
 
 /** Buyers and units per race; the property needs many more buyers than units (`FLASH_SALE_BUYERS`, `FLASH_SALE_UNITS`). */
 const BUYERS = Number(process.env['FLASH_SALE_BUYERS'] ?? 1000);
@@ -19,6 +19,49 @@ describe(`flash sale: ${BUYERS} buyers race for ${UNITS} units through two order
 
   afterAll(async () => {
     await fleet?.stop();
+  });
+
+  it('bad input gets a 4xx with the reason and writes nothing', async () => {
+    const gw = fleet.gateway.url;
+    const countSales = async () => {
+      let n = 0;
+      for (const [db, server] of Object.entries(ORDER_SERVERS))
+        n += Number((await mysqlAdmin.query<{ n: string }>(server, `SELECT COUNT(*) AS n FROM ${db}.flash_sales`))[0]?.n ?? 0);
+      return n;
+    };
+    const before = await countSales();
+    const post = (body: unknown, headers: Record<string, string> = ADMIN) =>
+      fetch(`${gw}/api/flash-sales`, { method: 'POST', headers, body: JSON.stringify(body) }).then(async (r) => ({
+        status: r.status,
+        message: String(((await r.json()) as { message?: unknown }).message),
+      }));
+    expect(await post({ sku: 'SKU-MUG', stock: 10, strategy: 'zk-lok' })).toMatchObject({
+      status: 400,
+      message: expect.stringMatching(/strategy/),
+    });
+    expect(await post({ sku: 'SKU-MUG', stock: 0, strategy: 'db-atomic' })).toMatchObject({
+      status: 400,
+      message: expect.stringMatching(/stock/),
+    });
+    expect(await post({ sku: 'SKU-MUG', strategy: 'db-atomic' })).toMatchObject({ status: 400, message: expect.stringMatching(/stock/) });
+    expect(await post({ sku: 'NO-SUCH-SKU', stock: 10, strategy: 'db-atomic' })).toMatchObject({
+      status: 422,
+      message: expect.stringMatching(/unknown sku: NO-SUCH-SKU/),
+    });
+    expect(await post({ sku: 'SKU-MUG', stock: 10, strategy: 'db-atomic' }, { 'content-type': 'application/json' })).toMatchObject({
+      status: 401,
+      message: expect.stringMatching(/admin token/),
+    });
+    expect(await countSales()).toBe(before);
+
+    expect((await fetch(`${gw}/api/flash-sales/12345`)).status).toBe(404);
+    expect((await fetch(`${gw}/api/flash-sales/not-a-number`)).status).toBe(404);
+    const sale = await startSale(gw, 'db-atomic', 1);
+    expect((await fetch(`${gw}/api/flash-sales/${sale.id}/purchase`, { method: 'POST' })).status).toBe(401);
+    expect((await fetch(`${gw}/api/flash-sales/${sale.id}/purchase`, { method: 'DELETE' })).status).toBe(405);
+    const mine = await fetch(`${gw}/api/flash-sales/${sale.id}/purchase`, { headers: { cookie: (buyers[0] as Buyer).cookie } });
+    expect(mine.status).toBe(404);
+    expect((await saleTruth(sale.id, sale.sku)).purchases).toEqual([]);
   });
 
   it.each(FLASH_SALE_STRATEGIES.map((s) => [s]))(
