@@ -3,6 +3,7 @@ import { createConnection } from 'mysql2/promise';
 import { DB_USERS, MYSQL_CLUSTERS, REDIS_PORT } from '@dsp/contracts';
 import { createJsonLogger } from '@dsp/service-defaults';
 import { RedisConnection, SessionStore } from '@dsp/session';
+import { LOAD_PASSWORD } from './password';
 
 /** A logged-in buyer: a real `users` row and a real Redis session (cookie). */
 export interface Buyer {
@@ -34,7 +35,7 @@ const QUIET = createJsonLogger({ service: 'load-kit', instanceId: 'load-kit', le
  * exactly as login does. Every buyer can also log in with `password`.
  */
 export async function seedBuyers(opts: SeedBuyersOptions): Promise<Buyer[]> {
-  const password = opts.password ?? 'load-kit-password-1';
+  const password = opts.password ?? LOAD_PASSWORD;
   const prefix = opts.prefix ?? `lk${randomBytes(3).toString('hex')}`;
   const template = `${prefix}-t`;
   const reg = await fetch(`${opts.gatewayUrl}/api/users`, {

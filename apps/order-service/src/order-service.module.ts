@@ -44,7 +44,7 @@ import {
 } from '@dsp/orders';
 import { NoInstanceError, ServiceClient, UpstreamError } from '@dsp/service-client';
 import { ErrorMapper, type ServiceConfig, type ServiceContext } from '@dsp/service-defaults';
-import { RateGate, RedisConnection, RedisModule, SessionModule } from '@dsp/session';
+import { RateGate, RedisConnection, RedisLockWakeups, RedisModule, SessionModule } from '@dsp/session';
 import {
   ConfigCenter,
   createStrategy,
@@ -260,14 +260,28 @@ export class OrderServiceModule {
         },
         { provide: StockReservations, inject: [RedisConnection], useFactory: (redis: RedisConnection) => new StockReservations(redis) },
         {
+          provide: RedisLockWakeups,
+          useFactory: () => new RedisLockWakeups({ url: config.REDIS_URL, connectionName: config.INSTANCE_ID }, logger),
+        },
+        {
           provide: FlashSaleService,
-          inject: [FlashSaleLedger, StockReservations, OrdersService, ZookeeperClient, RedisConnection, EventProducer, ErrorMapper],
+          inject: [
+            FlashSaleLedger,
+            StockReservations,
+            OrdersService,
+            ZookeeperClient,
+            RedisConnection,
+            RedisLockWakeups,
+            EventProducer,
+            ErrorMapper,
+          ],
           useFactory: (
             ledger: FlashSaleLedger,
             reservations: StockReservations,
             orders: OrdersService,
             zk: ZookeeperClient,
             redis: RedisConnection,
+            wakeups: RedisLockWakeups,
             producer: EventProducer,
             errors: ErrorMapper,
           ) => {
@@ -281,7 +295,7 @@ export class OrderServiceModule {
             const timeout = { acquireTimeoutMs: config.FLASH_SALE_LOCK_TIMEOUT_MS };
             const strategies = new PurchaseStrategies([
               new ZkLockStrategy(zk, ledger, logger, timeout),
-              new RedisLockStrategy(redis, ledger, logger, { ...timeout, leaseMs: config.FLASH_SALE_LEASE_MS }),
+              new RedisLockStrategy(redis, ledger, logger, { ...timeout, leaseMs: config.FLASH_SALE_LEASE_MS, wakeups }),
               new DbAtomicStrategy(ledger),
               new RedisReserveStrategy(reservations, ledger, producer),
             ]);

@@ -20,3 +20,4 @@ export type { ServerStatus, StackComponent } from './components/component';
 export { composeInitSql, composeSqlPath } from './compose-sql';
 export { run } from './proc';
 export { compareVotes, electionNotifications, type ElectionNotification } from './zk-election-log';
+export { appInstance, startApp, stopApp, waitAppReady, type AppInstance, type AppName } from './app-process';

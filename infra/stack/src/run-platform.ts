@@ -1,13 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ZNODE_ROOTS, znodePaths } from '@dsp/contracts';
 import { createJsonLogger } from '@dsp/service-defaults';
 import { SERVICE_INSTANCE_CODEC, ZookeeperClient } from '@dsp/zookeeper';
+import { appInstance, startApp, stopApp, waitAppReady, type AppInstance } from './app-process';
 import { log } from './log';
 import { portOpen } from './net';
 import { down, formatStatus, stackRunning, status, up } from './stack';
-import { LOG_DIR, REPO_ROOT } from './topology';
+import { LOG_DIR } from './topology';
 import { tour } from './tour';
 
 /**
@@ -17,77 +16,16 @@ import { tour } from './tour';
  * started (and the stack, if it started the stack).
  */
 
-interface Instance {
-  id: string;
-  app: 'gateway' | 'user-service' | 'order-service';
-  env: NodeJS.ProcessEnv;
-  child?: ChildProcess;
-  url?: string;
-  logFile: string;
-}
-
 const GATEWAY_PORT = Number(process.env['GATEWAY_PORT'] ?? 8080);
 
-function plan(): Instance[] {
-  const appLogs = join(LOG_DIR, 'apps');
-  mkdirSync(appLogs, { recursive: true });
-  const mk = (app: Instance['app'], n: number, env: NodeJS.ProcessEnv = {}): Instance => {
-    const id = `${app}-${n}`;
-    return { id, app, env: { INSTANCE_ID: id, ...env }, logFile: join(appLogs, `${id}.log`) };
-  };
+function plan(): AppInstance[] {
   return [
-    mk('user-service', 1),
-    mk('user-service', 2),
-    mk('order-service', 1),
-    mk('order-service', 2),
-    mk('gateway', 1, { PORT: String(GATEWAY_PORT) }),
+    appInstance('user-service', 'user-service-1'),
+    appInstance('user-service', 'user-service-2'),
+    appInstance('order-service', 'order-service-1'),
+    appInstance('order-service', 'order-service-2'),
+    appInstance('gateway', 'gateway-1', { PORT: String(GATEWAY_PORT) }),
   ];
-}
-
-function startInstance(inst: Instance): Promise<void> {
-  const main = join(REPO_ROOT, 'dist', 'apps', inst.app, 'src', 'main.js');
-  if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\``);
-  const out = createWriteStream(inst.logFile, { flags: 'a' });
-  const child = spawn(process.execPath, [main], { env: { ...process.env, ...inst.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  inst.child = child;
-  child.stdout.pipe(out);
-  child.stderr.pipe(out);
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    const timer = setTimeout(() => reject(new Error(`${inst.id} did not start within 30 s; see ${inst.logFile}`)), 30_000);
-    const onData = (d: Buffer): void => {
-      buf += d.toString();
-      const m = /"url":"(http:\/\/[^"]+)"/.exec(buf);
-      if (m?.[1]) {
-        inst.url = m[1];
-        clearTimeout(timer);
-        child.stdout.off('data', onData);
-        child.stderr.off('data', onData);
-        resolve();
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${inst.id} exited with ${code}; see ${inst.logFile}\n${buf.split('\n').slice(-5).join('\n')}`));
-    });
-  });
-}
-
-async function waitReady(inst: Instance, timeoutMs = 60_000): Promise<Record<string, { status: string }>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const res = await fetch(`${inst.url}/health/ready`);
-      const body = (await res.json()) as { checks: Record<string, { status: string }> };
-      if (res.status === 200) return body.checks;
-      if (Date.now() > deadline) throw new Error(`${inst.id} not ready: ${JSON.stringify(body.checks)}`);
-    } catch (e) {
-      if (Date.now() > deadline) throw e;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 /** The `/services` tree as the platform's own ZooKeeper client sees it. */
@@ -128,17 +66,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.step(`${signal}: stopping the services`);
-    await Promise.all(
-      instances.map(
-        (i) =>
-          new Promise<void>((resolve) => {
-            if (!i.child || i.child.exitCode !== null) return resolve();
-            i.child.once('exit', () => resolve());
-            i.child.kill('SIGTERM');
-            setTimeout(() => i.child?.kill('SIGKILL'), 10_000).unref();
-          }),
-      ),
-    );
+    await Promise.all(instances.map((i) => stopApp(i)));
     log.ok('services stopped');
     if (startedStack) {
       log.step('stopping the stack this command started');
@@ -152,13 +80,13 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stopAll('SIGTERM'));
 
   log.step('starting services: gateway, 2 x user-service, 2 x order-service');
-  await Promise.all(instances.map((i) => startInstance(i)));
+  await Promise.all(instances.map((i) => startApp(i)));
   for (const i of instances) {
     i.child?.once('exit', (code, sig) => {
       if (!stopping) log.fail(`${i.id} exited (${code ?? sig}); see ${i.logFile}`);
     });
   }
-  const checks = await Promise.all(instances.map(async (i) => [i, await waitReady(i)] as const));
+  const checks = await Promise.all(instances.map(async (i) => [i, await waitAppReady(i)] as const));
   const registered = await registrations();
   const walk = await tour(`http://127.0.0.1:${GATEWAY_PORT}`);
 

@@ -18,3 +18,4 @@ export { SessionModule, type SessionModuleOptions } from './session.module';
 export { RateGate } from './rate-gate';
 export { LuaScript } from './lua-script';
 export { DEFAULT_REDIS_MUTEX_OPTIONS, RedisLease, RedisMutex, type RedisMutexOptions } from './redis-mutex';
+export { RedisLockWakeups, releaseChannel } from './redis-lock-wakeups';

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type Redis from 'ioredis';
 import type { JsonLogger } from '@dsp/service-defaults';
 import { LuaScript } from './lua-script';
+import { releaseChannel, type RedisLockWakeups } from './redis-lock-wakeups';
 
 /** KEYS: lock, fence counter. ARGV: owner value, lease ms. Returns the fencing token, or 0 when the lock is taken. */
 const ACQUIRE = new LuaScript(`if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
@@ -9,8 +10,12 @@ const ACQUIRE = new LuaScript(`if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX'
 end
 return 0`);
 
-/** KEYS: lock. ARGV: owner value. Deletes the lock only if this owner still holds it. */
-const RELEASE = new LuaScript(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+/** KEYS: lock, release channel. ARGV: owner value. Deletes the lock only if this owner still holds it, and tells waiters. */
+const RELEASE = new LuaScript(`if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('DEL', KEYS[1])
+  redis.call('PUBLISH', KEYS[2], '1')
+  return 1
+end
 return 0`);
 
 /** KEYS: lock. ARGV: owner value, lease ms. Extends the lease only if this owner still holds it. */
@@ -33,6 +38,8 @@ export interface RedisMutexOptions {
   retryMaxMs: number;
   /** Key prefix. @default 'dsp:lock:' */
   prefix: string;
+  /** Release notifications: a waiter retries as soon as the lock is released, not only on its poll. @default none (poll only) */
+  wakeups?: RedisLockWakeups;
 }
 
 export const DEFAULT_REDIS_MUTEX_OPTIONS: Omit<RedisMutexOptions, 'renewEveryMs'> = {
@@ -109,7 +116,7 @@ export class RedisLease {
     clearInterval(this.timer);
     if (this.lost) return false;
     try {
-      return Number(await RELEASE.run(this.redisOf(), [this.key], [this.owner])) === 1;
+      return Number(await RELEASE.run(this.redisOf(), [this.key, releaseChannel(this.key)], [this.owner])) === 1;
     } catch {
       return false; // the lease runs out by itself
     }
@@ -120,7 +127,8 @@ export class RedisLease {
  * A lease-based lock in Redis (seed line 29): `SET key value NX PX lease` with a
  * random value per grant, released by a compare-and-delete script so a holder
  * never deletes a later holder's grant, and renewed every `renewEveryMs` while
- * held.
+ * held. Waiters poll with jittered backoff; with `wakeups`, a release also
+ * wakes the longest-waiting waiter of each process at once (pub/sub).
  *
  * It is not safe on its own: a holder paused longer than the lease (GC, SIGSTOP)
  * still believes it holds the lock when it resumes. Each grant therefore
@@ -159,7 +167,9 @@ export class RedisMutex {
       const token = Number(await ACQUIRE.run(this.redisOf(), [this.key, this.fenceKey], [owner, this.options.leaseMs]));
       if (token > 0) return new RedisLease(this.redisOf, this.key, owner, BigInt(token), this.options, this.logger, sent);
       if (performance.now() + wait >= deadline) return undefined;
-      await new Promise((r) => setTimeout(r, wait / 2 + Math.random() * wait));
+      const pause = wait / 2 + Math.random() * wait;
+      if (this.options.wakeups) await this.options.wakeups.wait(releaseChannel(this.key), pause);
+      else await new Promise((r) => setTimeout(r, pause));
       wait = Math.min(wait * 2, this.options.retryMaxMs);
     }
   }

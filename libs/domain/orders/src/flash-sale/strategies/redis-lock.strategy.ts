@@ -1,5 +1,5 @@
 import type { JsonLogger } from '@dsp/service-defaults';
-import { RedisMutex, type RedisConnection, type RedisMutexOptions } from '@dsp/session';
+import { RedisMutex, type RedisConnection, type RedisLockWakeups, type RedisMutexOptions } from '@dsp/session';
 import { LockBusyError, StaleLockTokenError } from '../flash-sale-errors';
 import type { FlashSaleLedger, SaleRef } from '../flash-sale-ledger';
 import type { ClaimOutcome, PurchaseStrategy } from '../purchase-strategy';
@@ -9,6 +9,8 @@ export interface RedisLockStrategyOptions {
   acquireTimeoutMs: number;
   /** The lock's lease (renewed while held), in ms. @default 3000 */
   leaseMs: number;
+  /** Release notifications, so waiters do not sit out their poll interval. @default none */
+  wakeups?: RedisLockWakeups;
 }
 
 /**
@@ -45,6 +47,7 @@ export class RedisLockStrategy implements PurchaseStrategy {
       if (this.mutexes.size > 1000) this.mutexes.clear();
       m = new RedisMutex(() => this.redis.client, RedisLockStrategy.lockName(saleId), this.logger, {
         leaseMs: this.options.leaseMs,
+        ...(this.options.wakeups ? { wakeups: this.options.wakeups } : {}),
         ...options,
       });
       this.mutexes.set(saleId, m);

@@ -29,6 +29,8 @@ export class RedisReserveStrategy implements PurchaseStrategy {
     private readonly reservations: StockReservations,
     private readonly ledger: FlashSaleLedger,
     private readonly producer: EventProducer,
+    /** Where reservations go (benchmarks use their own topic). */
+    private readonly topic: string = TOPICS.flashSaleReserved,
   ) {}
 
   async claim(sale: SaleRef, userId: string): Promise<ClaimOutcome> {
@@ -43,7 +45,7 @@ export class RedisReserveStrategy implements PurchaseStrategy {
     if (result === 'unknown') throw new Error(`flash sale ${sale.id} could not be loaded into Redis`);
     const event: FlashSaleReservedV1 = { version: 1, saleId: sale.id, userId, reservedAt: new Date().toISOString() };
     try {
-      await this.producer.send(TOPICS.flashSaleReserved, [{ key: sale.id, value: JSON.stringify(event) }]);
+      await this.producer.send(this.topic, [{ key: sale.id, value: JSON.stringify(event) }]);
     } catch (e) {
       await this.reservations.unreserve(sale.id, userId).catch(() => undefined);
       throw e;

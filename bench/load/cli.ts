@@ -1,0 +1,110 @@
+/**
+ * `npm run load -- <scenario...|all> [options]`: drives the running platform
+ * (`npm start`) through its gateway with autocannon and prints req/s, 2xx/s,
+ * p50/p95/p99, status codes, errors and, for flash sales, sold vs stock.
+ * Results go to `reports/load/` as JSON and an HTML page that compares the
+ * newest run of each scenario. Only loopback targets are allowed.
+ */
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { seedBuyers } from './buyers';
+import { writeResult } from './report';
+import { DEFAULT_LOAD_OPTIONS, runLoad, type LoadResult } from './run-load';
+import { scenario, SCENARIOS } from './scenarios';
+
+const USAGE = `usage: npm run load -- <scenario...|all> [--connections N] [--duration S] [--rate R] [--amount N]
+                         [--buyers N] [--stock N] [--gateway URL] [--out DIR]
+
+scenarios:
+${SCENARIOS.map((s) => `  ${s.name.padEnd(24)} ${s.describe}`).join('\n')}
+
+defaults: --connections ${DEFAULT_LOAD_OPTIONS.connections} --duration ${DEFAULT_LOAD_OPTIONS.durationSeconds} --rate 0 (as fast as answered)
+          --buyers 2000 --stock 1000 --gateway http://127.0.0.1:8080 --out reports/load`;
+
+export function assertLoopback(url: string): void {
+  const host = new URL(url).hostname;
+  if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host))
+    throw new Error(`refusing to load ${url}: the load kit only targets this machine (127.0.0.1, ::1)`);
+}
+
+export function formatResult(r: LoadResult): string {
+  const e = r.extra;
+  const sale =
+    e['stock'] !== undefined
+      ? `  sold ${String(e['sold'])} of ${String(e['stock'])}${Number(e['oversold']) > 0 ? `  OVERSOLD by ${String(e['oversold'])}` : ''}`
+      : '';
+  return (
+    `${r.scenario.padEnd(26)} ${r.requestsPerSec.toFixed(0).padStart(7)} req/s ${r.successesPerSec.toFixed(0).padStart(7)} 2xx/s  ` +
+    `p50 ${r.latencyMs.p50.toFixed(1)} p95 ${r.latencyMs.p95.toFixed(1)} p99 ${r.latencyMs.p99.toFixed(1)} ms  ` +
+    `codes ${JSON.stringify(r.statusCodes)} errors ${r.errors}${sale}`
+  );
+}
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      connections: { type: 'string' },
+      duration: { type: 'string' },
+      rate: { type: 'string' },
+      amount: { type: 'string' },
+      buyers: { type: 'string' },
+      stock: { type: 'string' },
+      gateway: { type: 'string' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help || positionals.length === 0) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(values.help ? 0 : 64);
+  }
+  const names = positionals.includes('all') ? SCENARIOS.map((s) => s.name) : positionals;
+  const scenarios = names.map(scenario); // loud for an unknown name, before any load
+  const num = (v: string | undefined, name: string, dflt: number): number => {
+    if (v === undefined) return dflt;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} must be a non-negative number, got "${v}"`);
+    return n;
+  };
+  const gatewayUrl = values.gateway ?? process.env['GATEWAY_URL'] ?? 'http://127.0.0.1:8080';
+  assertLoopback(gatewayUrl);
+  const options = {
+    connections: num(values.connections, 'connections', DEFAULT_LOAD_OPTIONS.connections),
+    durationSeconds: num(values.duration, 'duration', DEFAULT_LOAD_OPTIONS.durationSeconds),
+    rate: num(values.rate, 'rate', 0),
+    ...(values.amount ? { amount: num(values.amount, 'amount', 0) } : {}),
+  };
+  const ready = await fetch(`${gatewayUrl}/health/ready`).catch(() => undefined);
+  if (!ready || ready.status !== 200)
+    throw new Error(
+      `the gateway at ${gatewayUrl} is not ready${ready ? ` (${ready.status})` : ''}: start the platform with \`npm start\` (or pass --gateway)`,
+    );
+  const outDir = values.out ?? join(__dirname, '..', '..', 'reports', 'load');
+  process.stdout.write(`seeding ${num(values.buyers, 'buyers', 2000)} buyers (users + sessions)...\n`);
+  const buyers = await seedBuyers({ gatewayUrl, count: num(values.buyers, 'buyers', 2000) });
+  const ctx = {
+    gatewayUrl,
+    buyers,
+    adminToken: process.env['ADMIN_TOKEN'] ?? 'local-admin-token-change-me',
+    stock: num(values.stock, 'stock', 1000),
+  };
+  for (const s of scenarios) {
+    process.stdout.write(
+      `${s.name}: ${s.describe}; ${options.connections} connections, ${options.amount ? `${options.amount} requests` : `${options.durationSeconds} s`}${options.rate ? `, ${options.rate} req/s` : ''}...\n`,
+    );
+    const { plan, after } = await s.prepare(ctx);
+    const r = await runLoad(s.name, gatewayUrl, plan, options);
+    r.extra = (await after?.()) ?? {};
+    const files = writeResult(outDir, r);
+    process.stdout.write(`${formatResult(r)}\n  -> ${files.json}\n`);
+  }
+  process.stdout.write(`report: ${join(outDir, 'index.html')}\n`);
+}
+
+if (require.main === module) {
+  main().catch((e: unknown) => {
+    process.stderr.write(`load failed: ${(e as Error).message}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,104 @@
+import autocannon from 'autocannon';
+
+/** One HTTP request of a scenario: `next()` gives the method, path, headers and body of the next request. */
+export interface RequestPlan {
+  method: 'GET' | 'POST';
+  next(): { path: string; headers?: Record<string, string>; body?: string };
+}
+
+export interface LoadOptions {
+  /** Concurrent connections. @default 32 */
+  connections: number;
+  /** Seconds to run (ignored when `amount` is set). @default 10 */
+  durationSeconds: number;
+  /** Total requests per second across connections; 0 = as fast as the server answers. @default 0 */
+  rate: number;
+  /** Stop after this many requests instead of after `durationSeconds`. */
+  amount?: number;
+}
+
+export const DEFAULT_LOAD_OPTIONS: LoadOptions = { connections: 32, durationSeconds: 10, rate: 0 };
+
+/** What one scenario run measured. Latencies are in ms, from autocannon's per-response timings. */
+export interface LoadResult {
+  scenario: string;
+  at: string;
+  options: LoadOptions;
+  durationSeconds: number;
+  requests: number;
+  requestsPerSec: number;
+  /** 2xx answers per second. */
+  successesPerSec: number;
+  latencyMs: { p50: number; p95: number; p99: number; max: number };
+  statusCodes: Record<string, number>;
+  /** Non-HTTP failures (connection errors, timeouts). */
+  errors: number;
+  /** Scenario-specific facts (for the flash sale: stock, sold). */
+  extra: Record<string, unknown>;
+}
+
+function pct(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.max(0, Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1))] as number;
+}
+
+/**
+ * Runs one scenario with autocannon against `baseUrl`. autocannon reports
+ * p97.5 but not p95, so latencies are taken from its `response` events and the
+ * percentiles computed here.
+ */
+export function runLoad(scenario: string, baseUrl: string, plan: RequestPlan, options: LoadOptions): Promise<LoadResult> {
+  const latencies: number[] = [];
+  const statusCodes: Record<string, number> = {};
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: baseUrl,
+        connections: options.connections,
+        ...(options.amount ? { amount: options.amount } : { duration: options.durationSeconds }),
+        ...(options.rate > 0 ? { overallRate: options.rate } : {}),
+        timeout: 30,
+        requests: [
+          {
+            method: plan.method,
+            setupRequest: (req) => {
+              const n = plan.next();
+              return { ...req, path: n.path, headers: { ...req.headers, ...n.headers }, ...(n.body !== undefined ? { body: n.body } : {}) };
+            },
+          },
+        ],
+      },
+      (err, result) => {
+        if (err) return reject(err);
+        latencies.sort((a, b) => a - b);
+        const seconds = (Date.now() - started) / 1000;
+        const ok = Object.entries(statusCodes)
+          .filter(([c]) => c.startsWith('2'))
+          .reduce((s, [, n]) => s + n, 0);
+        resolve({
+          scenario,
+          at: new Date(started).toISOString(),
+          options,
+          durationSeconds: seconds,
+          requests: latencies.length,
+          requestsPerSec: latencies.length / seconds,
+          successesPerSec: ok / seconds,
+          latencyMs: {
+            p50: pct(latencies, 0.5),
+            p95: pct(latencies, 0.95),
+            p99: pct(latencies, 0.99),
+            max: latencies[latencies.length - 1] ?? 0,
+          },
+          statusCodes,
+          errors: result.errors + result.timeouts,
+          extra: {},
+        });
+      },
+    );
+    instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
+      latencies.push(responseTime);
+      statusCodes[statusCode] = (statusCodes[statusCode] ?? 0) + 1;
+    });
+  });
+}

@@ -1,0 +1,87 @@
+import type { JsonLogger } from '@dsp/service-defaults';
+import { RedisConnection, type RedisConnectionOptions } from './redis-connection';
+
+/** The channel a {@link RedisMutex} release publishes to. */
+export function releaseChannel(lockKey: string): string {
+  return `${lockKey}:released`;
+}
+
+const PATTERN = '*:released';
+
+/**
+ * Release notifications for {@link RedisMutex} waiters, so a waiter tries
+ * again as soon as the lock is released instead of on its next poll (as
+ * Redisson does). One subscriber connection per process (`PSUBSCRIBE`, opened
+ * on the first wait); each release wakes the longest-waiting local waiter of
+ * that lock only (no herd). Notifications are a hint: a lost one costs a
+ * waiter its poll interval, never correctness. `close()` is safe to call twice.
+ */
+export class RedisLockWakeups {
+  private readonly waiters = new Map<string, (() => void)[]>();
+  private connection: RedisConnection | undefined;
+  private starting: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly options: Partial<RedisConnectionOptions>,
+    private readonly logger: JsonLogger,
+  ) {}
+
+  private start(): Promise<void> {
+    this.starting ??= (async () => {
+      const c = new RedisConnection(
+        { ...this.options, connectionName: `${this.options.connectionName ?? 'dsp'}:lock-wakeups` },
+        this.logger,
+      );
+      this.connection = c;
+      await c.start();
+      c.client.on('pmessage', (_p: string, channel: string) => this.wakeOne(channel));
+      await c.client.psubscribe(PATTERN);
+    })().catch((e: unknown) => {
+      this.logger.warn({ component: 'redis-mutex', err: (e as Error).message }, 'lock wake-ups unavailable; waiters poll');
+    });
+    return this.starting;
+  }
+
+  private wakeOne(channel: string): void {
+    const list = this.waiters.get(channel);
+    const next = list?.shift();
+    if (list && list.length === 0) this.waiters.delete(channel);
+    next?.();
+  }
+
+  /** Resolves on the next release of the lock behind `channel`, or after `maxMs`. */
+  async wait(channel: string, maxMs: number): Promise<void> {
+    if (this.closed) return new Promise((r) => setTimeout(r, maxMs));
+    await this.start();
+    await new Promise<void>((resolve) => {
+      let done = false;
+      const finish = (): void => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        const list = this.waiters.get(channel);
+        const i = list?.indexOf(finish) ?? -1;
+        if (list && i >= 0) list.splice(i, 1);
+        resolve();
+      };
+      const timer = setTimeout(finish, maxMs);
+      const list = this.waiters.get(channel) ?? [];
+      list.push(finish);
+      this.waiters.set(channel, list);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const list of this.waiters.values()) for (const w of [...list]) w();
+    await this.starting;
+    await this.connection?.close();
+  }
+
+  /** Nest calls this on shutdown when the instance is a provider. */
+  onApplicationShutdown(): Promise<void> {
+    return this.close();
+  }
+}
