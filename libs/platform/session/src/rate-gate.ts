@@ -1,7 +1,8 @@
 import type Redis from 'ioredis';
+import { LuaScript } from './lua-script';
 
 /** KEYS: slot counter prefix. ARGV: per-slot limit, slot ms. Returns 0 when admitted, else ms until the next slot. */
-const TAKE = `local t = redis.call('TIME')
+const TAKE = new LuaScript(`local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local slotMs = tonumber(ARGV[2])
 local slot = math.floor(now / slotMs)
@@ -9,7 +10,7 @@ local key = KEYS[1] .. slot
 local n = redis.call('INCR', key)
 if n == 1 then redis.call('PEXPIRE', key, slotMs * 4) end
 if n <= tonumber(ARGV[1]) then return 0 end
-return (slot + 1) * slotMs - now`;
+return (slot + 1) * slotMs - now`);
 
 /**
  * A pace limiter shared by every instance through Redis: at most `perSecond`
@@ -28,7 +29,7 @@ export class RateGate {
   async take(perSecond: number): Promise<void> {
     const perSlot = Math.max(1, Math.floor((perSecond * this.slotMs) / 1000));
     for (;;) {
-      const wait = Number(await this.redisOf().eval(TAKE, 1, `dsp:gate:${this.key}:`, String(perSlot), String(this.slotMs)));
+      const wait = Number(await TAKE.run(this.redisOf(), [`dsp:gate:${this.key}:`], [perSlot, this.slotMs]));
       if (wait <= 0) return;
       await new Promise((r) => setTimeout(r, wait + Math.floor(Math.random() * 5)));
     }

@@ -1,4 +1,5 @@
 import type Redis from 'ioredis';
+import { LuaScript } from './lua-script';
 
 /** The answer of a rate limiter for one key. */
 export interface RateLimitResult {
@@ -10,11 +11,11 @@ export interface RateLimitResult {
 }
 
 /** KEYS: counter. ARGV: windowMs. Returns [count, pttl]. */
-const HIT = `local n = redis.call('INCR', KEYS[1])
+const HIT = new LuaScript(`local n = redis.call('INCR', KEYS[1])
 if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
-return {n, ttl}`;
+return {n, ttl}`);
 
 /**
  * A fixed-window counter per key in Redis, shared by every instance: at most
@@ -30,7 +31,7 @@ export class RateLimiter {
 
   /** Counts one hit; `allowed` is false once the count exceeds `limit`. */
   async hit(key: string, limit: number, windowMs: number): Promise<RateLimitResult> {
-    const [count, ttl] = (await this.redisOf().eval(HIT, 1, this.keyPrefix + key, String(windowMs))) as [number, number];
+    const [count, ttl] = (await HIT.run(this.redisOf(), [this.keyPrefix + key], [windowMs])) as [number, number];
     return { allowed: count <= limit, count, retryAfterMs: Math.max(0, ttl) };
   }
 

@@ -1,6 +1,7 @@
 import type Redis from 'ioredis';
 import type { JsonLogger } from '@dsp/service-defaults';
 import { isWellFormedSessionId, newSessionId, sessionHandle } from './session-id';
+import { LuaScript } from './lua-script';
 
 export interface SessionStoreOptions {
   /** Prefix of every key. @default 'dsp:' */
@@ -67,16 +68,16 @@ function readPositionFields(positions: Record<string, string> | undefined): stri
 const NOW = `local t = redis.call('TIME'); local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
 
 /** KEYS: session, index. ARGV: handle, idleMs, absoluteMs, field/value pairs. Returns [createdAt, absoluteExpiresAt]. */
-const CREATE = `${NOW}
+const CREATE = new LuaScript(`${NOW}
 local ae = now + tonumber(ARGV[3])
 redis.call('HSET', KEYS[1], 'ca', now, 'ls', now, 'ae', ae, 'it', ARGV[2], unpack(ARGV, 4))
 redis.call('PEXPIRE', KEYS[1], math.min(tonumber(ARGV[2]), tonumber(ARGV[3])))
 redis.call('ZADD', KEYS[2], now, ARGV[1])
 if redis.call('PTTL', KEYS[2]) < tonumber(ARGV[3]) then redis.call('PEXPIRE', KEYS[2], ARGV[3]) end
-return {now, ae}`;
+return {now, ae}`);
 
 /** KEYS: session. Slides the idle timeout; deletes a session past its absolute timeout. Returns the hash or nil. */
-const TOUCH = `${NOW}
+const TOUCH = new LuaScript(`${NOW}
 local h = redis.call('HGETALL', KEYS[1])
 if #h == 0 then return nil end
 local f = {}
@@ -88,15 +89,15 @@ redis.call('PEXPIRE', KEYS[1], math.min(tonumber(f['it']), ae - now))
 f['ls'] = tostring(now)
 local out = {}
 for k, v in pairs(f) do out[#out + 1] = k; out[#out + 1] = v end
-return out`;
+return out`);
 
 /** KEYS: session. ARGV: field/value pairs. Writes only if the session still exists (no resurrection). */
-const PATCH = `if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+const PATCH = new LuaScript(`if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[1], unpack(ARGV))
-return 1`;
+return 1`);
 
 /** KEYS: index. ARGV: key prefix of sessions, handle to keep (or ''). Deletes every other session of the user. */
-const REVOKE_ALL = `local hs = redis.call('ZRANGE', KEYS[1], 0, -1)
+const REVOKE_ALL = new LuaScript(`local hs = redis.call('ZRANGE', KEYS[1], 0, -1)
 local n = 0
 for _, h in ipairs(hs) do
   if h ~= ARGV[2] then
@@ -104,7 +105,7 @@ for _, h in ipairs(hs) do
     redis.call('ZREM', KEYS[1], h)
   end
 end
-return n`;
+return n`);
 
 type Lifecycle = 'LATENT' | 'STARTED' | 'CLOSED';
 
@@ -195,15 +196,10 @@ export class SessionStore {
       ...readPositionFields(s.readPositions),
     ];
     const [createdAt, absoluteExpiresAt] = (await guard(
-      this.redis.eval(
-        CREATE,
-        2,
-        this.sessionKey(handle),
-        this.indexKey(s.userId),
-        handle,
-        String(s.idleTimeoutMs),
-        String(s.absoluteTimeoutMs),
-        ...fields,
+      CREATE.run(
+        this.redis,
+        [this.sessionKey(handle), this.indexKey(s.userId)],
+        [handle, String(s.idleTimeoutMs), String(s.absoluteTimeoutMs), ...fields],
       ),
     )) as [number, number];
     this.logger.info({ component: 'session', handle: handle.slice(0, 12), userId: s.userId }, 'session created');
@@ -228,7 +224,7 @@ export class SessionStore {
   async authenticate(id: string | undefined): Promise<SessionRecord | undefined> {
     if (!id || !isWellFormedSessionId(id)) return undefined;
     const handle = sessionHandle(id);
-    const flat = (await guard(this.redis.eval(TOUCH, 1, this.sessionKey(handle)))) as string[] | null;
+    const flat = (await guard(TOUCH.run(this.redis, [this.sessionKey(handle)], []))) as string[] | null;
     return flat ? toRecord(handle, flat) : undefined;
   }
 
@@ -242,7 +238,7 @@ export class SessionStore {
   async patch(handle: string, patch: SessionPatch): Promise<boolean> {
     const args = readPositionFields(patch.readPositions);
     if (args.length === 0) return true;
-    return (await guard(this.redis.eval(PATCH, 1, this.sessionKey(handle), ...args))) === 1;
+    return (await guard(PATCH.run(this.redis, [this.sessionKey(handle)], args))) === 1;
   }
 
   /** Deletes one session of a user (logout, or revoke from the list); false when it was already gone. */
@@ -256,7 +252,7 @@ export class SessionStore {
 
   /** Deletes every session of a user except `keepHandle`; returns how many were deleted. */
   async revokeAll(userId: string, keepHandle = ''): Promise<number> {
-    const n = (await guard(this.redis.eval(REVOKE_ALL, 1, this.indexKey(userId), this.sessionKey(''), keepHandle))) as number;
+    const n = (await guard(REVOKE_ALL.run(this.redis, [this.indexKey(userId)], [this.sessionKey(''), keepHandle]))) as number;
     this.logger.info({ component: 'session', userId, revoked: n, kept: keepHandle ? keepHandle.slice(0, 12) : null }, 'sessions revoked');
     return n;
   }
