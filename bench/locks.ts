@@ -1,0 +1,77 @@
+/**
+ * The two locks alone, same contention, no work inside: `contenders` callers
+ * over two connections (two "instances") take one lock `ops` times in total.
+ * This is seed line 29's claim in isolation: a ZooKeeper grant costs quorum
+ * writes and several round trips, a Redis grant one script call.
+ */
+import { randomBytes } from 'node:crypto';
+import { DEFAULT_ZK_CONNECT, REDIS_PORT } from '@dsp/contracts';
+import { createJsonLogger } from '@dsp/service-defaults';
+import { RedisConnection, RedisLockWakeups, RedisMutex } from '@dsp/session';
+import { InterProcessMutex, ZookeeperClient } from '@dsp/zookeeper';
+
+const logger = createJsonLogger({ service: 'bench', instanceId: 'bench', level: 'silent' });
+
+export interface LockResult {
+  lock: 'zk-lock' | 'redis-lock';
+  opsPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+function summarize(lock: LockResult['lock'], latencies: number[], seconds: number): LockResult {
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number): number => latencies[Math.max(0, Math.ceil(p * latencies.length) - 1)] ?? 0;
+  return { lock, opsPerSec: latencies.length / seconds, p50Ms: pct(0.5), p99Ms: pct(0.99) };
+}
+
+async function drive(
+  ops: number,
+  contenders: number,
+  once: (w: number) => Promise<void>,
+): Promise<{ latencies: number[]; seconds: number }> {
+  let next = 0;
+  const latencies: number[] = [];
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: contenders }, async (_, w) => {
+      while (next++ < ops) {
+        const s = performance.now();
+        await once(w);
+        latencies.push(performance.now() - s);
+      }
+    }),
+  );
+  return { latencies, seconds: (performance.now() - t0) / 1000 };
+}
+
+export async function lockOnly(ops = 2000, contenders = 32): Promise<LockResult[]> {
+  const name = `bench-locks-${randomBytes(4).toString('hex')}`;
+  const zks = [0, 1].map(() => new ZookeeperClient({ connectString: DEFAULT_ZK_CONNECT, sessionTimeoutMs: 6000 }, logger));
+  for (const z of zks) z.start();
+  await Promise.all(zks.map((z) => z.waitConnected(10_000)));
+  const url = `redis://127.0.0.1:${REDIS_PORT}`;
+  const redises = [0, 1].map((i) => new RedisConnection({ url, connectionName: `bench-lock-${i}` }, logger));
+  await Promise.all(redises.map((r) => r.start()));
+  const wakeups = [0, 1].map((i) => new RedisLockWakeups({ url, connectionName: `bench-lock-${i}` }, logger));
+  try {
+    const zk = await drive(ops, contenders, async (w) => {
+      const m = new InterProcessMutex(zks[w % 2] as ZookeeperClient, name, logger);
+      await m.acquire(60_000);
+      await m.release();
+    });
+    const mutexes = [0, 1].map(
+      (i) => new RedisMutex(() => (redises[i] as RedisConnection).client, name, logger, { wakeups: wakeups[i] as RedisLockWakeups }),
+    );
+    const redis = await drive(ops, contenders, async (w) => {
+      const lease = await (mutexes[w % 2] as RedisMutex).acquire(60_000);
+      if (!lease) throw new Error('redis lock not granted in 60 s');
+      await lease.release();
+    });
+    return [summarize('zk-lock', zk.latencies, zk.seconds), summarize('redis-lock', redis.latencies, redis.seconds)];
+  } finally {
+    await Promise.all(wakeups.map((w) => w.close()));
+    await Promise.all(redises.map((r) => r.close()));
+    await Promise.all(zks.map((z) => z.close()));
+  }
+}

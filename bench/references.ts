@@ -1,0 +1,243 @@
+/**
+ * Reference pairs for `npm run bench`: each measures one piece of this
+ * platform next to the standard tool for the same server, in the same run, so
+ * the ratio (not the absolute number) is what to read:
+ * - Redis: our client calls vs `redis-benchmark` (GET, 50 clients);
+ * - Kafka: EventProducer (acks=all, idempotent, linger 2 ms) vs Kafka's own
+ *   ProducerPerformance with the same settings;
+ * - HTTP: a service's `/health/live` (the serviceDefaults pipeline: request
+ *   ids, JSON logs, metrics) vs a bare fastify route, both by autocannon;
+ * - MySQL: primary point selects through SqlNode (typeorm + mysql2) vs
+ *   `sysbench oltp_point_select`, same threads, same table.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
+import autocannon from 'autocannon';
+import { Kafka, logLevel } from 'kafkajs';
+import { DB_USERS, KAFKA_BROKER_PORTS, MYSQL_CLUSTERS, REDIS_PORT } from '@dsp/contracts';
+import { SqlNode } from '@dsp/database';
+import { classpath } from '@dsp/infra-stack';
+import { EventProducer, KafkaConnection } from '@dsp/messaging';
+import { createJsonLogger } from '@dsp/service-defaults';
+import { RedisConnection, RedisMutex, SessionStore } from '@dsp/session';
+
+const run = promisify(execFile);
+const logger = createJsonLogger({ service: 'bench', instanceId: 'bench', level: 'silent' });
+
+/** One comparison: our ops/s next to the reference's, same unit. */
+export interface Pair {
+  area: string;
+  ours: { what: string; opsPerSec: number };
+  reference: { what: string; opsPerSec: number };
+}
+
+async function concurrently(total: number, inFlight: number, op: (i: number) => Promise<unknown>): Promise<number> {
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      for (let i = next++; i < total; i = next++) await op(i);
+    }),
+  );
+  return total / ((performance.now() - t0) / 1000);
+}
+
+async function redisBenchmark(args: string[]): Promise<number> {
+  const { stdout } = await run('redis-benchmark', ['-h', '127.0.0.1', '-p', String(REDIS_PORT), '-q', ...args], { maxBuffer: 1 << 20 });
+  const m = /([\d.]+) requests per second/.exec(stdout.replace(/\r/g, '\n').split('\n').filter(Boolean).pop() ?? '');
+  if (!m) throw new Error(`redis-benchmark said: ${stdout}`);
+  return Number(m[1]);
+}
+
+export async function redisPairs(ops = 100_000, clients = 50): Promise<Pair[]> {
+  const conn = new RedisConnection({ url: `redis://127.0.0.1:${REDIS_PORT}`, connectionName: 'bench' }, logger);
+  await conn.start();
+  try {
+    const key = `bench:${randomBytes(4).toString('hex')}`;
+    await conn.client.set(key, 'x'.repeat(3));
+    const refGet = await redisBenchmark(['-c', String(clients), '-n', String(ops), 'GET', key]);
+    const get = await concurrently(ops, clients, () => conn.client.get(key));
+    const store = new SessionStore(() => conn.client, logger);
+    store.start();
+    const { id } = await store.create({
+      userId: '1',
+      username: 'bench',
+      ip: '127.0.0.1',
+      userAgent: 'bench',
+      idleTimeoutMs: 600_000,
+      absoluteTimeoutMs: 600_000,
+    });
+    const auth = await concurrently(ops / 2, clients, () => store.authenticate(id));
+    const mutex = new RedisMutex(() => conn.client, `bench-${randomBytes(4).toString('hex')}`, logger);
+    const lockOps = await concurrently(ops / 10, 1, async () => (await mutex.acquire(1000))?.release());
+    await conn.client.del(key);
+    const ref = { what: `redis-benchmark GET, ${clients} clients`, opsPerSec: refGet };
+    return [
+      { area: 'redis', ours: { what: `GET through RedisConnection (ioredis), ${clients} in flight`, opsPerSec: get }, reference: ref },
+      {
+        area: 'redis',
+        ours: { what: `SessionStore.authenticate (sliding-expiry script), ${clients} in flight`, opsPerSec: auth },
+        reference: ref,
+      },
+      { area: 'redis', ours: { what: 'RedisMutex acquire+release, uncontended, 1 at a time', opsPerSec: lockOps }, reference: ref },
+    ];
+  } finally {
+    await conn.close();
+  }
+}
+
+export async function kafkaPair(records = 100_000, size = 200): Promise<Pair> {
+  const brokers = KAFKA_BROKER_PORTS.map((p) => `127.0.0.1:${p}`);
+  const topic = 'bench.perf';
+  const admin = new Kafka({ clientId: 'bench-admin', brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  if (!(await admin.listTopics()).includes(topic))
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [{ topic, numPartitions: 6, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }],
+    });
+  await admin.disconnect();
+  const { stdout } = await run(
+    'java',
+    [
+      '-Xmx256m',
+      '-cp',
+      classpath('kafka'),
+      'org.apache.kafka.tools.ProducerPerformance',
+      '--topic',
+      topic,
+      '--num-records',
+      String(records),
+      '--record-size',
+      String(size),
+      '--throughput',
+      '-1',
+      '--producer-props',
+      `bootstrap.servers=${brokers.join(',')}`,
+      'acks=all',
+      'enable.idempotence=true',
+      'linger.ms=2',
+      'max.in.flight.requests.per.connection=1',
+    ],
+    { maxBuffer: 1 << 22 },
+  );
+  const m = /\d+ records sent, ([\d.]+) records\/sec/.exec(stdout.trim().split('\n').pop() ?? '');
+  if (!m) throw new Error(`ProducerPerformance said: ${stdout.slice(-500)}`);
+  const conn = new KafkaConnection({ brokers, clientId: 'bench-producer' }, logger);
+  await conn.start();
+  const producer = new EventProducer(conn, logger);
+  await producer.start();
+  const value = 'x'.repeat(size);
+  try {
+    const ours = await concurrently(records, 2000, (i) => producer.send(topic, [{ key: String(i), value }]));
+    return {
+      area: 'kafka',
+      ours: { what: `EventProducer.send, ${size}-byte records, 2,000 callers (coalesced)`, opsPerSec: ours },
+      reference: { what: 'ProducerPerformance, acks=all, idempotent, linger.ms=2, 1 in flight', opsPerSec: Number(m[1]) },
+    };
+  } finally {
+    await producer.close();
+    await conn.close();
+  }
+}
+
+function cannon(url: string, connections: number, seconds: number): Promise<number> {
+  return new Promise((resolve, reject) =>
+    autocannon({ url, connections, duration: seconds }, (err, r) => (err ? reject(err) : resolve(r.requests.average))),
+  );
+}
+
+/** `serviceUrl` is a running service (the gateway); a bare fastify starts in a child process for the run. */
+export async function httpPair(serviceUrl: string, connections = 32, seconds = 5): Promise<Pair> {
+  const bare = spawn(
+    process.execPath,
+    [
+      '-e',
+      "const f=require('fastify')();f.get('/health/live',async()=>({status:'ok'}));f.listen({port:0,host:'127.0.0.1'}).then(a=>console.log(a))",
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      bare.stdout.once('data', (d: Buffer) => resolve(d.toString().trim()));
+      bare.once('exit', (c) => reject(new Error(`bare fastify exited ${c}`)));
+    });
+    const ref = await cannon(`${url}/health/live`, connections, seconds);
+    const ours = await cannon(`${serviceUrl}/health/live`, connections, seconds);
+    return {
+      area: 'http',
+      ours: { what: `gateway /health/live (serviceDefaults: request id, JSON log, metrics), ${connections} connections`, opsPerSec: ours },
+      reference: { what: `bare fastify route, ${connections} connections`, opsPerSec: ref },
+    };
+  } finally {
+    bare.kill();
+  }
+}
+
+export async function mysqlPair(threads = 8, seconds = 5, rows = 10_000): Promise<Pair> {
+  const c0 = MYSQL_CLUSTERS[0];
+  const admin = DB_USERS.admin;
+  const common = [
+    '--db-driver=mysql',
+    '--mysql-host=127.0.0.1',
+    `--mysql-port=${c0.primaryPort}`,
+    `--mysql-user=${admin.name}`,
+    `--mysql-password=${admin.password}`,
+    '--mysql-db=sbtest',
+    '--tables=1',
+    `--table-size=${rows}`,
+  ];
+  await run('mariadb', [
+    '-h127.0.0.1',
+    `-P${c0.primaryPort}`,
+    `-u${admin.name}`,
+    `-p${admin.password}`,
+    '-e',
+    'DROP DATABASE IF EXISTS sbtest; CREATE DATABASE sbtest',
+  ]);
+  await run('sysbench', ['oltp_point_select', ...common, 'prepare']);
+  try {
+    const { stdout } = await run('sysbench', ['oltp_point_select', ...common, `--threads=${threads}`, `--time=${seconds}`, 'run']);
+    const m = /queries:\s+\d+\s+\(([\d.]+) per sec/.exec(stdout);
+    if (!m) throw new Error(`sysbench said: ${stdout.slice(-500)}`);
+    const node = new SqlNode(
+      { label: 'sbtest:primary', host: '127.0.0.1', port: c0.primaryPort, user: admin.name, password: admin.password, database: 'sbtest' },
+      logger,
+      { poolSize: threads },
+    );
+    await node.start();
+    try {
+      const deadline = performance.now() + seconds * 1000;
+      let done = 0;
+      const t0 = performance.now();
+      await Promise.all(
+        Array.from({ length: threads }, async () => {
+          while (performance.now() < deadline) {
+            await node.query('SELECT c FROM sbtest1 WHERE id = ?', [1 + Math.floor(Math.random() * rows)]);
+            done++;
+          }
+        }),
+      );
+      return {
+        area: 'mysql',
+        ours: {
+          what: `point select through SqlNode (typeorm + mysql2), ${threads} in flight`,
+          opsPerSec: done / ((performance.now() - t0) / 1000),
+        },
+        reference: { what: `sysbench oltp_point_select, ${threads} threads`, opsPerSec: Number(m[1]) },
+      };
+    } finally {
+      await node.close();
+    }
+  } finally {
+    await run('mariadb', [
+      '-h127.0.0.1',
+      `-P${c0.primaryPort}`,
+      `-u${admin.name}`,
+      `-p${admin.password}`,
+      '-e',
+      'DROP DATABASE IF EXISTS sbtest',
+    ]);
+  }
+}

@@ -1,0 +1,252 @@
+/**
+ * `npm run bench`: every benchmark of the platform, in one process tree and in
+ * turn, on a quiet machine, with one report of ratios (reports/bench/):
+ *
+ * 1. flash-sale strategies where they differ (lock + stock write, or the Redis
+ *    reservation): claims/s, two "instances" each (flash-sale-strategies.ts);
+ * 2. the two locks alone, same contention (locks.ts);
+ * 3. our ZooKeeper mutex vs Apache Curator's (zk-lock.ts);
+ * 4. Redis, Kafka, HTTP and MySQL next to redis-benchmark, ProducerPerformance,
+ *    bare fastify and sysbench (references.ts);
+ * 5. the whole HTTP purchase per strategy through the gateway (load kit),
+ *    against a fleet it starts: gateway, user-service, 2 x order-service.
+ *
+ * Env: BENCH_FLASH_BUYERS (2000), BENCH_FLASH_CONCURRENCY (32), BENCH_LOCK_OPS (1000),
+ * BENCH_E2E_UNITS (1000), BENCH_SKIP (comma list of: strategies,locks,curator,redis,kafka,http,mysql,e2e).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { FLASH_SALE_STRATEGIES, SERVICE_NAMES, znodePaths } from '@dsp/contracts';
+import { appInstance, startApp, stopApp, up, waitAppReady, type AppInstance } from '@dsp/infra-stack';
+import { runLoad, scenario, seedBuyers, type LoadResult } from '@dsp/load-kit';
+import { createJsonLogger } from '@dsp/service-defaults';
+import { ZookeeperClient } from '@dsp/zookeeper';
+import { benchStrategies, type StrategyBenchResult } from './flash-sale-strategies';
+import { lockOnly, type LockResult } from './locks';
+import { httpPair, kafkaPair, mysqlPair, redisPairs, type Pair } from './references';
+import { buildCurator, CONNECT, curator, OPS, ours, ROOT, type Result } from './zk-lock';
+
+const SKIP = new Set((process.env['BENCH_SKIP'] ?? '').split(',').filter(Boolean));
+const BUYERS = Number(process.env['BENCH_FLASH_BUYERS'] ?? 2000);
+const CONCURRENCY = Number(process.env['BENCH_FLASH_CONCURRENCY'] ?? 32);
+const E2E_UNITS = Number(process.env['BENCH_E2E_UNITS'] ?? 1000);
+
+const say = (s: string): boolean => process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${s}\n`);
+const x = (a: number, b: number): string => `${(a / b).toFixed(2)}x`;
+
+async function orderServicesRunning(): Promise<string[]> {
+  const zk = new ZookeeperClient({ sessionTimeoutMs: 4000 }, createJsonLogger({ service: 'bench', instanceId: 'bench', level: 'silent' }));
+  zk.start();
+  try {
+    await zk.waitConnected(10_000);
+    return await zk.getChildren(znodePaths.service(SERVICE_NAMES.order)).catch(() => []);
+  } finally {
+    await zk.close();
+  }
+}
+
+async function e2eFlashSales(): Promise<{ results: LoadResult[]; gatewayUrl: string; fleet: AppInstance[] }> {
+  const fleet = [
+    appInstance('user-service', 'bench-user-service-1'),
+    appInstance('order-service', 'bench-order-service-1'),
+    appInstance('order-service', 'bench-order-service-2'),
+    appInstance('gateway', 'bench-gateway-1', { PORT: '0' }),
+  ];
+  await Promise.all(fleet.slice(0, 3).map((i) => startApp(i)));
+  await startApp(fleet[3] as AppInstance);
+  await Promise.all(fleet.map((i) => waitAppReady(i)));
+  const gatewayUrl = String((fleet[3] as AppInstance).url);
+  const buyers = await seedBuyers({ gatewayUrl, count: E2E_UNITS });
+  const ctx = { gatewayUrl, buyers, adminToken: process.env['ADMIN_TOKEN'] ?? 'local-admin-token-change-me', stock: E2E_UNITS };
+  const results: LoadResult[] = [];
+  for (const strategy of FLASH_SALE_STRATEGIES) {
+    const s = scenario(`flash-sale:${strategy}`);
+    say(`e2e ${s.name}: ${E2E_UNITS} buyers for ${E2E_UNITS} units, 32 connections`);
+    const { plan, after } = await s.prepare(ctx);
+    const r = await runLoad(s.name, gatewayUrl, plan, { connections: 32, durationSeconds: 0, rate: 0, amount: E2E_UNITS });
+    r.extra = (await after?.()) ?? {};
+    results.push(r);
+  }
+  return { results, gatewayUrl, fleet };
+}
+
+async function main(): Promise<void> {
+  say('stack up (installs what is missing)');
+  await up({ install: true, timeoutMs: 180_000 });
+  const running = await orderServicesRunning();
+  if (running.length > 0)
+    throw new Error(
+      `order-service instances are running (${running.join(', ')}): stop \`npm start\` first; a benchmark needs a quiet machine`,
+    );
+
+  const report: {
+    at: string;
+    machine: string;
+    strategies?: StrategyBenchResult[];
+    locks?: LockResult[];
+    curator?: { ours: Result; curator: Result };
+    pairs: Pair[];
+    e2e?: LoadResult[];
+    goals: { goal: string; measured: string; met: boolean }[];
+  } = { at: new Date().toISOString(), machine: `${cpus().length} cores, node ${process.version}`, pairs: [], goals: [] };
+
+  if (!SKIP.has('strategies')) {
+    say(`flash-sale strategies: ${BUYERS} buyers for ${BUYERS} units, ${CONCURRENCY} in flight over two instances`);
+    report.strategies = await benchStrategies({ buyers: BUYERS, concurrency: CONCURRENCY, strategies: FLASH_SALE_STRATEGIES });
+  }
+  if (!SKIP.has('locks')) {
+    say('the two locks alone: 2,000 acquire+release, 32 contenders');
+    report.locks = await lockOnly(2000, 32);
+  }
+  if (!SKIP.has('curator')) {
+    say(`zk-lock vs Curator: ${OPS} acquire+release, 16 contenders each`);
+    const classpath = buildCurator();
+    const run = Date.now().toString(36);
+    report.curator = { ours: await ours(`bench-ours-${run}`, 16, OPS), curator: curator(classpath, `/bench/curator-${run}`, 16, OPS) };
+  }
+  if (!SKIP.has('redis')) {
+    say('redis: our calls vs redis-benchmark');
+    report.pairs.push(...(await redisPairs()));
+  }
+  if (!SKIP.has('kafka')) {
+    say('kafka: EventProducer vs ProducerPerformance (100,000 records)');
+    report.pairs.push(await kafkaPair());
+  }
+  if (!SKIP.has('mysql')) {
+    say('mysql: SqlNode point selects vs sysbench oltp_point_select');
+    report.pairs.push(await mysqlPair());
+  }
+  if (!SKIP.has('http') || !SKIP.has('e2e')) {
+    say('starting a fleet: gateway, user-service, 2 x order-service');
+    const { results, gatewayUrl, fleet } = SKIP.has('e2e')
+      ? await (async () => {
+          const gw = appInstance('gateway', 'bench-gateway-1', { PORT: '0' });
+          await startApp(gw);
+          await waitAppReady(gw);
+          return { results: [] as LoadResult[], gatewayUrl: String(gw.url), fleet: [gw] };
+        })()
+      : await e2eFlashSales();
+    try {
+      if (results.length) report.e2e = results;
+      if (!SKIP.has('http')) {
+        say('http: gateway /health/live vs bare fastify');
+        report.pairs.push(await httpPair(gatewayUrl));
+      }
+    } finally {
+      await Promise.all(fleet.map((i) => stopApp(i)));
+    }
+  }
+
+  const by = <T extends { strategy: string }>(rows: T[] | undefined, s: string): T | undefined => rows?.find((r) => r.strategy === s);
+  const st = report.strategies;
+  if (st) {
+    const zk = by(st, 'zk-lock')?.claimsPerSec ?? 0;
+    const rl = by(st, 'redis-lock')?.claimsPerSec ?? 0;
+    const da = by(st, 'db-atomic')?.claimsPerSec ?? 0;
+    const rr = by(st, 'redis-reserve')?.claimsPerSec ?? 0;
+    report.goals.push({ goal: 'redis-lock purchases/s >= 5x zk-lock (strategy level)', measured: x(rl, zk), met: rl >= 5 * zk });
+    report.goals.push({
+      goal: 'db-atomic ahead of both locks',
+      measured: `${da.toFixed(0)} vs ${rl.toFixed(0)}, ${zk.toFixed(0)} claims/s`,
+      met: da > rl && da > zk,
+    });
+    report.goals.push({
+      goal: 'redis-reserve ahead of both locks',
+      measured: `${rr.toFixed(0)} vs ${rl.toFixed(0)}, ${zk.toFixed(0)} claims/s`,
+      met: rr > rl && rr > zk,
+    });
+  }
+  if (report.locks) {
+    const [zk, rl] = report.locks as [LockResult, LockResult];
+    report.goals.push({
+      goal: 'redis lock grants/s >= 5x zk lock (lock alone)',
+      measured: x(rl.opsPerSec, zk.opsPerSec),
+      met: rl.opsPerSec >= 5 * zk.opsPerSec,
+    });
+  }
+  if (report.curator) {
+    const r = report.curator.ours.p50Ms / report.curator.curator.p50Ms;
+    report.goals.push({ goal: 'zk-lock p50 within 1.2x of Curator', measured: `${r.toFixed(2)}x`, met: r <= 1.2 });
+  }
+
+  const f = (n: number): string => n.toFixed(n < 10 ? 2 : 0);
+  const md: string[] = [`# Benchmark report (${report.at}, ${report.machine}, ZooKeeper ${CONNECT})`, ''];
+  if (st) {
+    md.push('## Flash-sale strategies (claim: lock + stock write, or reservation), in-process, two instances', '');
+    md.push('| strategy | claims/s | p50 ms | p99 ms | sold / stock | vs zk-lock |', '|---|---|---|---|---|---|');
+    const zk = by(st, 'zk-lock')?.claimsPerSec ?? 1;
+    for (const r of st)
+      md.push(
+        `| ${r.strategy} | ${f(r.claimsPerSec)} | ${f(r.p50Ms)} | ${f(r.p99Ms)} | ${r.sold} / ${r.stock} | ${x(r.claimsPerSec, zk)} |`,
+      );
+    md.push('');
+  }
+  if (report.locks) {
+    md.push(
+      '## The locks alone (acquire+release, 32 contenders, two connections)',
+      '',
+      '| lock | grants/s | p50 ms | p99 ms |',
+      '|---|---|---|---|',
+    );
+    for (const r of report.locks) md.push(`| ${r.lock} | ${f(r.opsPerSec)} | ${f(r.p50Ms)} | ${f(r.p99Ms)} |`);
+    md.push('');
+  }
+  if (report.curator) {
+    const { ours: o, curator: c } = report.curator;
+    md.push('## zk-lock vs Apache Curator (16 contenders, one session each)', '', '| | ops/s | p50 ms | p99 ms |', '|---|---|---|---|');
+    md.push(
+      `| ours | ${f(o.opsPerSec)} | ${f(o.p50Ms)} | ${f(o.p99Ms)} |`,
+      `| Curator | ${f(c.opsPerSec)} | ${f(c.p50Ms)} | ${f(c.p99Ms)} |`,
+      '',
+    );
+  }
+  if (report.pairs.length) {
+    md.push(
+      '## Against the reference tools',
+      '',
+      '| area | ours | ops/s | reference | ops/s | ours / reference |',
+      '|---|---|---|---|---|---|',
+    );
+    for (const p of report.pairs)
+      md.push(
+        `| ${p.area} | ${p.ours.what} | ${f(p.ours.opsPerSec)} | ${p.reference.what} | ${f(p.reference.opsPerSec)} | ${x(p.ours.opsPerSec, p.reference.opsPerSec)} |`,
+      );
+    md.push('');
+  }
+  if (report.e2e) {
+    md.push(
+      '## Whole HTTP purchase through the gateway (load kit, 32 connections)',
+      '',
+      '| scenario | 2xx/s | p50 ms | p95 ms | p99 ms | codes | sold / stock |',
+      '|---|---|---|---|---|---|---|',
+    );
+    for (const r of report.e2e)
+      md.push(
+        `| ${r.scenario} | ${f(r.successesPerSec)} | ${f(r.latencyMs.p50)} | ${f(r.latencyMs.p95)} | ${f(r.latencyMs.p99)} | ${JSON.stringify(r.statusCodes)} | ${String(r.extra['sold'])} / ${String(r.extra['stock'])} |`,
+      );
+    md.push('');
+  }
+  md.push(
+    '## Goals',
+    '',
+    '| goal | measured | met |',
+    '|---|---|---|',
+    ...report.goals.map((g) => `| ${g.goal} | ${g.measured} | ${g.met ? 'yes' : 'NO'} |`),
+    '',
+  );
+  const dir = join(ROOT, 'reports', 'bench');
+  mkdirSync(dir, { recursive: true });
+  const stamp = report.at.replace(/[:.]/g, '-');
+  writeFileSync(join(dir, `bench-${stamp}.json`), JSON.stringify(report, null, 2));
+  writeFileSync(join(dir, 'report.md'), md.join('\n'));
+  process.stdout.write(`\n${md.join('\n')}\nreport: ${join(dir, 'report.md')} and bench-${stamp}.json\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    process.stderr.write(`bench failed: ${(e as Error).message}\n`);
+    process.exit(1);
+  },
+);
