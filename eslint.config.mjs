@@ -52,6 +52,8 @@ export default [
               onlyDependOnLibsWithTags: ['type:testing', 'type:tool', 'type:domain', 'type:platform', 'type:contracts'],
             },
             { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:tool', 'type:platform', 'type:contracts'] },
+            // Benchmarks drive domain code (the flash-sale strategies) directly.
+            { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:tool', 'type:domain', 'type:platform', 'type:contracts'] },
           ],
         },
       ],
