@@ -1,4 +1,5 @@
 import { FLASH_SALE_STRATEGIES, type FlashSaleView } from '@dsp/contracts';
+import { tour } from '@dsp/infra-stack';
 import { seedBuyers, type Buyer } from '@dsp/load-kit';
 import { eventually, mysqlAdmin, ORDER_SERVERS, startPlatform, type PlatformFleet } from '@dsp/testing';
 import { ADMIN, race, saleTruth, startSale, tally } from './flash-sale-helpers';
@@ -19,6 +20,14 @@ describe(`flash sale: ${BUYERS} buyers race for ${UNITS} units through two order
 
   afterAll(async () => {
     await fleet?.stop();
+  });
+
+  it("npm start's tour ends with a flash sale bought through the gateway", async () => {
+    const lines = await tour(fleet.gateway.url);
+    expect(lines.join('\n')).not.toContain('tour stopped');
+    expect(lines.find((l) => l.startsWith('POST .../purchase  '))).toMatch(/-> 202 reserved/);
+    expect(lines.find((l) => l.startsWith('POST .../purchase again'))).toMatch(/-> 409: .*one unit per buyer/);
+    expect(lines[lines.length - 1]).toMatch(/-> ordered, order \d+; the sale: 1 sold, 2 left/);
   });
 
   it('bad input gets a 4xx with the reason and writes nothing', async () => {

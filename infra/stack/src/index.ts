@@ -22,3 +22,4 @@ export { run } from './proc';
 export { compareVotes, electionNotifications, type ElectionNotification } from './zk-election-log';
 export { appInstance, startApp, stopApp, waitAppReady, type AppInstance, type AppName } from './app-process';
 export { classpath } from './install';
+export { tour } from './tour';

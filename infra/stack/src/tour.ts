@@ -84,6 +84,25 @@ export async function tour(base: string): Promise<string[]> {
     out.push(`   raw SQL finds it in      ${await physicalLocation(id)}`);
     const get = await call(base, 'GET', `/api/orders/${id}`, cookie);
     out.push(`GET  /api/orders/${id} -> ${get.status}, read from ${get.headers.get('x-db-route')} (the id's low bits name the shard)`);
+    const admin = { authorization: `Bearer ${process.env['ADMIN_TOKEN'] ?? 'local-admin-token-change-me'}` };
+    const sale = await call(base, 'POST', '/api/flash-sales', undefined, { sku: 'SKU-MUG', stock: 3, strategy: 'redis-reserve' }, admin);
+    const saleId = String(sale.body['id']);
+    out.push(`POST /api/flash-sales      -> ${sale.status}, sale ${saleId}: 3 x SKU-MUG, strategy redis-reserve (docs/flash-sale.md)`);
+    const buy = await call(base, 'POST', `/api/flash-sales/${saleId}/purchase`, cookie);
+    out.push(
+      `POST .../purchase          -> ${buy.status} ${String(buy.body['state'])}: one Redis script took the unit, Kafka carries the order`,
+    );
+    const again = await call(base, 'POST', `/api/flash-sales/${saleId}/purchase`, cookie);
+    out.push(`POST .../purchase again    -> ${again.status}: ${String(again.body['message'])}`);
+    let mine = buy;
+    for (let i = 0; i < 40 && mine.body['state'] !== 'ordered'; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      mine = await call(base, 'GET', `/api/flash-sales/${saleId}/purchase`, cookie);
+    }
+    const view = await call(base, 'GET', `/api/flash-sales/${saleId}`, undefined);
+    out.push(
+      `GET  .../purchase          -> ${String(mine.body['state'])}, order ${String(mine.body['orderId'])}; the sale: ${String(view.body['sold'])} sold, ${String(view.body['stock'])} left`,
+    );
   } catch (e) {
     out.push(`(tour stopped: ${(e as Error).message})`);
   }
