@@ -72,9 +72,13 @@ export class FlashSaleService {
    */
   async purchase(saleId: string, userId: string): Promise<FlashSalePurchaseView> {
     const sale = await this.ref(saleId);
-    const mine = await this.ledger.purchaseOf(saleId, userId);
-    if (mine?.state === 'pending') return this.complete(sale, userId);
-    if (mine) throw new AlreadyPurchasedError(saleId, mine.state);
+    // redis-reserve keeps the database off the request path: Redis' buyer set refuses a second
+    // reservation, and the consumer (redelivery) and the completer finish a pending one.
+    if (sale.strategy !== 'redis-reserve') {
+      const mine = await this.ledger.purchaseOf(saleId, userId);
+      if (mine?.state === 'pending') return this.resume(sale, userId);
+      if (mine) throw new AlreadyPurchasedError(saleId, mine.state);
+    }
     if (this.soldOut.has(saleId)) throw new SoldOutError(saleId);
     try {
       const outcome = await this.strategies.get(sale.strategy).claim(sale, userId);
@@ -84,6 +88,16 @@ export class FlashSaleService {
       throw e;
     }
     return this.complete(sale, userId);
+  }
+
+  /** A retry of a purchase whose unit is taken: finishes its order, unless another call is writing it right now (409). */
+  private async resume(sale: SaleRef, userId: string): Promise<FlashSalePurchaseView> {
+    try {
+      return await this.complete(sale, userId);
+    } catch (e) {
+      if (e instanceof IdempotencyInFlightError) throw new AlreadyPurchasedError(sale.id, 'pending, its order is being written');
+      throw e;
+    }
   }
 
   /** The unit is the buyer's: writes the order (idempotent) and marks the purchase ordered. */

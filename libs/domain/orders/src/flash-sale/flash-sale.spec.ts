@@ -1,4 +1,5 @@
 import type { JsonLogger } from '@dsp/service-defaults';
+import { IdempotencyInFlightError } from '../order-errors';
 import type { OrdersService } from '../orders.service';
 import { AlreadyPurchasedError, SoldOutError, UnknownStrategyError } from './flash-sale-errors';
 import type { FlashSaleLedger, SaleRef } from './flash-sale-ledger';
@@ -78,6 +79,14 @@ describe('FlashSaleService.purchase', () => {
     await expect(service.purchase('7', '42')).resolves.toMatchObject({ state: 'ordered' });
     expect(strategy.calls).toBe(0);
     expect(placed).toEqual(['42:flash-sale:7']);
+  });
+
+  it('should refuse, not fail, a retry while another call is writing the order', async () => {
+    const { service } = setup(new Map([['42', 'pending']]), () => 'claimed');
+    (service as unknown as { orders: { place: () => Promise<never> } }).orders.place = async () => {
+      throw new IdempotencyInFlightError('flash-sale:7');
+    };
+    await expect(service.purchase('7', '42')).rejects.toThrow(/already bought .*pending, its order is being written/);
   });
 
   it('should answer sold out without the strategy once the database said 0 units', async () => {
