@@ -1,7 +1,7 @@
 import type { FlashSaleReservedV1, FlashSaleService } from '@dsp/orders';
 import { PoisonMessageError, type IncomingMessage } from '@dsp/messaging';
 
-/** Turns reservations from `flash-sale.reserved.v1` into database units and orders (group `order-service.flash-sale`). */
+/** Turns reservations from `flashsale.reserved.v1` into database units and orders (group `order-service.flash-sale`). */
 export class FlashSaleConsumer {
   constructor(private readonly sales: FlashSaleService) {}
 

@@ -4,7 +4,7 @@ export const TOPICS = {
   orderPaid: 'order.paid.v1',
   orderCancelled: 'order.cancelled.v1',
   orderRequests: 'order.requests.v1',
-  flashSaleReserved: 'flash-sale.reserved.v1',
+  flashSaleReserved: 'flashsale.reserved.v1',
 } as const;
 
 export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];

@@ -5,7 +5,7 @@ import type { FlashSaleLedger, SaleRef } from '../flash-sale-ledger';
 import type { ClaimOutcome, PurchaseStrategy } from '../purchase-strategy';
 import type { StockReservations } from '../stock-reservations';
 
-/** A reservation as published on `flash-sale.reserved.v1` (key: sale id). */
+/** A reservation as published on `flashsale.reserved.v1` (key: sale id). */
 export interface FlashSaleReservedV1 {
   version: 1;
   saleId: string;
