@@ -87,6 +87,10 @@ export async function saleTruth(saleId: string, sku: string): Promise<SaleTruth>
         )),
       );
     }
+  }
+  // Orders after purchases: an order commits before its purchase is marked ordered, so every
+  // `ordered` purchase read above has its order visible below.
+  for (const [db, server] of Object.entries(ORDER_SERVERS)) {
     for (const t of [0, 1]) {
       const lines = await mysqlAdmin.query<{ user_id: string }>(
         server,
