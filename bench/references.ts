@@ -188,14 +188,9 @@ export async function mysqlPair(threads = 8, seconds = 5, rows = 10_000): Promis
     '--tables=1',
     `--table-size=${rows}`,
   ];
-  await run('mariadb', [
-    '-h127.0.0.1',
-    `-P${c0.primaryPort}`,
-    `-u${admin.name}`,
-    `-p${admin.password}`,
-    '-e',
-    'DROP DATABASE IF EXISTS sbtest; CREATE DATABASE sbtest',
-  ]);
+  const sql = (statement: string) =>
+    run('mariadb', ['-h127.0.0.1', `-P${c0.primaryPort}`, `-u${admin.name}`, `-p${admin.password}`, '-e', statement]);
+  await sql('DROP DATABASE IF EXISTS sbtest; CREATE DATABASE sbtest');
   await run('sysbench', ['oltp_point_select', ...common, 'prepare']);
   try {
     const { stdout } = await run('sysbench', ['oltp_point_select', ...common, `--threads=${threads}`, `--time=${seconds}`, 'run']);
@@ -231,13 +226,6 @@ export async function mysqlPair(threads = 8, seconds = 5, rows = 10_000): Promis
       await node.close();
     }
   } finally {
-    await run('mariadb', [
-      '-h127.0.0.1',
-      `-P${c0.primaryPort}`,
-      `-u${admin.name}`,
-      `-p${admin.password}`,
-      '-e',
-      'DROP DATABASE IF EXISTS sbtest',
-    ]);
+    await sql('DROP DATABASE IF EXISTS sbtest');
   }
 }
