@@ -182,6 +182,9 @@ describe('ZooKeeper ensemble under faults (seed lines 7-10, 33, 35, question Q)'
       await local.setData(path, 'v2');
       await eventually(() => expect(events).toEqual(['CHANGED']));
       await remote.setData(path, 'v3-from-remote-zone');
+      // ZooKeeper is sequentially consistent per client, not linearizable across clients: another
+      // client's server may not have applied the write yet. sync() makes it catch up first.
+      await local.sync(path);
       expect((await local.getData(path)).data.toString()).toBe('v3-from-remote-zone');
       await local.delete(path);
     });
