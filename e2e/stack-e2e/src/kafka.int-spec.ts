@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { allTopics } from '@dsp/contracts';
-import { KAFKA_NODES } from '@dsp/infra-stack';
+import { ensurePlatformTopics, KAFKA_NODES } from '@dsp/infra-stack';
 
 const kafka = new Kafka({
   clientId: 'stack-int-spec',
@@ -20,6 +20,11 @@ describe('Kafka KRaft cluster (local stack)', () => {
       const c = await admin.describeCluster();
       expect(c.brokers.map((b) => b.nodeId).sort()).toEqual(KAFKA_NODES.map((n) => n.nodeId));
       expect(c.controller).not.toBeNull();
+    });
+
+    it('should create missing platform topics on demand (`npm run stack -- topics`), idempotently', async () => {
+      expect(await ensurePlatformTopics()).toBe(0); // `up` created them all already
+      expect(await admin.listTopics()).toEqual(expect.arrayContaining(allTopics()));
     });
 
     it('should have every platform topic with RF=3 and min.insync.replicas=2', async () => {

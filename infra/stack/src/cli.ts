@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { log } from './log';
 import { logFileOf } from './proc';
+import { allTopics } from '@dsp/contracts';
+import { ensurePlatformTopics } from './components/kafka.component';
 import { writeComposeSql } from './compose-sql';
 import { installAll } from './install';
 import { allDaemons, down, formatStatus, reset, stackRunning, status, up } from './stack';
@@ -16,6 +18,8 @@ const USAGE = `usage: npm run stack -- <command>
   reset [--all]      stop and wipe .stack/ (--all also drops the jar cache)
   running            exit 0 if every server has a live process, 1 otherwise
   compose-sql        regenerate infra/compose/mysql/*.sql from the native provisioning
+  topics             create the platform topics missing on the cluster at the stack's broker ports
+                     (the native stack's \`up\` does it; run it once after \`docker compose up -d --wait\`)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -57,6 +61,11 @@ async function main(argv: string[]): Promise<number> {
     case 'compose-sql':
       for (const f of writeComposeSql()) log.ok(`wrote ${f}`);
       return 0;
+    case 'topics': {
+      const created = await ensurePlatformTopics();
+      log.ok(`${created} topics created; all ${allTopics().length} platform topics exist`);
+      return 0;
+    }
     case 'running':
       return stackRunning() ? 0 : 1;
     case undefined:

@@ -15,7 +15,7 @@ export {
 } from './topology';
 export { zkNodeState, type ZkNodeState } from './components/zookeeper.component';
 export { replicaState, rootQuery } from './components/mariadb.component';
-export { TOPIC_PARTITIONS } from './components/kafka.component';
+export { ensurePlatformTopics, TOPIC_PARTITIONS } from './components/kafka.component';
 export type { ServerStatus, StackComponent } from './components/component';
 export { composeInitSql, composeSqlPath } from './compose-sql';
 export { run } from './proc';

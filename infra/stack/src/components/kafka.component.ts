@@ -170,6 +170,15 @@ export class KafkaComponent implements StackComponent {
   }
 }
 
+/**
+ * Creates the platform topics that are missing on whatever cluster listens on the
+ * stack's broker ports: the native stack (done by `up`) or docker-compose's
+ * (`npm run stack -- topics`, since compose disables auto-creation).
+ */
+export function ensurePlatformTopics(): Promise<number> {
+  return withAdmin((admin) => ensureTopics(admin));
+}
+
 /** Creates every platform topic that is missing (RF=3, min.insync.replicas=2); returns how many it created. */
 export async function ensureTopics(admin: Admin): Promise<number> {
   const existing = new Set(await admin.listTopics());
