@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Res, U
 import type { FastifyReply } from 'fastify';
 import { CREATE_FLASH_SALE_BODY_SCHEMA, type CreateFlashSaleRequest, type FlashSalePurchaseView, type FlashSaleView } from '@dsp/contracts';
 import { FlashSaleService } from '@dsp/orders';
-import { JsonBodyPipe } from '@dsp/service-defaults';
+import { JsonBodyPipe, MetricsRegistry } from '@dsp/service-defaults';
 import { CurrentSession, SessionGuard, type SessionRecord } from '@dsp/session';
 import { AdminGuard } from './admin.guard';
 
@@ -15,7 +15,14 @@ import { AdminGuard } from './admin.guard';
  */
 @Controller('api/flash-sales')
 export class FlashSalesController {
-  constructor(private readonly sales: FlashSaleService) {}
+  private readonly outcomes;
+
+  constructor(
+    private readonly sales: FlashSaleService,
+    metrics: MetricsRegistry,
+  ) {
+    this.outcomes = metrics.counter('flash_sale_purchases_total', 'Flash-sale purchase answers by HTTP status.', ['status']);
+  }
 
   @Post()
   @HttpCode(201)
@@ -36,9 +43,16 @@ export class FlashSalesController {
     @Param('id') id: string,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<FlashSalePurchaseView> {
-    const p = await this.sales.purchase(id, s.userId);
-    void reply.status(p.state === 'reserved' ? 202 : 201);
-    return p;
+    try {
+      const p = await this.sales.purchase(id, s.userId);
+      const status = p.state === 'reserved' ? 202 : 201;
+      this.outcomes.inc({ status: String(status) });
+      void reply.status(status);
+      return p;
+    } catch (e) {
+      this.outcomes.inc({ status: 'error' });
+      throw e;
+    }
   }
 
   /** The caller's purchase in this sale (follow a `reserved` one until `ordered` or `rejected`); 404 when none. */

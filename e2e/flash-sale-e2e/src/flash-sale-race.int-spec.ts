@@ -1,7 +1,7 @@
 import { FLASH_SALE_STRATEGIES, type FlashSaleView } from '@dsp/contracts';
 import { tour } from '@dsp/infra-stack';
 import { seedBuyers, type Buyer } from '@dsp/load-kit';
-import { eventually, mysqlAdmin, ORDER_SERVERS, startPlatform, type PlatformFleet } from '@dsp/testing';
+import { counter, eventually, mysqlAdmin, ORDER_SERVERS, startPlatform, type PlatformFleet } from '@dsp/testing';
 import { ADMIN, race, saleTruth, startSale, tally } from './flash-sale-helpers';
 
 /** Buyers and units per race; the property needs many more buyers than units (`FLASH_SALE_BUYERS`, `FLASH_SALE_UNITS`). */
@@ -77,11 +77,18 @@ describe(`flash sale: ${BUYERS} buyers race for ${UNITS} units through two order
     '%s: exactly the stock is sold, one order per winner, nobody twice, both instances sold',
     async (strategy) => {
       const sale = await startSale(fleet.gateway.url, strategy, UNITS);
+      const expectStatus = strategy === 'redis-reserve' ? 202 : 201;
+      const served = async () =>
+        (await Promise.all(fleet.orders.map((o) => counter(o, 'flash_sale_purchases_total', { status: String(expectStatus) })))).reduce(
+          (a, b) => a + b,
+          0,
+        );
+      const servedBefore = await served();
       const attempts = await race(fleet.gateway.url, sale.id, buyers, CONCURRENCY);
       const won = attempts.filter((a) => a.status === 201 || a.status === 202);
-      const expectStatus = strategy === 'redis-reserve' ? 202 : 201;
 
       expect(tally(attempts)).toEqual({ [expectStatus]: UNITS, 409: BUYERS - UNITS });
+      expect((await served()) - servedBefore).toBe(UNITS); // the services' own count (GET /metrics)
       expect(attempts.filter((a) => a.status === 409).every((a) => /sold out/.test(String(a.body.message)))).toBe(true);
       // Both instances answered, and both sold units (the gateway balances; the lock or the row decides).
       expect(new Set(attempts.map((a) => a.instance)).size).toBe(2);

@@ -252,7 +252,7 @@ export class FlashSaleLedger {
     return { stock: Number(r.stock), updatedAt: new Date(r.updated_at).getTime() };
   }
 
-  /** Open `redis-reserve` sales (stock left or changed within `recentMs`): what the reconciler looks at. */
+  /** `redis-reserve` sales of the last day with stock left or a change within `recentMs`: what the reconciler looks at. */
   async activeReserveSales(recentMs: number): Promise<SaleRef[]> {
     const since = new Date(Date.now() - recentMs);
     const out: SaleRef[] = [];
@@ -260,8 +260,8 @@ export class FlashSaleLedger {
       const rows = (await home.read(
         (em) =>
           em.query(
-            "SELECT id, sku, strategy, stock_total FROM flash_sales WHERE strategy = 'redis-reserve' AND (stock > 0 OR updated_at > ?)",
-            [since],
+            "SELECT id, sku, strategy, stock_total FROM flash_sales WHERE strategy = 'redis-reserve' AND created_at > ? AND (stock > 0 OR updated_at > ?)",
+            [new Date(Date.now() - 24 * 3600_000), since],
           ),
         { primary: true },
       )) as SaleRow[];

@@ -84,7 +84,10 @@ export class FlashSaleService {
       const outcome = await this.strategies.get(sale.strategy).claim(sale, userId);
       if (outcome === 'reserved') return { saleId, userId, state: 'reserved', orderId: null };
     } catch (e) {
-      if (e instanceof SoldOutError && sale.strategy !== 'redis-reserve') this.soldOut.add(saleId);
+      if (e instanceof SoldOutError && sale.strategy !== 'redis-reserve') {
+        if (this.soldOut.size > 10_000) this.soldOut.clear();
+        this.soldOut.add(saleId);
+      }
       throw e;
     }
     return this.complete(sale, userId);
