@@ -19,3 +19,4 @@ export { RateGate } from './rate-gate';
 export { LuaScript } from './lua-script';
 export { DEFAULT_REDIS_MUTEX_OPTIONS, RedisLease, RedisMutex, type RedisMutexOptions } from './redis-mutex';
 export { RedisLockWakeups, releaseChannel } from './redis-lock-wakeups';
+export { redisCall, RedisUnavailableError } from './redis-unavailable';

@@ -5,6 +5,7 @@ import { RedisConnection } from './redis-connection';
 import { SessionCookie, type SessionCookieOptions } from './session-cookie';
 import { SessionGuard } from './session.guard';
 import { SessionStore, SessionStoreUnavailableError, type SessionStoreOptions } from './session-store';
+import { RedisUnavailableError } from './redis-unavailable';
 
 export interface SessionModuleOptions {
   store?: Partial<SessionStoreOptions>;
@@ -27,7 +28,7 @@ export class SessionModule {
           provide: SessionStore,
           inject: [RedisConnection, JSON_LOGGER, ErrorMapper],
           useFactory: (redis: RedisConnection, logger: JsonLogger, errors: ErrorMapper) => {
-            errors.register(SessionStoreUnavailableError, 503);
+            errors.register(SessionStoreUnavailableError, 503).register(RedisUnavailableError, 503);
             const store = new SessionStore(() => redis.client, logger, options.store);
             store.start();
             return store;
