@@ -19,6 +19,13 @@ export interface EventProducerOptions {
 
 export const DEFAULT_EVENT_PRODUCER_OPTIONS: EventProducerOptions = { lingerMs: 2, maxBatch: 500 };
 
+/** A send the cluster did not acknowledge (or a producer not started yet): nothing can be assumed published. Maps to HTTP 503. */
+export class PublishError extends Error {
+  constructor(cause: string) {
+    super(`Kafka did not acknowledge the message: ${cause}`);
+  }
+}
+
 /**
  * A Kafka producer that never acknowledges a send the cluster did not take:
  * `acks=all` (with the topics' `min.insync.replicas=2`, at least two replicas
@@ -87,7 +94,7 @@ export class EventProducer {
    * learns the outcome of the request that carried its messages.
    */
   send(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
-    if (this.lifecycle !== 'STARTED') return Promise.reject(new Error(`EventProducer is ${this.lifecycle}`));
+    if (this.lifecycle !== 'STARTED') return Promise.reject(new PublishError(`the producer is ${this.lifecycle}`));
     if (messages.length === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ topic, messages, resolve, reject });
@@ -120,7 +127,8 @@ export class EventProducer {
           });
           for (const q of batch) q.resolve();
         } catch (e) {
-          for (const q of batch) q.reject(e as Error);
+          const failed = new PublishError((e as Error).message);
+          for (const q of batch) q.reject(failed);
           await this.reset(e as Error);
         }
       }

@@ -5,7 +5,13 @@ export {
   type EventConsumerOptions,
   type IncomingMessage,
 } from './event-consumer';
-export { DEFAULT_EVENT_PRODUCER_OPTIONS, EventProducer, type EventProducerOptions, type OutgoingMessage } from './event-producer';
+export {
+  DEFAULT_EVENT_PRODUCER_OPTIONS,
+  EventProducer,
+  PublishError,
+  type EventProducerOptions,
+  type OutgoingMessage,
+} from './event-producer';
 export { DEFAULT_KAFKA_CONNECTION_OPTIONS, KafkaConnection, type KafkaConnectionOptions } from './kafka-connection';
 export { KAFKA_ENV_SCHEMA, KafkaModule } from './kafka.module';
 export { ConsumerLagMonitor } from './consumer-lag-monitor';

@@ -1,7 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { z } from 'zod';
 import { DEFAULT_KAFKA_BROKERS } from '@dsp/contracts';
-import { ConnectionLifecycle, HealthRegistry, JSON_LOGGER, hostPortList, type JsonLogger } from '@dsp/service-defaults';
+import { ConnectionLifecycle, ErrorMapper, HealthRegistry, JSON_LOGGER, hostPortList, type JsonLogger } from '@dsp/service-defaults';
+import { PublishError } from './event-producer';
 import { KafkaConnection, type KafkaConnectionOptions } from './kafka-connection';
 
 /** Environment variables of a service that uses Kafka. */
@@ -34,8 +35,11 @@ export class KafkaModule {
         },
         {
           provide: KAFKA_LIFECYCLE,
-          inject: [KafkaConnection, HealthRegistry, JSON_LOGGER],
-          useFactory: (k: KafkaConnection, h: HealthRegistry, l: JsonLogger) => new ConnectionLifecycle(k, h, l, 'kafka', { readiness }),
+          inject: [KafkaConnection, HealthRegistry, JSON_LOGGER, ErrorMapper],
+          useFactory: (k: KafkaConnection, h: HealthRegistry, l: JsonLogger, errors: ErrorMapper) => {
+            errors.register(PublishError, 503); // a publish Kafka did not acknowledge: retry
+            return new ConnectionLifecycle(k, h, l, 'kafka', { readiness });
+          },
         },
       ],
       exports: [KafkaConnection],
