@@ -21,6 +21,7 @@ import {
   FlashSaleReconciler,
   FlashSaleService,
   LockBusyError,
+  LockServiceUnavailableError,
   PurchaseStrategies,
   RedisLockStrategy,
   RedisReserveStrategy,
@@ -290,6 +291,7 @@ export class OrderServiceModule {
               .register(SoldOutError, 409)
               .register(AlreadyPurchasedError, 409)
               .register(LockBusyError, 503)
+              .register(LockServiceUnavailableError, 503)
               .register(StaleLockTokenError, 503)
               .register(UnknownStrategyError, 400);
             const timeout = { acquireTimeoutMs: config.FLASH_SALE_LOCK_TIMEOUT_MS };

@@ -28,6 +28,13 @@ export class LockBusyError extends Error {
   }
 }
 
+/** The lock service (ZooKeeper, Redis) failed while the lock was requested. Maps to 503: retry. */
+export class LockServiceUnavailableError extends Error {
+  constructor(saleId: string, lock: string, cause: string) {
+    super(`flash sale ${saleId}: the ${lock} lock could not be requested (${cause}); retry`);
+  }
+}
+
 /** The holder lost its lock before writing (lease ran out, session lost), or the database refused its older token. Maps to 503: retry. */
 export class StaleLockTokenError extends Error {
   constructor(

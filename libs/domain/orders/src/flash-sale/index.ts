@@ -2,6 +2,7 @@ export {
   AlreadyPurchasedError,
   FlashSaleNotFoundError,
   LockBusyError,
+  LockServiceUnavailableError,
   SoldOutError,
   StaleLockTokenError,
   UnknownStrategyError,

@@ -1,4 +1,4 @@
-import { LuaScript, type RedisConnection } from '@dsp/session';
+import { LuaScript, redisCall, type RedisConnection } from '@dsp/session';
 
 /** KEYS: stock, buyers, last. ARGV: user. 1 reserved, 0 sold out, -1 already a buyer, -2 sale not in Redis. */
 const RESERVE = new LuaScript(`if redis.call('EXISTS', KEYS[1]) == 0 then return -2 end
@@ -49,20 +49,20 @@ export class StockReservations {
   }
 
   async isBuyer(saleId: string, userId: string): Promise<boolean> {
-    return (await this.redis.client.sismember(this.keys(saleId).buyers, userId)) === 1;
+    return (await redisCall(this.redis.client.sismember(this.keys(saleId).buyers, userId))) === 1;
   }
 
   /** Loads a sale into Redis unless it is there already: buyers first, then the stock (which opens it). */
   async seed(saleId: string, stock: number, buyers: readonly string[]): Promise<boolean> {
     const k = this.keys(saleId);
-    for (let i = 0; i < buyers.length; i += 1000) await this.redis.client.sadd(k.buyers, ...buyers.slice(i, i + 1000));
-    return (await this.redis.client.set(k.stock, String(stock), 'NX')) === 'OK';
+    for (let i = 0; i < buyers.length; i += 1000) await redisCall(this.redis.client.sadd(k.buyers, ...buyers.slice(i, i + 1000)));
+    return (await redisCall(this.redis.client.set(k.stock, String(stock), 'NX'))) === 'OK';
   }
 
   /** Stock and time of the last reservation (Redis clock, ms; '0' if none), or undefined when the sale is not in Redis. */
   async state(saleId: string): Promise<{ stock: number; last: string } | undefined> {
     const k = this.keys(saleId);
-    const [stock, last] = await this.redis.client.mget(k.stock, k.last);
+    const [stock, last] = await redisCall(this.redis.client.mget(k.stock, k.last));
     if (stock === null || stock === undefined) return undefined;
     return { stock: Number(stock), last: last ?? '0' };
   }
@@ -75,6 +75,6 @@ export class StockReservations {
 
   async addBuyers(saleId: string, buyers: readonly string[]): Promise<void> {
     const k = this.keys(saleId);
-    for (let i = 0; i < buyers.length; i += 1000) await this.redis.client.sadd(k.buyers, ...buyers.slice(i, i + 1000));
+    for (let i = 0; i < buyers.length; i += 1000) await redisCall(this.redis.client.sadd(k.buyers, ...buyers.slice(i, i + 1000)));
   }
 }

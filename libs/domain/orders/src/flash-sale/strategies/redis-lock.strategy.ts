@@ -1,6 +1,6 @@
 import type { JsonLogger } from '@dsp/service-defaults';
-import { RedisMutex, type RedisConnection, type RedisLockWakeups, type RedisMutexOptions } from '@dsp/session';
-import { LockBusyError, StaleLockTokenError } from '../flash-sale-errors';
+import { RedisMutex, type RedisConnection, type RedisLease, type RedisLockWakeups, type RedisMutexOptions } from '@dsp/session';
+import { LockBusyError, LockServiceUnavailableError, StaleLockTokenError } from '../flash-sale-errors';
 import type { FlashSaleLedger, SaleRef } from '../flash-sale-ledger';
 import type { ClaimOutcome, PurchaseStrategy } from '../purchase-strategy';
 
@@ -57,7 +57,12 @@ export class RedisLockStrategy implements PurchaseStrategy {
 
   async claim(sale: SaleRef, userId: string): Promise<ClaimOutcome> {
     const mutex = this.mutexFor(sale.id);
-    const lease = await mutex.acquire(this.options.acquireTimeoutMs);
+    let lease: RedisLease | undefined;
+    try {
+      lease = await mutex.acquire(this.options.acquireTimeoutMs);
+    } catch (e) {
+      throw new LockServiceUnavailableError(sale.id, 'Redis', (e as Error).message);
+    }
     if (!lease) throw new LockBusyError(sale.id, this.options.acquireTimeoutMs);
     try {
       const observed = await this.ledger.readState(sale.id);

@@ -1,6 +1,6 @@
 import type { JsonLogger } from '@dsp/service-defaults';
 import { InterProcessMutex, type ZookeeperClient } from '@dsp/zookeeper';
-import { LockBusyError, StaleLockTokenError } from '../flash-sale-errors';
+import { LockBusyError, LockServiceUnavailableError, StaleLockTokenError } from '../flash-sale-errors';
 import type { FlashSaleLedger, SaleRef } from '../flash-sale-ledger';
 import type { ClaimOutcome, PurchaseStrategy } from '../purchase-strategy';
 
@@ -37,7 +37,12 @@ export class ZkLockStrategy implements PurchaseStrategy {
 
   async claim(sale: SaleRef, userId: string): Promise<ClaimOutcome> {
     const mutex = new InterProcessMutex(this.zk, ZkLockStrategy.lockName(sale.id), this.logger);
-    const token = await mutex.acquire(this.options.acquireTimeoutMs);
+    let token: bigint | undefined;
+    try {
+      token = await mutex.acquire(this.options.acquireTimeoutMs);
+    } catch (e) {
+      throw new LockServiceUnavailableError(sale.id, 'ZooKeeper', (e as Error).message); // connection or session lost while queued
+    }
     if (token === undefined) throw new LockBusyError(sale.id, this.options.acquireTimeoutMs);
     try {
       const observed = await this.ledger.readState(sale.id);
