@@ -2,5 +2,5 @@
 module.exports = {
   ...require('./jest.preset'),
   displayName: 'unit',
-  testMatch: ['<rootDir>/{apps,libs,infra,tools}/**/*.spec.ts'],
+  testMatch: ['<rootDir>/{apps,libs,infra,tools,bench}/**/*.spec.ts'],
 };
