@@ -10,8 +10,9 @@
  * Bench rows use user ids from 9e15 up and are deleted after each run.
  */
 import { Kafka, logLevel } from 'kafkajs';
-import { DB_USERS, DEFAULT_ZK_CONNECT, KAFKA_BROKER_PORTS, MYSQL_CLUSTERS, REDIS_PORT, type FlashSaleStrategyName } from '@dsp/contracts';
-import { createShardingAlgorithm, DataSources, ShardingRule, ShardRouter, SnowflakeIdGenerator } from '@dsp/database';
+import { DEFAULT_ZK_CONNECT, KAFKA_BROKER_PORTS, REDIS_PORT, type FlashSaleStrategyName } from '@dsp/contracts';
+import { createShardingAlgorithm, ShardingRule, ShardRouter, SnowflakeIdGenerator } from '@dsp/database';
+import { orderPrimaries } from '@dsp/load-kit';
 import { EventProducer, KafkaConnection } from '@dsp/messaging';
 import {
   DbAtomicStrategy,
@@ -25,7 +26,7 @@ import {
   ZkLockStrategy,
   type PurchaseStrategy,
 } from '@dsp/orders';
-import { createJsonLogger, MetricsRegistry } from '@dsp/service-defaults';
+import { createJsonLogger } from '@dsp/service-defaults';
 import { RedisConnection, RedisLockWakeups } from '@dsp/session';
 import { ZookeeperClient } from '@dsp/zookeeper';
 
@@ -53,23 +54,8 @@ export async function benchStrategies(opts: {
   concurrency: number;
   strategies: readonly FlashSaleStrategyName[];
 }): Promise<StrategyBenchResult[]> {
-  const sources = new DataSources(
-    ORDER_DATABASES.map((name, i) => ({
-      name,
-      primary: {
-        label: `${name}:primary`,
-        host: '127.0.0.1',
-        port: MYSQL_CLUSTERS[i]?.primaryPort ?? 0,
-        user: DB_USERS.order.name,
-        password: DB_USERS.order.password,
-        database: name,
-      },
-      replicas: [],
-      pool: { poolSize: 20 },
-    })),
-    logger,
-    new MetricsRegistry('bench', 'bench'),
-  );
+  const sources = orderPrimaries(logger, 20);
+
   await Promise.all(sources.all().map((s) => s.start()));
   const router = new ShardRouter(new ShardingRule(ORDER_DATABASES, TABLES_PER_DATABASE, createShardingAlgorithm('mod', {})), (n) =>
     sources.get(n),

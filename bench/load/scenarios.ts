@@ -81,6 +81,31 @@ const flashSale = (strategy: FlashSaleStrategyName): Scenario => ({
   },
 });
 
+/** One SKU-MUG per request as rotating buyers; the synchronous path needs an Idempotency-Key, a fresh one each time. */
+const placeOrder = (name: string, path: string, describe: string): Scenario => ({
+  name,
+  describe,
+  async prepare(ctx) {
+    const buyer = rotate(ctx.buyers);
+    const body = JSON.stringify({ items: [{ sku: 'SKU-MUG', quantity: 1 }] });
+    const keyed = path === '/api/orders';
+    return {
+      plan: {
+        method: 'POST',
+        next: () => ({
+          path,
+          headers: {
+            cookie: buyer().cookie,
+            'content-type': 'application/json',
+            ...(keyed ? { 'idempotency-key': `load-${randomUUID()}` } : {}),
+          },
+          body,
+        }),
+      },
+    };
+  },
+});
+
 /** Every scenario, by name. */
 export const SCENARIOS: readonly Scenario[] = [
   {
@@ -116,38 +141,16 @@ export const SCENARIOS: readonly Scenario[] = [
       return { plan: { method: 'GET', next: () => ({ path: '/api/orders?limit=20', headers: { cookie: buyer().cookie } }) } };
     },
   },
-  {
-    name: 'place-order',
-    describe: 'POST /api/orders (synchronous: idempotency key, sharded insert, outbox row) as rotating buyers',
-    async prepare(ctx) {
-      const buyer = rotate(ctx.buyers);
-      const body = JSON.stringify({ items: [{ sku: 'SKU-MUG', quantity: 1 }] });
-      return {
-        plan: {
-          method: 'POST',
-          next: () => ({
-            path: '/api/orders',
-            headers: { cookie: buyer().cookie, 'content-type': 'application/json', 'idempotency-key': `load-${randomUUID()}` },
-            body,
-          }),
-        },
-      };
-    },
-  },
-  {
-    name: 'place-order-async',
-    describe: 'POST /api/orders/async (peak shaving: queued on Kafka, 202 + ticket) as rotating buyers',
-    async prepare(ctx) {
-      const buyer = rotate(ctx.buyers);
-      const body = JSON.stringify({ items: [{ sku: 'SKU-MUG', quantity: 1 }] });
-      return {
-        plan: {
-          method: 'POST',
-          next: () => ({ path: '/api/orders/async', headers: { cookie: buyer().cookie, 'content-type': 'application/json' }, body }),
-        },
-      };
-    },
-  },
+  placeOrder(
+    'place-order',
+    '/api/orders',
+    'POST /api/orders (synchronous: idempotency key, sharded insert, outbox row) as rotating buyers',
+  ),
+  placeOrder(
+    'place-order-async',
+    '/api/orders/async',
+    'POST /api/orders/async (peak shaving: queued on Kafka, 202 + ticket) as rotating buyers',
+  ),
   ...FLASH_SALE_STRATEGIES.map(flashSale),
 ];
 
