@@ -1,6 +1,5 @@
-// Fault suites that kill ZooKeeper servers: run last, in a Jest process of their own
-// (after such faults the zookeeper addon may fail to open new handles in the same
-// process; see docs/adr/0003).
+// Fault suites that kill ZooKeeper servers: run last, after every suite that needs a
+// healthy ensemble (scripts/test.sh).
 module.exports = {
   ...require('./jest.int.config'),
   displayName: 'faults',

@@ -6,7 +6,7 @@ module.exports = {
   testMatch: ['<rootDir>/{apps,libs,infra,e2e}/**/*.int-spec.ts'],
   testTimeout: 120000,
   // Suites share the stack: one at a time. Each runs in a fresh worker (recycled after every file),
-  // so native state of the zookeeper addon never leaks from one suite into the next (docs/adr/0003).
+  // so no suite inherits another's open sockets, timers or module state.
   maxWorkers: 1,
   workerIdleMemoryLimit: '1MB',
   slowTestThreshold: 30,

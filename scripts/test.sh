@@ -44,11 +44,11 @@ stack up
 
 step "integration tests (real ZooKeeper, Kafka, MariaDB, Redis)"
 int_rc=0
-# One suite at a time (they share the stack), each in a fresh worker process: the zookeeper addon keeps
-# native state across suites in one process and can abort after many handles (docs/adr/0003).
+# One suite at a time (they share the stack), each in a fresh worker process, so no suite inherits
+# another's timers, sockets or module state.
 npx jest -c jest.int.config.js --json --outputFile=tmp/jest-int.json || int_rc=$?
-# Fault suites that kill ZooKeeper servers run last, in a process of their own: after such faults
-# the zookeeper addon can fail to open NEW handles in the same process (docs/adr/0003).
+# Fault suites that kill ZooKeeper servers run last, so the ensemble they disturb is healed before
+# nothing else needs it.
 npx jest -c jest.faults.config.js --runInBand --json --outputFile=tmp/jest-faults.json || int_rc=$?
 
 node -e '

@@ -79,7 +79,7 @@ export function waitForNewSession(client: ZookeeperClient, timeoutMs = 20_000): 
 export async function waitServing(port: number, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const c = new ZookeeperClient({ connectString: `127.0.0.1:${port}`, sessionTimeoutMs: 4000, nativeLogLevel: 0 }, testLogger('probe'));
+    const c = new ZookeeperClient({ connectString: `127.0.0.1:${port}`, sessionTimeoutMs: 4000 }, testLogger('probe'));
     c.start();
     try {
       await c.waitConnected(5000);

@@ -1,7 +1,10 @@
 import { EventEmitter } from 'node:events';
 import type { HealthCheck, JsonLogger } from '@dsp/service-defaults';
 import { isConnected, type ConnectionState, type ConnectionStateChange, type ConnectionStateListener } from './connection-state';
-import { NativeZk, type NativeAcl, type NativeZkHandle, type RcCallback } from './native-zk';
+import { parseConnectString } from './wire/connect-string';
+import { OPEN_ACL } from './wire/records';
+import type { WireWatcher } from './wire/watch-registry';
+import { ZkSession, type ZkSessionHandle, type ZkSessionOptions } from './wire/zk-session';
 import { ZK_CODES, ZkError } from './zk-error';
 import { CREATE_MODE_FLAGS, WATCH_EVENT_TYPES, type CreateMode, type Watcher, type ZkStat } from './zk-types';
 
@@ -18,8 +21,6 @@ export interface ZookeeperClientOptions {
   sessionTimeoutMs: number;
   /** Credentials added to every session this client opens (`addauth`). @default [] */
   auth: ZkAuth[];
-  /** Log level of the native C client on stderr: 0 off, 1 error ... 4 debug. @default 1 */
-  nativeLogLevel: 0 | 1 | 2 | 3 | 4;
   /**
    * Join an existing session instead of opening a new one (its id and password,
    * from `sessionCredentials`). Closing such a client ends that session for its
@@ -34,7 +35,6 @@ export const DEFAULT_ZOOKEEPER_CLIENT_OPTIONS: ZookeeperClientOptions = {
   connectString: '127.0.0.1:2181,127.0.0.1:2182,127.0.0.1:2183',
   sessionTimeoutMs: 10_000,
   auth: [],
-  nativeLogLevel: 1,
 };
 
 /** An ACL entry: scheme (`world`, `auth`, `digest`, `ip`), id and permissions. */
@@ -44,22 +44,10 @@ export interface ZkAcl {
   perms: number;
 }
 
-function toStat(raw: unknown): ZkStat {
-  const s = raw as Record<string, unknown>;
-  return {
-    czxid: String(s['czxid']),
-    mzxid: String(s['mzxid']),
-    pzxid: String(s['pzxid']),
-    ctime: Number(s['ctime']),
-    mtime: Number(s['mtime']),
-    version: Number(s['version']),
-    cversion: Number(s['cversion']),
-    aversion: Number(s['aversion']),
-    ephemeralOwner: String(s['ephemeralOwner']),
-    dataLength: Number(s['dataLength']),
-    numChildren: Number(s['numChildren']),
-  };
-}
+/** Opens one wire session; replaced by a fake in unit tests. */
+export type ZkSessionFactory = (options: ZkSessionOptions, logger: JsonLogger) => ZkSessionHandle;
+
+const openWireSession: ZkSessionFactory = (options, logger) => new ZkSession(options, logger);
 
 /**
  * A ZooKeeper client with Curator's connection semantics. It keeps one session
@@ -70,30 +58,41 @@ function toStat(raw: unknown): ZkStat {
  * listeners. Operations never retry by themselves: a connection loss surfaces
  * as a retryable {@link ZkError}; wrap them in a RetryPolicy.
  *
+ * It speaks ZooKeeper's protocol itself ({@link ZkSession}, TypeScript, no
+ * native code: docs/adr/0006). Watches survive a reconnect to the same
+ * session; a lost session fires every armed watcher once with a `SESSION`
+ * event.
+ *
  * Lifecycle: `start()` once (a second call throws); `close()` is safe to call twice.
  */
 export class ZookeeperClient {
   readonly options: ZookeeperClientOptions;
-  private handle: NativeZkHandle | undefined;
+  private readonly servers: ReturnType<typeof parseConnectString>;
+  private session: ZkSessionHandle | undefined;
   private generation = 0;
   private current: ConnectionState = 'LATENT';
   private everConnected = false;
   private lostSinceLastConnect = false;
   private suspendTimer: NodeJS.Timeout | undefined;
-  private connectWatchdog: NodeJS.Timeout | undefined;
+  private closing: Promise<void> | undefined;
   private readonly events = new EventEmitter();
 
   constructor(
     options: Partial<ZookeeperClientOptions>,
     private readonly logger: JsonLogger,
-    /** Opens a native session handle; replaced by a fake in unit tests. */
-    private readonly openHandle: (config: Record<string, unknown>) => NativeZkHandle = (config) => new NativeZk(config),
+    private readonly openSession: ZkSessionFactory = openWireSession,
   ) {
     this.options = { ...DEFAULT_ZOOKEEPER_CLIENT_OPTIONS, ...options };
-    if (!/^[^,\s]+:\d+(,[^,\s]+:\d+)*(\/[^\s]*)?$/.test(this.options.connectString)) {
-      throw new Error(`ZookeeperClient: connectString must be host:port[,host:port...], got "${this.options.connectString}"`);
+    try {
+      this.servers = parseConnectString(this.options.connectString);
+    } catch (e) {
+      throw new Error(`ZookeeperClient: ${(e as Error).message}`);
     }
     if (this.options.sessionTimeoutMs < 1000) throw new Error('ZookeeperClient: sessionTimeoutMs must be at least 1000');
+    for (const a of this.options.auth) {
+      if (a.scheme !== 'digest' || !a.auth.includes(':'))
+        throw new Error('ZookeeperClient: auth entries are { scheme: "digest", auth: "user:password" }');
+    }
     this.events.setMaxListeners(0);
   }
 
@@ -103,12 +102,17 @@ export class ZookeeperClient {
 
   /** Hex id of the current session, or undefined before the first connect. */
   get sessionId(): string | undefined {
-    return this.handle && this.everConnected ? this.handle.client_id : undefined;
+    return this.everConnected && this.session?.sessionId ? this.session.sessionId : undefined;
   }
 
-  /** The current session's id and password: a second handle opened with them shares the session (used to force expiry in tests). */
+  /** `host:port` of the server the client is connected to, undefined while not connected. */
+  get connectedServer(): string | undefined {
+    return isConnected(this.current) ? this.session?.connectedServer : undefined;
+  }
+
+  /** The current session's id and password: a second client opened with them shares the session (used to force expiry in tests). */
   get sessionCredentials(): { id: string; password: string } | undefined {
-    return this.handle && isConnected(this.current) ? { id: this.handle.client_id, password: this.handle.client_password } : undefined;
+    return this.session && isConnected(this.current) ? { id: this.session.sessionId, password: this.session.sessionPassword } : undefined;
   }
 
   onStateChange(listener: ConnectionStateListener): () => void {
@@ -120,7 +124,7 @@ export class ZookeeperClient {
   start(): void {
     if (this.current !== 'LATENT') throw new Error(`ZookeeperClient.start() called when ${this.current}`);
     this.transition('CONNECTING');
-    this.openSession();
+    this.open();
   }
 
   /** Resolves once connected; rejects after `timeoutMs` or when closed. */
@@ -143,63 +147,50 @@ export class ZookeeperClient {
   }
 
   /** Closes the session (its ephemeral nodes go at once); safe to call twice. */
-  async close(): Promise<void> {
-    if (this.current === 'CLOSED') return;
+  close(): Promise<void> {
+    if (this.closing) return this.closing;
     this.clearSuspendTimer();
-    this.clearConnectWatchdog();
-    const h = this.handle;
-    this.handle = undefined;
+    const s = this.session;
+    this.session = undefined;
     this.generation++;
     this.transition('CLOSED');
-    if (h) {
-      // Never close a handle inside its own callback chain: promise continuations run while the
-      // addon is still in zookeeper_process for this handle, and closing there aborts the process
-      // (uv_poll_start on a closing handle). A fresh macrotask is outside it.
-      await new Promise((r) => setImmediate(r));
-      await new Promise<void>((resolve) => {
-        const done = setTimeout(resolve, 2000);
-        h.once('close', () => {
-          clearTimeout(done);
-          resolve();
-        });
-        h.close();
-      });
-    }
-    this.events.removeAllListeners();
+    this.closing = (async () => {
+      if (s) await s.close();
+      this.events.removeAllListeners();
+    })();
+    return this.closing;
   }
 
-  private openSession(): void {
+  private open(): void {
     const gen = ++this.generation;
-    this.armConnectWatchdog(gen);
-    const handle = this.openHandle({
-      connect: this.options.connectString,
-      timeout: this.options.sessionTimeoutMs,
-      debug_level: this.options.nativeLogLevel,
-      host_order_deterministic: false,
-      data_as_buffer: true,
-      ...(this.options.joinSession && gen === 1
-        ? { client_id: this.options.joinSession.id, client_password: this.options.joinSession.password }
-        : {}),
-    });
-    this.handle = handle;
-    // Every native event is handled from a fresh macrotask: code that runs inside the addon's
-    // zookeeper_process (listeners, promise continuations) must not call back into the addon,
-    // or a reentrant poll restart during a reconnect aborts the process.
-    handle.on('connect', () => setImmediate(() => gen === this.generation && this.onConnect(handle)));
-    handle.on('connecting', () => setImmediate(() => gen === this.generation && this.onDisconnect()));
-    handle.on('close', (_self: unknown, code: number) => setImmediate(() => gen === this.generation && this.onClose(code)));
-    handle.init({});
+    const join = this.options.joinSession && gen === 1 ? this.options.joinSession : undefined;
+    const session = this.openSession(
+      {
+        servers: this.servers.servers,
+        chroot: this.servers.chroot,
+        sessionTimeoutMs: this.options.sessionTimeoutMs,
+        auth: this.options.auth.map((a) => ({ scheme: a.scheme, auth: Buffer.from(a.auth) })),
+        ...(join ? { resume: join } : {}),
+      },
+      this.logger,
+    );
+    this.session = session;
+    const live = (): boolean => gen === this.generation;
+    session.on('connected', (info) => live() && this.onConnect(info.resumed));
+    session.on('disconnected', (reason) => live() && this.onDisconnect(reason));
+    session.on('expired', () => live() && this.sessionLost('session expired'));
+    session.on('authFailed', () => live() && this.sessionLost('authentication failed'));
+    session.start();
   }
 
-  private onConnect(handle: NativeZkHandle): void {
+  private onConnect(resumed: boolean): void {
     this.clearSuspendTimer();
-    this.clearConnectWatchdog();
-    const newSession = this.lostSinceLastConnect || !this.everConnected;
-    for (const a of this.options.auth) {
-      handle.add_auth(a.scheme, a.auth, (rc) => {
-        if (rc !== 0) this.logger.error({ component: 'zookeeper', scheme: a.scheme, rc }, 'zookeeper addauth failed');
-      });
+    if (this.options.joinSession && !resumed) {
+      // A client that joins someone else's session must not quietly use one of its own.
+      void this.close();
+      return;
     }
+    const newSession = this.lostSinceLastConnect || !this.everConnected;
     if (!this.everConnected) {
       this.everConnected = true;
       this.transition('CONNECTED');
@@ -209,8 +200,9 @@ export class ZookeeperClient {
     this.lostSinceLastConnect = false;
   }
 
-  private onDisconnect(): void {
+  private onDisconnect(reason: string): void {
     if (!isConnected(this.current)) return;
+    this.logger.warn({ component: 'zookeeper', reason }, 'zookeeper connection lost; the session may still live');
     this.transition('SUSPENDED');
     // The server expires the session after sessionTimeout without contact; a client that
     // cannot reach any server must assume the same (Curator's standard policy).
@@ -219,66 +211,21 @@ export class ZookeeperClient {
     }, this.options.sessionTimeoutMs);
   }
 
-  private onClose(code: number): void {
-    if (this.current === 'CLOSED') return;
-    this.sessionLost(code === -112 ? 'session expired' : code === -113 ? 'authentication failed' : `closed by the native client (${code})`);
-  }
-
   private sessionLost(reason: string): void {
+    if (this.current === 'CLOSED') return;
     this.clearSuspendTimer();
-    const old = this.handle;
-    this.handle = undefined;
+    const old = this.session;
+    this.session = undefined;
     this.generation++;
     this.lostSinceLastConnect = true;
     this.logger.warn({ component: 'zookeeper', reason }, 'zookeeper session lost');
     this.transition('LOST');
-    // Closed from a fresh macrotask, never inside the addon's own callback (see close()).
-    setImmediate(() => {
-      try {
-        old?.close();
-      } catch {
-        /* already closed by the native client */
-      }
-    });
+    void old?.close();
     if (this.options.joinSession) {
-      // A client that joined someone else's session must not quietly open one of its own.
       void this.close();
       return;
     }
-    if (this.current === 'LOST') this.openSession();
-  }
-
-  /**
-   * A handle opened while no server could serve can stay stuck even after the
-   * ensemble is back (seen in the quorum-loss test). Without a session after two
-   * session timeouts, the handle is replaced by a fresh one.
-   */
-  private armConnectWatchdog(gen: number): void {
-    this.clearConnectWatchdog();
-    if (this.options.joinSession) return; // a joining client never opens a session of its own
-    this.connectWatchdog = setTimeout(() => {
-      if (gen !== this.generation || this.current === 'CLOSED' || isConnected(this.current) || this.current === 'SUSPENDED') return;
-      this.logger.warn(
-        { component: 'zookeeper', state: this.current, afterMs: this.options.sessionTimeoutMs },
-        'no session yet; replacing the connection handle',
-      );
-      const stuck = this.handle;
-      this.handle = undefined;
-      setImmediate(() => {
-        try {
-          stuck?.close();
-        } catch {
-          /* already closed */
-        }
-      });
-      this.openSession();
-    }, 2 * this.options.sessionTimeoutMs); // the C client moves to the next server by itself first
-    this.connectWatchdog.unref();
-  }
-
-  private clearConnectWatchdog(): void {
-    if (this.connectWatchdog) clearTimeout(this.connectWatchdog);
-    this.connectWatchdog = undefined;
+    this.open();
   }
 
   private clearSuspendTimer(): void {
@@ -290,10 +237,11 @@ export class ZookeeperClient {
     const from = this.current;
     if (from === to) return;
     this.current = to;
-    const sessionId = this.handle && isConnected(to) ? this.handle.client_id : undefined;
+    const sessionId = this.session && isConnected(to) ? this.session.sessionId : undefined;
     const change: ConnectionStateChange = { from, to, newSession, sessionId };
+    const server = isConnected(to) ? this.session?.connectedServer : undefined;
     this.logger.info(
-      { component: 'zookeeper', from, to, newSession, sessionId, connectString: this.options.connectString },
+      { component: 'zookeeper', from, to, newSession, sessionId, server, connectString: this.options.connectString },
       `zookeeper ${from} -> ${to}`,
     );
     this.events.emit('state', change);
@@ -301,158 +249,80 @@ export class ZookeeperClient {
 
   // --- operations -----------------------------------------------------------
 
-  private call<T>(
-    op: string,
+  private live(op: string, path: string): ZkSessionHandle {
+    const s = this.session;
+    if (!s || !isConnected(this.current)) throw new ZkError(ZK_CODES.ZCONNECTIONLOSS, op, path, `client is ${this.current}`);
+    return s;
+  }
+
+  private async call<T>(op: string, path: string, run: (s: ZkSessionHandle) => Promise<T>): Promise<T> {
+    return run(this.live(op, path));
+  }
+
+  private wrapWatcher(watcher: Watcher | undefined): WireWatcher | undefined {
+    if (!watcher) return undefined;
+    return (e) => watcher({ type: WATCH_EVENT_TYPES[e.type] ?? 'SESSION', path: e.path });
+  }
+
+  /**
+   * Creates a node with `acl` (default `world:anyone:cdrwa`) in one request;
+   * returns its actual path (with the sequence suffix for sequential modes).
+   */
+  create(
     path: string,
-    invoke: (h: NativeZkHandle, cb: RcCallback<unknown[]>) => number,
-    map: (...r: unknown[]) => T,
-  ): Promise<T> {
-    const h = this.handle;
-    if (!h || !isConnected(this.current)) {
-      return Promise.reject(new ZkError(-4, op, path, `client is ${this.current}`));
-    }
-    return new Promise<T>((resolve, reject) => {
-      // Issued from a fresh macrotask, never from inside the addon (see openSession).
-      setImmediate(() => {
-        if (this.handle !== h || !isConnected(this.current)) {
-          reject(new ZkError(-4, op, path, `client is ${this.current}`));
-          return;
-        }
-        const rc = invoke(h, (code, error, ...result) => {
-          if (code !== 0) reject(new ZkError(code, op, path, error));
-          else resolve(map(...result));
-        });
-        if (typeof rc === 'number' && rc < 0) reject(new ZkError(rc, op, path));
-      });
-    });
-  }
-
-  private wrapWatcher(watcher: Watcher): (type: number, state: number, path: string) => void {
-    return (type, _state, path) => setImmediate(() => watcher({ type: WATCH_EVENT_TYPES[type] ?? 'SESSION', path }));
-  }
-
-  /** Creates a node; returns its actual path (with the sequence suffix for sequential modes). */
-  create(path: string, data: Buffer | string | null, mode: CreateMode = 'PERSISTENT'): Promise<string> {
-    // The addon stores `null` as the four bytes "null": an empty node gets an empty buffer.
-    const bytes = data ?? Buffer.alloc(0);
-    return this.call(
-      'create',
-      path,
-      (h, cb) => h.a_create(path, bytes, CREATE_MODE_FLAGS[mode], cb as RcCallback<[string]>),
-      (p) => String(p),
-    );
+    data: Buffer | string | null,
+    mode: CreateMode = 'PERSISTENT',
+    acl: readonly ZkAcl[] = OPEN_ACL as readonly ZkAcl[],
+  ): Promise<string> {
+    const bytes = data === null ? Buffer.alloc(0) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+    return this.call('create', path, (s) => s.create(path, bytes, acl, CREATE_MODE_FLAGS[mode]));
   }
 
   /** The node's stat, or null when it does not exist. A watcher fires once on create/delete/change. */
-  async exists(path: string, watcher?: Watcher): Promise<ZkStat | null> {
-    try {
-      return await this.call(
-        'exists',
-        path,
-        (h, cb) =>
-          watcher
-            ? h.aw_exists(path, this.wrapWatcher(watcher), cb as RcCallback<[unknown]>)
-            : h.a_exists(path, false, cb as RcCallback<[unknown]>),
-        (s) => toStat(s),
-      );
-    } catch (e) {
-      if (e instanceof ZkError && e.is('ZNONODE')) return null;
-      throw e;
-    }
+  exists(path: string, watcher?: Watcher): Promise<ZkStat | null> {
+    return this.call('exists', path, (s) => s.exists(path, this.wrapWatcher(watcher)));
   }
 
   /** The node's bytes and stat. A watcher fires once on change or delete. */
   getData(path: string, watcher?: Watcher): Promise<{ data: Buffer; stat: ZkStat }> {
-    return this.call(
-      'getData',
-      path,
-      (h, cb) =>
-        watcher
-          ? h.aw_get(path, this.wrapWatcher(watcher), cb as RcCallback<[unknown, Buffer | null]>)
-          : h.a_get(path, false, cb as RcCallback<[unknown, Buffer | null]>),
-      (s, d) => ({ stat: toStat(s), data: Buffer.isBuffer(d) ? d : Buffer.from((d as string | null) ?? '') }),
-    );
+    return this.call('getData', path, (s) => s.getData(path, this.wrapWatcher(watcher)));
   }
 
   /** Child names (not paths), sorted. A watcher fires once when the children change or the node goes. */
-  getChildren(path: string, watcher?: Watcher): Promise<string[]> {
-    return this.call(
-      'getChildren',
-      path,
-      (h, cb) =>
-        watcher
-          ? h.aw_get_children2(path, this.wrapWatcher(watcher), cb as RcCallback<[string[], unknown]>)
-          : h.a_get_children2(path, false, cb as RcCallback<[string[], unknown]>),
-      (children) => [...((children as string[] | undefined) ?? [])].sort(),
-    );
+  async getChildren(path: string, watcher?: Watcher): Promise<string[]> {
+    return (await this.call('getChildren', path, (s) => s.getChildren(path, this.wrapWatcher(watcher)))).children;
   }
 
   /** Sets data if the version matches (-1: any version); returns the new stat. */
   setData(path: string, data: Buffer | string, version = -1): Promise<ZkStat> {
-    return this.call(
-      'setData',
-      path,
-      (h, cb) => h.a_set(path, data, version, cb as RcCallback<[unknown]>),
-      (s) => toStat(s),
-    );
+    const bytes = Buffer.isBuffer(data) ? data : Buffer.from(data);
+    return this.call('setData', path, (s) => s.setData(path, bytes, version));
   }
 
   /** Deletes a node if the version matches (-1: any version). */
   delete(path: string, version = -1): Promise<void> {
-    return this.call(
-      'delete',
-      path,
-      (h, cb) => h.a_delete_(path, version, cb as RcCallback<[]>),
-      () => undefined,
-    );
+    return this.call('delete', path, (s) => s.delete(path, version));
   }
 
-  /**
-   * The node's ACL. The npm addon crashes the process (`deallocate_ACL_vector(NULL)`)
-   * when getAcl fails, so the node's existence is checked first; a node deleted in
-   * between still hits that bug (docs/adr/0003).
-   */
+  /** The node's ACL and stat. */
   async getAcl(path: string): Promise<{ acl: ZkAcl[]; stat: ZkStat }> {
-    if ((await this.exists(path)) === null) throw new ZkError(ZK_CODES.ZNONODE, 'getAcl', path);
-    return this.call(
-      'getAcl',
-      path,
-      (h, cb) => h.a_get_acl(path, cb as RcCallback<[NativeAcl[], unknown]>),
-      (acl, stat) => ({
-        acl: ((acl as NativeAcl[] | undefined) ?? []).map((a) => ({ scheme: a.scheme as ZkAcl['scheme'], id: a.auth, perms: a.perms })),
-        stat: toStat(stat),
-      }),
-    );
+    const r = await this.call('getAcl', path, (s) => s.getAcl(path));
+    return { acl: r.acl.map((a) => ({ scheme: a.scheme as ZkAcl['scheme'], id: a.id, perms: a.perms })), stat: r.stat };
   }
 
-  setAcl(path: string, acl: readonly ZkAcl[], version = -1): Promise<void> {
-    const native: NativeAcl[] = acl.map((a) => ({ scheme: a.scheme, auth: a.id, perms: a.perms }));
-    return this.call(
-      'setAcl',
-      path,
-      (h, cb) => h.a_set_acl(path, version, native, cb as RcCallback<[]>),
-      () => undefined,
-    );
+  /** Replaces the node's ACL if its ACL version matches (-1: any version). */
+  async setAcl(path: string, acl: readonly ZkAcl[], version = -1): Promise<void> {
+    await this.call('setAcl', path, (s) => s.setAcl(path, acl, version));
   }
 
   /** `addauth` for the current session only (use the `auth` option to keep it across sessions). */
   addAuth(scheme: string, auth: string): Promise<void> {
-    return this.call(
-      'addAuth',
-      scheme,
-      (h, cb) => h.add_auth(scheme, auth, cb as RcCallback<[]>),
-      () => undefined,
-    );
+    return this.call('addAuth', scheme, (s) => s.addAuth(scheme, Buffer.from(auth)));
   }
 
   /** Makes the connected server catch up with the leader before the next read (sync). */
   sync(path: string): Promise<void> {
-    return this.call(
-      'sync',
-      path,
-      (h, cb) => h.a_sync(path, cb as RcCallback<[string]>),
-      () => undefined,
-    );
+    return this.call('sync', path, (s) => s.sync(path));
   }
 
   /** Creates every missing node along `path` as PERSISTENT; existing ones are left alone. */
