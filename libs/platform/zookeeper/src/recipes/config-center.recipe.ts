@@ -287,9 +287,8 @@ export class ConfigCenter<S extends z.ZodObject> {
     for (const part of path.split('/').filter(Boolean)) {
       current += `/${part}`;
       try {
-        await this.client.create(current, null, 'PERSISTENT');
-        // The npm client cannot create with an ACL: restrict right after creating.
-        if (this.writerAcl.length > 0) await this.client.setAcl(current, this.writerAcl);
+        // Created with its ACL in the same request: never open to anyone, not even for a moment.
+        await this.client.create(current, null, 'PERSISTENT', ...this.aclArg());
       } catch (e) {
         if (!isZkError(e, 'ZNODEEXISTS')) throw e;
         await this.closeOpenAcl(current);
@@ -299,8 +298,7 @@ export class ConfigCenter<S extends z.ZodObject> {
 
   /**
    * Re-asserts the writers' ACL on an existing node, so a subtree first created
-   * without ACLs gets closed. (Reading the ACL first would call the addon's
-   * getAcl, which can crash the process on a failed read: docs/adr/0003.) A node
+   * without ACLs (by zkCli, or a writer without credentials) gets closed. A node
    * we may not administer keeps its ACL.
    */
   private async closeOpenAcl(path: string): Promise<void> {
@@ -320,10 +318,14 @@ export class ConfigCenter<S extends z.ZodObject> {
       await this.client.setData(path, entry);
     });
     // History is appended after the value: a crash between the two loses one history line, never the value.
-    const history = await withRetry(this.client, this.options.retry, () =>
-      this.client.create(`${path}/${HISTORY_PREFIX}`, entry, 'PERSISTENT_SEQUENTIAL'),
+    await withRetry(this.client, this.options.retry, () =>
+      this.client.create(`${path}/${HISTORY_PREFIX}`, entry, 'PERSISTENT_SEQUENTIAL', ...this.aclArg()),
     );
-    if (this.writerAcl.length > 0) await this.client.setAcl(history, this.writerAcl);
+  }
+
+  /** The ACL argument for create: the writers' ACL, or none (ZooKeeper's open default) without writer credentials. */
+  private aclArg(): [] | [readonly ZkAcl[]] {
+    return this.writerAcl.length > 0 ? [this.writerAcl] : [];
   }
 
   /** Every value ever written for a key, oldest first. */
