@@ -101,12 +101,42 @@ describe('ZooKeeper ensemble under faults (seed lines 7-10, 33, 35, question Q)'
     });
   });
 
+  describe('when the server a client is connected to freezes (SIGSTOP) while its watched node changes', () => {
+    it('should time the connection out, resume the same session on another server and fire the watch it armed before', async () => {
+      const lead = await leader();
+      const others = ZK_SERVERS.filter((s) => s.myid !== lead.myid);
+      const client = await zk(others.map((s) => `127.0.0.1:${s.clientPort}`).join(','));
+      const leadPort = ZK_SERVERS.find((s) => s.myid === lead.myid)?.clientPort;
+      const writer = await zk(`127.0.0.1:${leadPort}`);
+      const changes: ConnectionStateChange[] = [];
+      client.onStateChange((c) => changes.push(c));
+      const path = `/it-freeze-${randomUUID().slice(0, 8)}`;
+      await writer.create(path, 'before');
+      await client.sync(path);
+      const events: string[] = [];
+      await client.getData(path, (e) => events.push(`${e.type} ${e.path}`));
+      const sessionBefore = client.sessionId;
+      const frozen = others.find((s) => `127.0.0.1:${s.clientPort}` === client.connectedServer);
+      if (!frozen) throw new Error(`client is on ${client.connectedServer}, not one of ${others.map((s) => s.clientPort).join(', ')}`);
+      stackControl.kill(`zk-${frozen.myid}`, 'SIGSTOP');
+      try {
+        // The frozen server cannot deliver the watch: only a SetWatches on another server can.
+        await writer.setData(path, 'while-frozen');
+        await eventually(() => expect(changes.map((c) => c.to)).toEqual(['SUSPENDED', 'RECONNECTED']), 20_000);
+        expect(changes[1]?.newSession).toBe(false);
+        expect(client.sessionId).toBe(sessionBefore);
+        expect(client.connectedServer).not.toBe(`127.0.0.1:${frozen.clientPort}`);
+        await eventually(() => expect(events).toEqual([`CHANGED ${path}`]), 10_000);
+        expect((await client.getData(path)).data.toString()).toBe('while-frozen');
+      } finally {
+        stackControl.kill(`zk-${frozen.myid}`, 'SIGCONT');
+      }
+      await writer.delete(path);
+    });
+  });
+
   describe('when two of the three voters are down', () => {
-    // Opt-in (ZK_QUORUM_FAULT=1): after quorum returns, clients whose handles were opened while
-    // no server could serve can stay unconnected for more than 30 s (zookeeper addon 7.3.0), and
-    // the slow recovery spills into the suites that run next. Open in issue #3's closing note.
-    const quorumIt = process.env['ZK_QUORUM_FAULT'] === '1' ? it : it.skip;
-    quorumIt('should fail writes with a clear error while discovery and config serve from cache, then catch up', async () => {
+    it('should fail writes with a clear error while discovery and config serve from cache, then catch up', async () => {
       const service = `it-quorum-${randomUUID().slice(0, 8)}`;
       const app = `it-quorum-${randomUUID().slice(0, 8)}`;
       const schema = z.object({ 'feature.flag': z.string().default('default') });
