@@ -80,6 +80,17 @@ describe('ZookeeperClient', () => {
       expect(client.connectedServer).toBe('127.0.0.1:2181');
     });
 
+    it('should keep going, and tell the other listeners, when a state listener throws', () => {
+      const { client, sessions, changes } = setup();
+      client.onStateChange(() => {
+        throw new Error('listener bug');
+      });
+      client.start();
+      sessions[0]?.connect(false);
+      expect(client.state).toBe('CONNECTED');
+      expect(changes.map((c) => c.to)).toEqual(['CONNECTING', 'CONNECTED']);
+    });
+
     it('should refuse a second start()', () => {
       const { client } = setup();
       client.start();

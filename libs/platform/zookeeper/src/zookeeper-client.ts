@@ -244,7 +244,13 @@ export class ZookeeperClient {
       { component: 'zookeeper', from, to, newSession, sessionId, server, connectString: this.options.connectString },
       `zookeeper ${from} -> ${to}`,
     );
-    this.events.emit('state', change);
+    for (const listener of this.events.rawListeners('state') as ConnectionStateListener[]) {
+      try {
+        listener(change);
+      } catch (e) {
+        this.logger.error({ component: 'zookeeper', to, err: (e as Error).message }, 'a connection state listener threw');
+      }
+    }
   }
 
   // --- operations -----------------------------------------------------------

@@ -243,6 +243,21 @@ describe('ZkSession (wire protocol, against a scripted server)', () => {
     await new Promise<void>((r) => s.once('connected', () => r()));
   });
 
+  it('should keep the connection when a listener throws, and still run once-listeners only once', async () => {
+    srv.onRequest = (r, reply) => reply(-101, 1n);
+    const s = open();
+    let calls = 0;
+    s.on('connected', () => {
+      throw new Error('listener bug');
+    });
+    s.once('connected', () => calls++);
+    await connected(s);
+    expect(await s.exists('/x')).toBeNull();
+    srv.dropConnections();
+    await new Promise<void>((r) => s.once('connected', () => r()));
+    expect(calls).toBe(1);
+  });
+
   it('should move past a server that refuses connections to the next one', async () => {
     const dead = new ScriptedServer();
     const deadPort = await dead.listen();

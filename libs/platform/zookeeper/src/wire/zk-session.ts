@@ -238,7 +238,7 @@ export class ZkSession extends EventEmitter implements ZkSessionHandle {
       this.state = 'connecting';
       this.logger.warn({ component: 'zookeeper', server: this.server, sessionId: this.sessionId, reason }, 'zookeeper connection lost');
       this.failedInRound = 0;
-      this.emit('disconnected', reason);
+      this.tell('disconnected', reason);
     }
     if (this.state !== 'connecting') return;
     if (!wasConnected) {
@@ -312,7 +312,7 @@ export class ZkSession extends EventEmitter implements ZkSessionHandle {
       { component: 'zookeeper', server: this.server, sessionId: this.sessionId, timeoutMs: res.timeoutMs, resumed },
       'zookeeper connected',
     );
-    this.emit('connected', { sessionId: this.sessionId, timeoutMs: res.timeoutMs, server: this.server, resumed });
+    this.tell('connected', { sessionId: this.sessionId, timeoutMs: res.timeoutMs, server: this.server, resumed });
   }
 
   private onReply(frame: Buffer): void {
@@ -359,6 +359,17 @@ export class ZkSession extends EventEmitter implements ZkSessionHandle {
     const kind = p.watch?.kind(header.err);
     if (p.watch && kind) this.watches.add(kind, p.watch.path, p.watch.watcher);
     p.resolve(value);
+  }
+
+  /** Emits to listeners; a listener that throws is logged and never breaks the connection. */
+  private tell<E extends keyof ZkSessionEvents>(event: E, ...args: ZkSessionEvents[E]): void {
+    for (const listener of this.rawListeners(event) as ((...a: ZkSessionEvents[E]) => void)[]) {
+      try {
+        listener(...args);
+      } catch (e) {
+        this.logger.error({ component: 'zookeeper', event, err: (e as Error).message }, 'a session listener threw');
+      }
+    }
   }
 
   private deliver(w: WireWatcher, type: number, path: string): void {
@@ -409,7 +420,7 @@ export class ZkSession extends EventEmitter implements ZkSessionHandle {
     socket?.destroy();
     this.failPending(`session ${state}`);
     for (const w of this.watches.takeAll()) this.deliver(w, -1, '');
-    this.emit(state);
+    this.tell(state);
   }
 
   close(): Promise<void> {
@@ -442,7 +453,7 @@ export class ZkSession extends EventEmitter implements ZkSessionHandle {
       }
       if (this.state === 'expired' || this.state === 'authFailed') {
         this.state = 'closed';
-        this.emit('closed');
+        this.tell('closed');
         return;
       }
       this.end('closed');
