@@ -5,14 +5,16 @@
  * 1. flash-sale strategies where they differ (lock + stock write, or the Redis
  *    reservation): claims/s, two "instances" each (flash-sale-strategies.ts);
  * 2. the two locks alone, same contention (locks.ts);
- * 3. our ZooKeeper mutex vs Apache Curator's (zk-lock.ts);
+ * 3. our ZooKeeper mutex vs Apache Curator's (zk-lock.ts), and our ZooKeeper
+ *    client vs ZooKeeper's Java client (zk-client.ts);
  * 4. Redis, Kafka, HTTP and MySQL next to redis-benchmark, ProducerPerformance,
  *    bare fastify and sysbench (references.ts);
  * 5. the whole HTTP purchase per strategy through the gateway (load kit),
  *    against a fleet it starts: gateway, user-service, 2 x order-service.
  *
  * Env: BENCH_FLASH_BUYERS (2000), BENCH_FLASH_CONCURRENCY (32), BENCH_LOCK_OPS (1000),
- * BENCH_E2E_UNITS (1000), BENCH_SKIP (comma list of: strategies,locks,curator,redis,kafka,http,mysql,e2e).
+ * BENCH_E2E_UNITS (1000), BENCH_ZK_CLIENT_OPS (5000),
+ * BENCH_SKIP (comma list of: strategies,locks,curator,zk-client,redis,kafka,http,mysql,e2e).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -25,6 +27,7 @@ import { ZookeeperClient } from '@dsp/zookeeper';
 import { benchStrategies, type StrategyBenchResult } from './flash-sale-strategies';
 import { lockOnly, type LockResult } from './locks';
 import { httpPair, kafkaPair, mysqlPair, redisPairs, type Pair } from './references';
+import { CLIENT_OPS, CLIENT_SCENARIOS, javaClient, oursClient } from './zk-client';
 import { buildCurator, CONNECT, curator, OPS, ours, ROOT, type Result } from './zk-lock';
 
 const SKIP = new Set((process.env['BENCH_SKIP'] ?? '').split(',').filter(Boolean));
@@ -104,6 +107,20 @@ async function main(): Promise<void> {
     const classpath = buildCurator();
     const run = Date.now().toString(36);
     report.curator = { ours: await ours(`bench-ours-${run}`, 16, OPS), curator: curator(classpath, `/bench/curator-${run}`, 16, OPS) };
+  }
+  if (!SKIP.has('zk-client')) {
+    say(`zookeeper: our client vs ZooKeeper's Java client (${CLIENT_OPS} calls per scenario)`);
+    const classpath = buildCurator();
+    const run = Date.now().toString(36);
+    for (const sc of CLIENT_SCENARIOS) {
+      const o = await oursClient(`/bench-client-ours-${run}`, sc.op, CLIENT_OPS, sc.inflight);
+      const j = javaClient(classpath, `/bench-client-java-${run}`, sc.op, CLIENT_OPS, sc.inflight);
+      report.pairs.push({
+        area: 'zookeeper',
+        ours: { what: `ZookeeperClient ${sc.name}`, opsPerSec: o.opsPerSec },
+        reference: { what: `Java ZooKeeper client ${sc.name}`, opsPerSec: j.opsPerSec },
+      });
+    }
   }
   if (!SKIP.has('redis')) {
     say('redis: our calls vs redis-benchmark');

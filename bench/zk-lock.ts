@@ -8,7 +8,7 @@
  * Env: BENCH_ZK_CONNECT (voters), BENCH_LOCK_OPS (1000), BENCH_LOCK_CONTENDERS (16).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_ZK_CONNECT } from '@dsp/contracts';
 import { createJsonLogger } from '@dsp/service-defaults';
@@ -74,7 +74,9 @@ export async function ours(lockName: string, contenders: number, ops: number): P
 export function buildCurator(): string {
   const dir = join(ROOT, 'bench', 'curator');
   const jar = join(dir, 'target', 'curator-lock-bench-1.jar');
-  const stale = !existsSync(jar) || statSync(jar).mtimeMs < statSync(join(dir, 'src/main/java/dev/dsp/bench/LockBench.java')).mtimeMs;
+  const sources = join(dir, 'src/main/java/dev/dsp/bench');
+  const newest = Math.max(...readdirSync(sources).map((f) => statSync(join(sources, f)).mtimeMs), statSync(join(dir, 'pom.xml')).mtimeMs);
+  const stale = !existsSync(jar) || statSync(jar).mtimeMs < newest;
   if (stale) {
     process.stdout.write('building the Curator harness (mvn -q package)...\n');
     execFileSync('mvn', ['-q', '-B', '-f', join(dir, 'pom.xml'), 'package'], { stdio: 'inherit' });
