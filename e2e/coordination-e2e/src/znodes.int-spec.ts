@@ -41,8 +41,12 @@ describe('ZookeeperClient against the real ensemble (znodes, ACLs, codec)', () =
       const other = await connectedZk();
       const eph = await other.create(`${root}/short-lived`, 'x', 'EPHEMERAL');
       const per = await other.create(`${root}/long-lived`, 'x', 'PERSISTENT');
+      // Another session's writes are read through another server: sync() first (ZooKeeper orders a
+      // client's own operations, not those of two clients, so without it the read may be stale).
+      await zk.sync(eph);
       expect(await zk.exists(eph)).not.toBeNull();
       await other.close();
+      await zk.sync(eph);
       expect(await zk.exists(eph)).toBeNull();
       expect(await zk.exists(per)).not.toBeNull();
     });
@@ -62,6 +66,7 @@ describe('ZookeeperClient against the real ensemble (znodes, ACLs, codec)', () =
     it(`should refuse ${N}/${N} anonymous writes with NoAuth, but allow reads`, async () => {
       const anon = await connectedZk();
       try {
+        await anon.sync(guarded);
         expect((await anon.getData(guarded)).data.toString()).toBe('v0');
         const results = await Promise.all(
           Array.from({ length: N }, (_, i) =>
@@ -92,6 +97,7 @@ describe('ZookeeperClient against the real ensemble (znodes, ACLs, codec)', () =
         );
         expect(results).toEqual(Array(N).fill('NoAuth'));
         await right.setData(guarded, 'written by the owner');
+        await zk.sync(guarded);
         expect((await zk.getData(guarded)).data.toString()).toBe('written by the owner');
       } finally {
         await wrong.close();
