@@ -15,12 +15,16 @@ type LatchState = 'LATENT' | 'STARTED' | 'CLOSED';
 /**
  * Leader election among the participants of `/election/<name>` (seed lines 6,
  * 33): each participant holds an ephemeral-sequential node and the lowest one
- * leads. At most one participant believes it leads at a time, provided it
- * stops acting as leader when told: leadership is granted only while the
- * node's `ephemeralOwner` is the current session, dropped as soon as the
- * connection is SUSPENDED (it may be lost) or LOST, and re-checked on
- * RECONNECTED (with a new node after a new session). Each participant watches
- * only its predecessor.
+ * leads. At any point of ZooKeeper's history (any zxid) at most one live
+ * session holds the lowest node. Leadership is granted only while the node's
+ * `ephemeralOwner` is the current session, dropped as soon as the client hears
+ * the connection is SUSPENDED (the session may be lost) or LOST, and
+ * re-checked on RECONNECTED (with a new node after a new session). Hearing
+ * takes time: a leader whose session the ensemble ends may still believe it
+ * leads for a moment after the next one is elected (as with Curator), so work
+ * done as leader should carry `fencingToken()` (the node's czxid, larger for
+ * every later leader) to a store that rejects older tokens. Each participant
+ * watches only its predecessor.
  *
  * Lifecycle: `start()` once (a second call throws); `close()` is safe to call twice
  * and hands leadership to the next participant at once.
@@ -29,6 +33,7 @@ export class LeaderLatch {
   private state: LatchState = 'LATENT';
   private ownPath: string | undefined;
   private leader = false;
+  private token: bigint | undefined;
   private readonly listeners = new Set<LeadershipListener>();
   private offState: (() => void) | undefined;
   private checking: Promise<void> | undefined;
@@ -51,6 +56,11 @@ export class LeaderLatch {
 
   hasLeadership(): boolean {
     return this.leader;
+  }
+
+  /** While leader: the czxid of the leading node, larger for every later leadership; undefined otherwise. */
+  fencingToken(): bigint | undefined {
+    return this.leader ? this.token : undefined;
   }
 
   onLeadershipChange(listener: LeadershipListener): () => void {
@@ -166,7 +176,9 @@ export class LeaderLatch {
     }
     if (index === 0) {
       const stat = await this.client.exists(path);
-      this.setLeader(stat !== null && stat.ephemeralOwner === this.client.sessionId, 'lowest node');
+      const ours = stat !== null && stat.ephemeralOwner === this.client.sessionId;
+      if (ours) this.token = BigInt(stat.czxid);
+      this.setLeader(ours, 'lowest node');
       return;
     }
     this.setLeader(false, 'not the lowest node');
