@@ -29,6 +29,7 @@ import {
 import { createJsonLogger } from '@dsp/service-defaults';
 import { RedisConnection, RedisLockWakeups } from '@dsp/session';
 import { ZookeeperClient } from '@dsp/zookeeper';
+import { summarize } from './latency';
 
 export interface StrategyBenchResult {
   strategy: FlashSaleStrategyName;
@@ -43,10 +44,6 @@ export interface StrategyBenchResult {
 
 const BENCH_TOPIC = 'bench.flash-sale.reserved';
 const logger = createJsonLogger({ service: 'bench', instanceId: 'bench', level: 'silent' });
-
-function pct(sorted: number[], p: number): number {
-  return sorted[Math.max(0, Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1))] ?? 0;
-}
 
 /** Runs each strategy in turn: `buyers` claims (one per buyer) on a sale of `buyers` units, `concurrency` in flight. */
 export async function benchStrategies(opts: {
@@ -133,8 +130,7 @@ export async function benchStrategies(opts: {
           }
         }),
       );
-      const seconds = (performance.now() - t0) / 1000;
-      latencies.sort((a, b) => a - b);
+      const timing = summarize(latencies, (performance.now() - t0) / 1000);
       const after = await ledger.find(sale.id);
       const reserved =
         name === 'redis-reserve'
@@ -142,10 +138,10 @@ export async function benchStrategies(opts: {
           : undefined;
       results.push({
         strategy: name,
-        claims: latencies.length,
-        claimsPerSec: latencies.length / seconds,
-        p50Ms: pct(latencies, 0.5),
-        p99Ms: pct(latencies, 0.99),
+        claims: timing.ops,
+        claimsPerSec: timing.opsPerSec,
+        p50Ms: timing.p50Ms,
+        p99Ms: timing.p99Ms,
         sold: reserved ?? after?.sold ?? 0,
         stock: opts.buyers,
       });

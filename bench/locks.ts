@@ -9,6 +9,7 @@ import { DEFAULT_ZK_CONNECT, REDIS_PORT } from '@dsp/contracts';
 import { createJsonLogger } from '@dsp/service-defaults';
 import { RedisConnection, RedisLockWakeups, RedisMutex } from '@dsp/session';
 import { InterProcessMutex, ZookeeperClient } from '@dsp/zookeeper';
+import { summarize } from './latency';
 
 const logger = createJsonLogger({ service: 'bench', instanceId: 'bench', level: 'silent' });
 
@@ -19,10 +20,9 @@ export interface LockResult {
   p99Ms: number;
 }
 
-function summarize(lock: LockResult['lock'], latencies: number[], seconds: number): LockResult {
-  latencies.sort((a, b) => a - b);
-  const pct = (p: number): number => latencies[Math.max(0, Math.ceil(p * latencies.length) - 1)] ?? 0;
-  return { lock, opsPerSec: latencies.length / seconds, p50Ms: pct(0.5), p99Ms: pct(0.99) };
+function result(lock: LockResult['lock'], latencies: number[], seconds: number): LockResult {
+  const { opsPerSec, p50Ms, p99Ms } = summarize(latencies, seconds);
+  return { lock, opsPerSec, p50Ms, p99Ms };
 }
 
 async function drive(
@@ -68,7 +68,7 @@ export async function lockOnly(ops = 2000, contenders = 32): Promise<LockResult[
       if (!lease) throw new Error('redis lock not granted in 60 s');
       await lease.release();
     });
-    return [summarize('zk-lock', zk.latencies, zk.seconds), summarize('redis-lock', redis.latencies, redis.seconds)];
+    return [result('zk-lock', zk.latencies, zk.seconds), result('redis-lock', redis.latencies, redis.seconds)];
   } finally {
     await Promise.all(wakeups.map((w) => w.close()));
     await Promise.all(redises.map((r) => r.close()));

@@ -10,6 +10,7 @@
 import { execFileSync } from 'node:child_process';
 import { createJsonLogger } from '@dsp/service-defaults';
 import { ZookeeperClient } from '@dsp/zookeeper';
+import { secondsSince, summarize } from './latency';
 
 export const CLIENT_SERVER = process.env['BENCH_ZK_CLIENT_SERVER'] ?? '127.0.0.1:2181';
 export const CLIENT_OPS = Number(process.env['BENCH_ZK_CLIENT_OPS'] ?? 5000);
@@ -35,10 +36,6 @@ export const CLIENT_SCENARIOS: readonly ClientScenario[] = [
   { name: 'setData, 64 in flight', op: 'set', inflight: 64 },
 ];
 
-function pct(sorted: number[], p: number): number {
-  return sorted[Math.max(0, Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1))] as number;
-}
-
 export async function oursClient(path: string, op: 'get' | 'set', ops: number, inflight: number): Promise<ClientResult> {
   const zk = new ZookeeperClient({ connectString: CLIENT_SERVER, sessionTimeoutMs: 6000 }, logger);
   zk.start();
@@ -61,15 +58,7 @@ export async function oursClient(path: string, op: 'get' | 'set', ops: number, i
         }
       }),
     );
-    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    latencies.sort((a, b) => a - b);
-    return {
-      opsPerSec: latencies.length / seconds,
-      p50Ms: pct(latencies, 0.5),
-      p99Ms: pct(latencies, 0.99),
-      ops: latencies.length,
-      inflight,
-    };
+    return { ...summarize(latencies, secondsSince(t0)), inflight };
   } finally {
     await zk.close();
   }

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { DEFAULT_ZK_CONNECT } from '@dsp/contracts';
 import { createJsonLogger } from '@dsp/service-defaults';
 import { InterProcessMutex, ZookeeperClient } from '@dsp/zookeeper';
+import { secondsSince, summarize } from './latency';
 
 export const ROOT = join(__dirname, '..');
 export const CONNECT = process.env['BENCH_ZK_CONNECT'] ?? DEFAULT_ZK_CONNECT;
@@ -26,10 +27,6 @@ export interface Result {
   p99Ms: number;
   ops: number;
   contenders: number;
-}
-
-function pct(sorted: number[], p: number): number {
-  return sorted[Math.max(0, Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1))] as number;
 }
 
 export async function ours(lockName: string, contenders: number, ops: number): Promise<Result> {
@@ -57,15 +54,7 @@ export async function ours(lockName: string, contenders: number, ops: number): P
         }
       }),
     );
-    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    latencies.sort((a, b) => a - b);
-    return {
-      opsPerSec: latencies.length / seconds,
-      p50Ms: pct(latencies, 0.5),
-      p99Ms: pct(latencies, 0.99),
-      ops: latencies.length,
-      contenders,
-    };
+    return { ...summarize(latencies, secondsSince(t0)), contenders };
   } finally {
     for (const c of clients) await c.close();
   }
