@@ -8,7 +8,6 @@ import { JuteReader, JuteWriter } from './jute';
 
 /** Operation codes (ZooDefs.OpCode). */
 export const OP = {
-  notification: 0,
   create: 1,
   delete: 2,
   exists: 3,
@@ -30,10 +29,7 @@ export const OP = {
 export const XID = { notification: -1, ping: -2, auth: -4, setWatches: -8 } as const;
 
 /** Watcher event types (Watcher.Event.EventType). */
-export const EVENT_TYPE = { none: -1, created: 1, deleted: 2, dataChanged: 3, childrenChanged: 4 } as const;
-
-/** Keeper states carried by watch notifications. */
-export const KEEPER_STATE = { disconnected: 0, syncConnected: 3, authFailed: 4, expired: -112, closed: 7 } as const;
+export const EVENT_TYPE = { created: 1, deleted: 2, dataChanged: 3, childrenChanged: 4 } as const;
 
 export interface WireAcl {
   perms: number;

@@ -166,11 +166,6 @@ export class ZkSession extends EventEmitter implements ZkSessionHandle {
     return this.state === 'connected' ? this.server : undefined;
   }
 
-  /** The timeout the server granted (the requested one until connected). */
-  get negotiatedTimeoutMs(): number {
-    return this.negotiatedMs;
-  }
-
   /** Watches currently armed on the client side. */
   get armedWatches(): number {
     return this.watches.size;
