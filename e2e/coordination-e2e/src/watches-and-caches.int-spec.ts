@@ -136,6 +136,11 @@ describe('watches and the caches built on them (seed lines 18-19, 24, 28, 30)', 
         await eventually(() => expect(readers.map((r) => r.center.view['feature.banner'])).toEqual(['on', 'off', 'off']));
         await writer.promoteGray('feature.banner', 'it');
         await eventually(() => expect(readers.map((r) => r.center.view['feature.banner'])).toEqual(['on', 'on', 'on']));
+        // A second gray release of the same key: its gray node was deleted by the promotion.
+        await writer.grayRelease('feature.banner', 'off', ['canary'], 'it');
+        await eventually(() => expect(readers.map((r) => r.center.view['feature.banner'])).toEqual(['off', 'on', 'on']));
+        await writer.cancelGray('feature.banner');
+        await eventually(() => expect(readers.map((r) => r.center.view['feature.banner'])).toEqual(['on', 'on', 'on']));
 
         await expect(writer.set('intake.ratePerSecond', -5, 'it')).rejects.toThrow(/config key "intake.ratePerSecond"/);
         await expect(writer.set('no.such.key', 1, 'it')).rejects.toThrow(/unknown key/);

@@ -81,6 +81,8 @@ export class ConfigCenter<S extends z.ZodObject> {
   private readonly listeners = new Set<ConfigChangeListener<z.infer<S>>>();
   private offState: (() => void) | undefined;
   private readonly writerAcl: ZkAcl[];
+  /** Config nodes this instance has created or closed with the writers' ACL. */
+  private readonly aclEnsured = new Set<string>();
   private readonly watches = new WatchSet();
 
   constructor(
@@ -281,11 +283,15 @@ export class ConfigCenter<S extends z.ZodObject> {
     return ok.data;
   }
 
-  /** Creates missing nodes from `/config` down to `path`, each with the writers' ACL. */
+  /**
+   * Creates missing nodes from `/config` down to `path`, each with the writers' ACL.
+   * Each node is ensured once per instance, not on every write (`aclEnsured`).
+   */
   private async ensurePath(path: string): Promise<void> {
     let current = '';
     for (const part of path.split('/').filter(Boolean)) {
       current += `/${part}`;
+      if (this.aclEnsured.has(current)) continue;
       try {
         // Created with its ACL in the same request: never open to anyone, not even for a moment.
         await this.client.create(current, null, 'PERSISTENT', ...this.aclArg());
@@ -293,7 +299,24 @@ export class ConfigCenter<S extends z.ZodObject> {
         if (!isZkError(e, 'ZNODEEXISTS')) throw e;
         await this.closeOpenAcl(current);
       }
+      this.aclEnsured.add(current);
     }
+  }
+
+  /** Sets `path` to `entry`, creating the path first; a node deleted since it was ensured is ensured again. */
+  private async writeNode(path: string, entry: Buffer | string): Promise<void> {
+    await withRetry(this.client, this.options.retry, async () => {
+      await this.ensurePath(path);
+      try {
+        await this.client.setData(path, entry);
+      } catch (e) {
+        if (!isZkError(e, 'ZNONODE')) throw e;
+        // Deleted meanwhile (a finished gray release, an operator): ensure the path again.
+        this.aclEnsured.clear();
+        await this.ensurePath(path);
+        await this.client.setData(path, entry);
+      }
+    });
   }
 
   /**
@@ -313,10 +336,7 @@ export class ConfigCenter<S extends z.ZodObject> {
     const valid = this.validate(key, value);
     const path = znodePaths.configKey(this.options.app, this.options.profile, key);
     const entry = CONFIG_ENTRY_CODEC.encode({ schemaVersion: 1, value: valid, writtenAt: new Date().toISOString(), author });
-    await withRetry(this.client, this.options.retry, async () => {
-      await this.ensurePath(path);
-      await this.client.setData(path, entry);
-    });
+    await this.writeNode(path, entry);
     // History is appended after the value: a crash between the two loses one history line, never the value.
     await withRetry(this.client, this.options.retry, () =>
       this.client.create(`${path}/${HISTORY_PREFIX}`, entry, 'PERSISTENT_SEQUENTIAL', ...this.aclArg()),
@@ -358,10 +378,7 @@ export class ConfigCenter<S extends z.ZodObject> {
     const valid = this.validate(key, value);
     const path = `${znodePaths.configKey(this.options.app, this.options.profile, key)}/${GRAY}`;
     const entry = CONFIG_ENTRY_CODEC.encode({ schemaVersion: 1, value: valid, writtenAt: new Date().toISOString(), author, tags });
-    await withRetry(this.client, this.options.retry, async () => {
-      await this.ensurePath(path);
-      await this.client.setData(path, entry);
-    });
+    await this.writeNode(path, entry);
   }
 
   /** Makes the gray value everyone's value, and ends the gray release. */
