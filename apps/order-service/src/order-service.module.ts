@@ -227,6 +227,7 @@ export class OrderServiceModule {
                 ctx.metrics,
               ),
               new ConsumerLagMonitor(kafka, INTAKE_GROUP, [TOPICS.orderRequests], ctx.metrics, logger),
+              logger,
             ),
         },
         {
@@ -321,6 +322,7 @@ export class OrderServiceModule {
                 ctx.metrics,
               ),
               new ConsumerLagMonitor(kafka, FLASH_SALE_GROUP, [TOPICS.flashSaleReserved], ctx.metrics, logger),
+              logger,
             );
           },
         },

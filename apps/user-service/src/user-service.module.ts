@@ -83,6 +83,7 @@ export class UserServiceModule {
                 ctx.metrics,
               ),
               new ConsumerLagMonitor(k, STATS_GROUP, [TOPICS.orderCreated, TOPICS.orderPaid], ctx.metrics, ctx.logger),
+              ctx.logger,
             ),
         },
         {

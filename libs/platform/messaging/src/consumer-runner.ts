@@ -1,4 +1,5 @@
 import type { OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import type { JsonLogger } from '@dsp/service-defaults';
 import type { ConsumerLagMonitor } from './consumer-lag-monitor';
 import type { EventConsumer } from './event-consumer';
 import type { EventProducer } from './event-producer';
@@ -18,6 +19,7 @@ export class ConsumerRunner implements OnModuleInit, OnApplicationShutdown {
     private readonly producer: EventProducer,
     private readonly consumer: EventConsumer,
     private readonly lag: ConsumerLagMonitor,
+    private readonly logger: JsonLogger,
   ) {}
 
   /** The consumer group's lag gauge (`lastLag` is the latest total). */
@@ -26,10 +28,18 @@ export class ConsumerRunner implements OnModuleInit, OnApplicationShutdown {
   }
 
   onModuleInit(): void {
-    void this.producerReady().then(
-      () => (this.closed ? undefined : this.consumer.start().then(() => this.lag.start())),
-      () => undefined,
-    );
+    this.producerReady()
+      .then(async () => {
+        if (this.closed) return;
+        await this.consumer.start();
+        if (!this.closed) this.lag.start();
+      })
+      .catch((e: unknown) => {
+        // A shutdown that lands while the consumer is still joining its group
+        // interrupts the start: expected, not worth more than a debug line.
+        if (this.closed) this.logger.debug({ component: 'consumer-runner', err: (e as Error).message }, 'start interrupted by shutdown');
+        else this.logger.error({ component: 'consumer-runner', err: (e as Error).message }, 'consumer did not start');
+      });
   }
 
   producerReady(): Promise<void> {

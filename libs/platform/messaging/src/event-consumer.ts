@@ -93,6 +93,8 @@ export class EventConsumer {
     this.consumer = consumer;
     await consumer.connect();
     await consumer.subscribe({ topics: this.options.topics.flatMap((t) => [t, `${t}.retry`]), fromBeginning: true });
+    // close() while connecting: stop here rather than join the group on the way out.
+    if (this.isClosed()) return;
     await consumer.run({
       autoCommit: true,
       autoCommitInterval: 1000,
@@ -103,6 +105,10 @@ export class EventConsumer {
       { component: 'event-consumer', groupId: this.options.groupId, topics: this.options.topics },
       'consumer LATENT -> STARTED',
     );
+  }
+
+  private isClosed(): boolean {
+    return this.lifecycle === 'CLOSED';
   }
 
   private count(topic: string, outcome: string): void {
