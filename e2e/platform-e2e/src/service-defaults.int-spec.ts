@@ -1,6 +1,6 @@
-import { spawnService, type SpawnedService } from '@dsp/testing';
-
-type ServiceName = 'gateway' | 'user-service' | 'order-service';
+import { randomUUID } from 'node:crypto';
+import { znodePaths } from '@dsp/contracts';
+import { connectedZk, launchService, spawnService, type ServiceName, type SpawnedService } from '@dsp/testing';
 
 /** What each service's readiness depends on: its primaries and coordination, not replicas (a down replica only moves reads to the primary). */
 const EXPECTED_CHECKS: Record<ServiceName, string[]> = {
@@ -76,16 +76,54 @@ describe.each(Object.keys(EXPECTED_CHECKS) as ServiceName[])('%s (service defaul
     it('should log only JSON lines, report draining, and exit 0 promptly', async () => {
       const t0 = Date.now();
       const code = await svc.stop();
-      expect(code).toBe(0);
+      // On failure, show what the process wrote: the exit code alone does not say why.
+      expect({ code, output: code === 0 ? '' : svc.output() }).toEqual({ code: 0, output: '' });
       expect(Date.now() - t0).toBeLessThan(5000);
-      const lines = svc
-        .output()
-        .split('\n')
-        .filter((l) => l.trim().length > 0);
-      const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-      for (const p of parsed)
-        expect(p).toMatchObject({ level: expect.any(String), time: expect.any(String), service: name, msg: expect.any(String) });
+      const parsed = jsonLines(name, svc.output());
       expect(parsed.some((p) => p['msg'] === 'shut down' && p['result'] === 'closed')).toBe(true);
+    });
+  });
+});
+
+/** Every line is a JSON log line of this service; returns them parsed. */
+function jsonLines(name: ServiceName, output: string): Record<string, unknown>[] {
+  const parsed = output
+    .split('\n')
+    .filter((l) => l.trim().length > 0)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  for (const p of parsed)
+    expect(p).toMatchObject({ level: expect.any(String), time: expect.any(String), service: name, msg: expect.any(String) });
+  return parsed;
+}
+
+describe.each(Object.keys(EXPECTED_CHECKS) as ServiceName[])('%s (SIGTERM during boot)', (name) => {
+  describe('when SIGTERM arrives before it listens (its connections and consumers still starting)', () => {
+    it('should finish booting, then shut down gracefully: exit 0, JSON lines only, no registration left behind', async () => {
+      const instanceId = `boot-term-${name}-${randomUUID().slice(0, 8)}`;
+      const svc = launchService(name, { PORT: '0', INSTANCE_ID: instanceId });
+      let signalled = false;
+      svc.onOutput((out) => {
+        if (!signalled && out.includes('Starting Nest application')) {
+          signalled = true;
+          svc.child.kill('SIGTERM');
+        }
+      });
+      const killer = setTimeout(() => svc.child.kill('SIGKILL'), 20_000);
+      const code = await svc.exited;
+      clearTimeout(killer);
+      expect(signalled).toBe(true);
+      // Before the fix: the default SIGTERM action (exit code null) or an unhandled rejection from a consumer interrupted while joining (1).
+      expect({ code, output: code === 0 ? '' : svc.output() }).toEqual({ code: 0, output: '' });
+      const parsed = jsonLines(name, svc.output());
+      expect(parsed.some((p) => p['msg'] === 'signal received' && p['signal'] === 'SIGTERM')).toBe(true);
+      expect(parsed.some((p) => p['msg'] === 'shut down' && p['result'] === 'closed')).toBe(true);
+      const zk = await connectedZk();
+      try {
+        await zk.sync(znodePaths.service(name));
+        expect(await zk.exists(znodePaths.serviceInstance(name, instanceId))).toBeNull();
+      } finally {
+        await zk.close();
+      }
     });
   });
 });

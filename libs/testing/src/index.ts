@@ -1,5 +1,5 @@
 export { stackControl } from './stack-control';
-export { spawnService, type SpawnedService } from './spawn-service';
+export { launchService, spawnService, type LaunchedService, type ServiceName, type SpawnedService } from './spawn-service';
 export { testLogger } from './test-logger';
 export { eventually } from './eventually';
 export { connectedZk, expireSession, waitForNewSession, waitForState, waitServing } from './zookeeper-helpers';

@@ -3,6 +3,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '@dsp/infra-stack';
 
+export type ServiceName = 'gateway' | 'user-service' | 'order-service';
+
 export interface SpawnedService {
   name: string;
   child: ChildProcess;
@@ -17,35 +19,50 @@ export interface SpawnedService {
   stop(graceMs?: number): Promise<number | null>;
 }
 
-/**
- * Runs a built service (`dist/apps/<name>/src/main.js`, from `npm run build`)
- * as a real process and resolves once it logs `listening`.
- */
-export async function spawnService(
-  name: 'gateway' | 'user-service' | 'order-service',
-  env: NodeJS.ProcessEnv = {},
-  timeoutMs = 20_000,
-): Promise<SpawnedService> {
+/** A service process as it starts: output so far and its exit, nothing waited for. */
+export interface LaunchedService {
+  child: ChildProcess;
+  output(): string;
+  /** Called with each chunk of stdout/stderr as it arrives. */
+  onOutput(listener: (all: string) => void): void;
+  exited: Promise<number | null>;
+}
+
+/** Starts a built service (`dist/apps/<name>/src/main.js`) and returns at once. */
+export function launchService(name: ServiceName, env: NodeJS.ProcessEnv = {}): LaunchedService {
   const main = join(REPO_ROOT, 'dist', 'apps', name, 'src', 'main.js');
   if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first`);
   const child = spawn(process.execPath, [main], { env: { ...process.env, LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
+  const listeners: ((all: string) => void)[] = [];
+  const onData = (d: Buffer): void => {
+    out += d.toString();
+    for (const l of listeners) l(out);
+  };
+  child.stdout?.on('data', onData);
+  child.stderr?.on('data', onData);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => out, onOutput: (l) => void listeners.push(l), exited };
+}
+
+/**
+ * Runs a built service (`dist/apps/<name>/src/main.js`, from `npm run build`)
+ * as a real process and resolves once it logs `listening`.
+ */
+export async function spawnService(name: ServiceName, env: NodeJS.ProcessEnv = {}, timeoutMs = 20_000): Promise<SpawnedService> {
+  const { child, output, onOutput, exited } = launchService(name, env);
   const listening = new Promise<{ url: string; port: number }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start within ${timeoutMs} ms:\n${out}`)), timeoutMs);
-    const onData = (d: Buffer): void => {
-      out += d.toString();
+    const timer = setTimeout(() => reject(new Error(`${name} did not start within ${timeoutMs} ms:\n${output()}`)), timeoutMs);
+    onOutput((out) => {
       const m = /"url":"(http:\/\/[^"]+)","port":(\d+)/.exec(out);
       if (m?.[1] && m[2]) {
         clearTimeout(timer);
         resolve({ url: m[1], port: Number(m[2]) });
       }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
+    });
     void exited.then((code) => {
       clearTimeout(timer);
-      reject(new Error(`${name} exited with ${code} before listening:\n${out}`));
+      reject(new Error(`${name} exited with ${code} before listening:\n${output()}`));
     });
   });
   const { url, port } = await listening;
@@ -54,7 +71,7 @@ export async function spawnService(
     child,
     url,
     port,
-    output: () => out,
+    output,
     exited,
     async stop(graceMs = 10_000) {
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;

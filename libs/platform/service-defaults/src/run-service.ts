@@ -10,7 +10,7 @@ import { ConfigError } from './config/config-error';
 import { loadConfig, type ServiceConfig } from './config/load-config';
 import { HealthRegistry } from './health/health-registry';
 import { describeSchemaError } from './http/json-body.pipe';
-import { createJsonLogger } from './logging/json-logger';
+import { createJsonLogger, type JsonLogger } from './logging/json-logger';
 import { NestLoggerAdapter } from './logging/nest-logger.adapter';
 import { MetricsRegistry } from './metrics/metrics-registry';
 import type { ListenAddress, ServiceContext } from './service-context';
@@ -28,7 +28,11 @@ export interface RunServiceOptions<S extends z.ZodObject> {
   /** Builds the service's root module from the validated context. */
   module: (ctx: ServiceContext<ServiceConfig<S>>) => Type<unknown> | DynamicModule;
   env?: NodeJS.ProcessEnv;
-  /** Install SIGTERM/SIGINT handlers (default true; tests turn it off). */
+  /**
+   * The service owns the process: graceful shutdown on SIGTERM/SIGINT (also
+   * during boot), and unhandled rejections / uncaught exceptions logged as
+   * JSON before exit 1 (default true; in-process tests turn it off).
+   */
   handleSignals?: boolean;
 }
 
@@ -50,6 +54,52 @@ export interface RunningService<S extends z.ZodObject> {
 export async function runService<S extends z.ZodObject>(opts: RunServiceOptions<S>): Promise<RunningService<S>> {
   const config = loadConfig({ service: opts.name, schema: opts.configSchema, secrets: opts.secrets, env: opts.env });
   const logger = createJsonLogger({ service: opts.name, instanceId: config.INSTANCE_ID, level: config.LOG_LEVEL });
+  // Signals are handled from here on: a SIGTERM during boot (an orchestrator
+  // that changed its mind) waits for the boot to finish (bounded by
+  // SHUTDOWN_TIMEOUT_MS), then shuts down gracefully, instead of killing the
+  // process with its sessions and registrations half made.
+  const booting = boot(opts, config, logger);
+  if (opts.handleSignals !== false) {
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      process.once(signal, () => {
+        logger.info({ signal }, 'signal received');
+        const bootTimeout = new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error(`still booting after ${config.SHUTDOWN_TIMEOUT_MS} ms`)), config.SHUTDOWN_TIMEOUT_MS).unref(),
+        );
+        void Promise.race([booting, bootTimeout])
+          .then((svc) => svc.stop(signal))
+          .then(
+            () => 0,
+            (e: unknown) => {
+              logger.error({ signal, err: (e as Error).message }, 'no graceful shutdown');
+              return 1;
+            },
+          )
+          .then((code) => {
+            logger.flush();
+            process.exit(code);
+          });
+      });
+    }
+    // A promise nobody handles or an exception nobody catches is a bug: say
+    // which, as a JSON line like every other, before the process dies of it.
+    process.on('unhandledRejection', (reason) => die(logger, 'unhandled promise rejection', reason));
+    process.on('uncaughtException', (err) => die(logger, 'uncaught exception', err));
+  }
+  return booting;
+}
+
+function die(logger: JsonLogger, what: string, err: unknown): never {
+  logger.fatal({ err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err) }, what);
+  logger.flush();
+  process.exit(1);
+}
+
+async function boot<S extends z.ZodObject>(
+  opts: RunServiceOptions<S>,
+  config: ServiceConfig<S>,
+  logger: JsonLogger,
+): Promise<RunningService<S>> {
   const health = new HealthRegistry(config.READINESS_TIMEOUT_MS);
   const metrics = new MetricsRegistry(opts.name, config.INSTANCE_ID);
   const drainHooks: (() => Promise<void>)[] = [];
@@ -108,13 +158,6 @@ export async function runService<S extends z.ZodObject>(opts: RunServiceOptions<
     return stopping;
   };
 
-  if (opts.handleSignals !== false) {
-    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-      process.once(signal, () => {
-        void stop(signal).finally(() => process.exit(0));
-      });
-    }
-  }
   return { app, ctx, url, port, stop };
 }
 
