@@ -1,12 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { znodePaths } from '@dsp/contracts';
-import { connectedZk, launchService, spawnService, type ServiceName, type SpawnedService } from '@dsp/testing';
+import { connectedZk, eventually, kafkaProbe, launchService, spawnService, type ServiceName, type SpawnedService } from '@dsp/testing';
 
 /** What each service's readiness depends on: its primaries and coordination, not replicas (a down replica only moves reads to the primary). */
 const EXPECTED_CHECKS: Record<ServiceName, string[]> = {
   gateway: ['redis', 'zookeeper'],
   'user-service': ['mysql:user_db:primary', 'redis', 'zookeeper'],
   'order-service': ['kafka', 'mysql:order_db_0:primary', 'mysql:order_db_1:primary', 'redis', 'zookeeper'],
+};
+
+/** The consumer groups each service joins (its Kafka client id is its instance id). */
+const CONSUMER_GROUPS: Record<ServiceName, string[]> = {
+  gateway: [],
+  'user-service': ['user-service.order-stats'],
+  'order-service': ['order-service.intake', 'order-service.flash-sale'],
 };
 
 async function getJson(
@@ -73,7 +80,12 @@ describe.each(Object.keys(EXPECTED_CHECKS) as ServiceName[])('%s (service defaul
   });
 
   describe('when it receives SIGTERM', () => {
-    it('should log only JSON lines, report draining, and exit 0 promptly', async () => {
+    it('should log only JSON lines, leave its consumer groups (their partitions move at once), and exit 0 promptly', async () => {
+      const instance = String(jsonLines(name, svc.output())[0]?.['instance']);
+      const groups = CONSUMER_GROUPS[name];
+      const all = (v: boolean): Record<string, boolean> => Object.fromEntries(groups.map((g) => [g, v]));
+      // Joined first (a join can wait out a member that died earlier: up to its 10 s session).
+      await eventually(async () => expect(await kafkaProbe.memberships(groups, instance)).toEqual(all(true)), 30_000, 250);
       const t0 = Date.now();
       const code = await svc.stop();
       // On failure, show what the process wrote: the exit code alone does not say why.
@@ -81,6 +93,8 @@ describe.each(Object.keys(EXPECTED_CHECKS) as ServiceName[])('%s (service defaul
       expect(Date.now() - t0).toBeLessThan(5000);
       const parsed = jsonLines(name, svc.output());
       expect(parsed.some((p) => p['msg'] === 'shut down' && p['result'] === 'closed')).toBe(true);
+      // Left, not dropped: a member that exits without LeaveGroup stays listed until its session times out.
+      expect(await kafkaProbe.memberships(groups, instance)).toEqual(all(false));
     });
   });
 });

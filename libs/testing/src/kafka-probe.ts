@@ -15,7 +15,7 @@ function client(): Kafka {
 /**
  * Test access to Kafka below the platform libs: publish raw bytes (e.g. a
  * poison message no producer of the platform would write) and wait for a
- * message on any topic (e.g. a `.dlq`).
+ * message on any topic (e.g. a `.dlq`); see who is in a consumer group.
  */
 export const kafkaProbe = {
   async publish(topic: string, key: string, value: string, headers: Record<string, string> = {}): Promise<void> {
@@ -71,6 +71,19 @@ export const kafkaProbe = {
       });
     } finally {
       await consumer.disconnect();
+    }
+  },
+
+  /** For each consumer group, whether a member with this client id is in it now. */
+  async memberships(groups: readonly string[], clientId: string): Promise<Record<string, boolean>> {
+    if (groups.length === 0) return {};
+    const admin = client().admin();
+    await admin.connect();
+    try {
+      const { groups: described } = await admin.describeGroups([...groups]);
+      return Object.fromEntries(described.map((g) => [g.groupId, g.members.some((m) => m.clientId === clientId)]));
+    } finally {
+      await admin.disconnect();
     }
   },
 };
