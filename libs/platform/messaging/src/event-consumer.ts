@@ -102,8 +102,12 @@ export class EventConsumer {
     this.consumer = consumer;
     await consumer.connect();
     await consumer.subscribe({ topics: this.options.topics.flatMap((t) => [t, `${t}.retry`]), fromBeginning: true });
-    // close() while connecting: stop here rather than join the group on the way out.
-    if (this.isClosed()) return;
+    // close() while connecting: stop here rather than join the group on the way
+    // out, and drop a connection that may have completed after close()'s disconnect.
+    if (this.isClosed()) {
+      await consumer.disconnect().catch(() => undefined);
+      return;
+    }
     await consumer.run({
       autoCommit: true,
       autoCommitInterval: 1000,
