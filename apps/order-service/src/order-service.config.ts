@@ -47,6 +47,8 @@ export const ORDER_SERVICE_ENV_SCHEMA = z.object({
   FLASH_SALE_LOCK_TIMEOUT_MS: millis().default(15_000),
   /** Flash sales: lease of the redis-lock strategy's lock (renewed every third of it while held). */
   FLASH_SALE_LEASE_MS: millis().default(3000),
+  /** Flash sales: a purchase `pending` (unit taken, order not written) for longer than this is taken over and completed, by the buyer's next call or the background completer. */
+  FLASH_SALE_PENDING_TAKEOVER_MS: millis().default(10_000),
   /** Flash sales: the reconciler touches a redis-reserve sale only after this long without activity. */
   FLASH_SALE_RECONCILE_QUIET_MS: millis().default(3000),
   /** Deadline of a call to user-service through discovery. */

@@ -22,6 +22,7 @@ import {
   FlashSaleService,
   LockBusyError,
   LockServiceUnavailableError,
+  PurchaseInProgressError,
   PurchaseStrategies,
   RedisLockStrategy,
   RedisReserveStrategy,
@@ -291,6 +292,7 @@ export class OrderServiceModule {
               .register(FlashSaleNotFoundError, 404)
               .register(SoldOutError, 409)
               .register(AlreadyPurchasedError, 409)
+              .register(PurchaseInProgressError, 409)
               .register(LockBusyError, 503)
               .register(LockServiceUnavailableError, 503)
               .register(StaleLockTokenError, 503)
@@ -302,7 +304,9 @@ export class OrderServiceModule {
               new DbAtomicStrategy(ledger),
               new RedisReserveStrategy(reservations, ledger, producer),
             ]);
-            return new FlashSaleService(ledger, strategies, orders, reservations, logger);
+            return new FlashSaleService(ledger, strategies, orders, reservations, logger, {
+              pendingTakeoverMs: config.FLASH_SALE_PENDING_TAKEOVER_MS,
+            });
           },
         },
         {
@@ -341,6 +345,7 @@ export class OrderServiceModule {
                 quietMs: config.FLASH_SALE_RECONCILE_QUIET_MS,
               }),
               logger,
+              { intervalMs: 1000, pendingAfterMs: config.FLASH_SALE_PENDING_TAKEOVER_MS },
             ),
         },
         {

@@ -93,7 +93,9 @@ export async function tour(base: string): Promise<string[]> {
       `POST .../purchase          -> ${buy.status} ${String(buy.body['state'])}: one Redis script took the unit, Kafka carries the order`,
     );
     const again = await call(base, 'POST', `/api/flash-sales/${saleId}/purchase`, cookie);
-    out.push(`POST .../purchase again    -> ${again.status}: ${String(again.body['message'])}`);
+    out.push(
+      `POST .../purchase again    -> ${again.status} ${String(again.body['state'])}, idempotent-replayed: ${again.headers.get('idempotent-replayed')}: one unit per buyer, a retry answers like the first call`,
+    );
     let mine = buy;
     for (let i = 0; i < 40 && mine.body['state'] !== 'ordered'; i++) {
       await new Promise((r) => setTimeout(r, 250));

@@ -14,10 +14,31 @@ export class SoldOutError extends Error {
   }
 }
 
-/** This buyer already has (or was refused) a unit of this sale. Maps to 409. */
+/**
+ * A strategy or the ledger found that this buyer already holds a unit (or a
+ * reservation) of the sale. {@link FlashSaleService} turns it into a replay of
+ * that purchase; it maps to 409 only if it ever escapes.
+ */
 export class AlreadyPurchasedError extends Error {
   constructor(saleId: string, state: string) {
     super(`you already bought in flash sale ${saleId} (purchase ${state}); one unit per buyer`);
+  }
+}
+
+/**
+ * The buyer's unit is taken and its order is being written by another call
+ * that started less than the takeover time ago. Maps to 409: ask again later
+ * (the purchase then replays) or follow `GET .../purchase`.
+ */
+export class PurchaseInProgressError extends Error {
+  constructor(
+    saleId: string,
+    readonly retryAfterMs: number,
+  ) {
+    super(
+      `your purchase in flash sale ${saleId} is in progress (its unit is yours, its order is being written); ` +
+        `ask again in ${Math.ceil(retryAfterMs / 1000)} s or follow GET /api/flash-sales/${saleId}/purchase`,
+    );
   }
 }
 

@@ -35,7 +35,14 @@ type PurchaseRow = {
   state: 'pending' | 'ordered' | 'rejected';
   order_id: string | null;
   reason: string | null;
+  updated_at: Date;
 };
+
+/** A buyer's purchase row: what the API shows, and when it last changed (ms since the epoch). */
+export interface PurchaseRecord {
+  view: FlashSalePurchaseView;
+  changedAt: number;
+}
 
 function isDuplicate(e: unknown): boolean {
   const err = e as { code?: string; driverError?: { code?: string } };
@@ -206,17 +213,17 @@ export class FlashSaleLedger {
   }
 
   /** This buyer's purchase in the sale, from the primary. */
-  async purchaseOf(saleId: string, userId: string): Promise<FlashSalePurchaseView | undefined> {
+  async purchaseOf(saleId: string, userId: string): Promise<PurchaseRecord | undefined> {
     const rows = (await this.homeOf(saleId).read(
       (em) =>
-        em.query('SELECT sale_id, user_id, state, order_id, reason FROM flash_sale_purchases WHERE sale_id = ? AND user_id = ?', [
-          saleId,
-          userId,
-        ]),
+        em.query(
+          'SELECT sale_id, user_id, state, order_id, reason, updated_at FROM flash_sale_purchases WHERE sale_id = ? AND user_id = ?',
+          [saleId, userId],
+        ),
       { primary: true },
     )) as PurchaseRow[];
     const r = rows[0];
-    return r && toPurchaseView(r);
+    return r && { view: toPurchaseView(r), changedAt: new Date(r.updated_at).getTime() };
   }
 
   /** Purchases still `pending` (unit taken, order not yet recorded) whose last change is older than `olderThanMs`. */

@@ -2,8 +2,8 @@ import type { FlashSalePurchaseView, FlashSaleStrategyName, FlashSaleView } from
 import type { JsonLogger } from '@dsp/service-defaults';
 import { IdempotencyInFlightError } from '../order-errors';
 import type { OrdersService } from '../orders.service';
-import { AlreadyPurchasedError, FlashSaleNotFoundError, SoldOutError } from './flash-sale-errors';
-import type { FlashSaleLedger, SaleRef } from './flash-sale-ledger';
+import { AlreadyPurchasedError, FlashSaleNotFoundError, PurchaseInProgressError, SoldOutError } from './flash-sale-errors';
+import type { FlashSaleLedger, PurchaseRecord, SaleRef } from './flash-sale-ledger';
 import type { PurchaseStrategies } from './purchase-strategies';
 import type { StockReservations } from './stock-reservations';
 
@@ -11,6 +11,28 @@ import type { StockReservations } from './stock-reservations';
 export function flashSaleOrderKey(saleId: string): string {
   return `flash-sale:${saleId}`;
 }
+
+/** What a purchase call answers. */
+export interface PurchaseResult {
+  /** The buyer's purchase as it stands now. */
+  purchase: FlashSalePurchaseView;
+  /** The buyer had bought before: this answer replays that purchase (HTTP `idempotent-replayed: true`). */
+  replayed: boolean;
+  /** The strategy answers before the order exists (`redis-reserve`): HTTP 202; otherwise 201 (409 when `rejected`). */
+  queued: boolean;
+}
+
+export interface FlashSaleServiceOptions {
+  /**
+   * A purchase `pending` (unit taken, order not written) for longer than this
+   * was abandoned by the call that took the unit: the buyer's next call takes
+   * it over and completes it, as the background completer does; a younger one
+   * answers {@link PurchaseInProgressError}. In ms. @default 10000
+   */
+  pendingTakeoverMs: number;
+}
+
+export const DEFAULT_FLASH_SALE_SERVICE_OPTIONS: FlashSaleServiceOptions = { pendingTakeoverMs: 10_000 };
 
 /**
  * Flash sales (seed line 29): a SKU with limited stock, sold one unit per
@@ -24,12 +46,18 @@ export function flashSaleOrderKey(saleId: string): string {
  *   is placed with the Idempotency-Key `flash-sale:<saleId>`, so the purchase
  *   call, a retry by the buyer and the background completer
  *   ({@link completeStale}) can all write it and only one order results.
- * - Once a sale's row says 0 units, this instance answers 409 without touching
- *   locks (stock never goes back up in the database).
+ * - A buyer's repeated purchase is idempotent, the same in every strategy: it
+ *   replays the purchase the buyer holds (`replayed`; ordered, or reserved for
+ *   `redis-reserve`, or `rejected`), whatever became of the first call's
+ *   answer; only a `pending` purchase younger than `pendingTakeoverMs` is
+ *   refused as in progress. A refusal that is not a replay means sold out.
+ * - Once a sale's row says 0 units, this instance answers sold out without
+ *   touching locks (stock never goes back up in the database).
  */
 export class FlashSaleService {
   private readonly refs = new Map<string, SaleRef>();
   private readonly soldOut = new Set<string>();
+  private readonly options: FlashSaleServiceOptions;
 
   constructor(
     private readonly ledger: FlashSaleLedger,
@@ -37,7 +65,10 @@ export class FlashSaleService {
     private readonly orders: OrdersService,
     private readonly reservations: StockReservations,
     private readonly logger: JsonLogger,
-  ) {}
+    options: Partial<FlashSaleServiceOptions> = {},
+  ) {
+    this.options = { ...DEFAULT_FLASH_SALE_SERVICE_OPTIONS, ...options };
+  }
 
   async start(sku: string, stock: number, strategy: FlashSaleStrategyName): Promise<FlashSaleView> {
     this.strategies.get(strategy); // loud for a strategy this service does not run
@@ -64,41 +95,57 @@ export class FlashSaleService {
   }
 
   /**
-   * Buys one unit for `userId`. Resolves with the purchase (`ordered`, or
-   * `reserved` for `redis-reserve`); throws {@link SoldOutError} or
-   * {@link AlreadyPurchasedError} (409), `LockBusyError` / `StaleLockTokenError`
-   * (503, retry). A buyer whose earlier call took the unit but did not finish
-   * the order gets it finished now.
+   * Buys one unit for `userId`, or replays the purchase the buyer already
+   * holds (see the class comment). Throws {@link SoldOutError} (409),
+   * {@link PurchaseInProgressError} (409, a young `pending`), `LockBusyError` /
+   * `StaleLockTokenError` / `LockServiceUnavailableError` (503, retry).
    */
-  async purchase(saleId: string, userId: string): Promise<FlashSalePurchaseView> {
+  async purchase(saleId: string, userId: string): Promise<PurchaseResult> {
     const sale = await this.ref(saleId);
-    // redis-reserve keeps the database off the request path: Redis' buyer set refuses a second
-    // reservation, and the consumer (redelivery) and the completer finish a pending one.
-    if (sale.strategy !== 'redis-reserve') {
+    const queued = sale.strategy === 'redis-reserve';
+    // redis-reserve keeps the database off the request path: Redis' buyer set spots a repeat, and
+    // the consumer (redelivery) and the completer finish a pending purchase.
+    if (!queued) {
       const mine = await this.ledger.purchaseOf(saleId, userId);
-      if (mine?.state === 'pending') return this.resume(sale, userId);
-      if (mine) throw new AlreadyPurchasedError(saleId, mine.state);
+      if (mine) return this.replay(sale, mine);
     }
     if (this.soldOut.has(saleId)) throw new SoldOutError(saleId);
     try {
       const outcome = await this.strategies.get(sale.strategy).claim(sale, userId);
-      if (outcome === 'reserved') return { saleId, userId, state: 'reserved', orderId: null };
+      if (outcome === 'reserved') return { purchase: { saleId, userId, state: 'reserved', orderId: null }, replayed: false, queued };
     } catch (e) {
-      if (e instanceof SoldOutError && sale.strategy !== 'redis-reserve') {
+      if (e instanceof AlreadyPurchasedError) return this.replayHeld(sale, userId); // a concurrent or earlier call of this buyer
+      if (e instanceof SoldOutError && !queued) {
         if (this.soldOut.size > 10_000) this.soldOut.clear();
         this.soldOut.add(saleId);
+        // The last unit may have gone to a concurrent call of this very buyer: then it is theirs, not sold out.
+        const mine = await this.ledger.purchaseOf(saleId, userId);
+        if (mine) return this.replay(sale, mine);
       }
       throw e;
     }
-    return this.complete(sale, userId);
+    return { purchase: await this.complete(sale, userId), replayed: false, queued };
   }
 
-  /** A retry of a purchase whose unit is taken: finishes its order, unless another call is writing it right now (409). */
-  private async resume(sale: SaleRef, userId: string): Promise<FlashSalePurchaseView> {
+  /** The strategy says the buyer holds a unit: replay it from the database, or (redis-reserve, not applied yet) as reserved. */
+  private async replayHeld(sale: SaleRef, userId: string): Promise<PurchaseResult> {
+    const mine = await this.ledger.purchaseOf(sale.id, userId);
+    if (mine) return this.replay(sale, mine);
+    if (sale.strategy === 'redis-reserve')
+      return { purchase: { saleId: sale.id, userId, state: 'reserved', orderId: null }, replayed: true, queued: true };
+    throw new Error(`flash sale ${sale.id}: buyer ${userId} holds a unit the database does not show`);
+  }
+
+  /** A repeated purchase: answers the one the buyer holds; an abandoned `pending` one is taken over and completed. */
+  private async replay(sale: SaleRef, mine: PurchaseRecord): Promise<PurchaseResult> {
+    const queued = sale.strategy === 'redis-reserve';
+    if (mine.view.state !== 'pending' || queued) return { purchase: mine.view, replayed: true, queued };
+    const age = Date.now() - mine.changedAt;
+    if (age < this.options.pendingTakeoverMs) throw new PurchaseInProgressError(sale.id, this.options.pendingTakeoverMs - age);
     try {
-      return await this.complete(sale, userId);
+      return { purchase: await this.complete(sale, mine.view.userId), replayed: true, queued };
     } catch (e) {
-      if (e instanceof IdempotencyInFlightError) throw new AlreadyPurchasedError(sale.id, 'pending, its order is being written');
+      if (e instanceof IdempotencyInFlightError) throw new PurchaseInProgressError(sale.id, this.options.pendingTakeoverMs);
       throw e;
     }
   }
@@ -114,7 +161,7 @@ export class FlashSaleService {
   async purchaseStatus(saleId: string, userId: string): Promise<FlashSalePurchaseView | undefined> {
     const sale = await this.ref(saleId);
     const mine = await this.ledger.purchaseOf(saleId, userId);
-    if (mine) return mine;
+    if (mine) return mine.view;
     if (sale.strategy === 'redis-reserve' && (await this.reservations.isBuyer(saleId, userId)))
       return { saleId, userId, state: 'reserved', orderId: null };
     return undefined;
@@ -136,7 +183,7 @@ export class FlashSaleService {
         return { saleId, userId, state: 'rejected', orderId: null };
       }
       if (!(e instanceof AlreadyPurchasedError)) throw e;
-      const mine = await this.ledger.purchaseOf(saleId, userId);
+      const mine = (await this.ledger.purchaseOf(saleId, userId))?.view;
       if (mine?.state !== 'pending') return mine ?? { saleId, userId, state: 'rejected', orderId: null };
     }
     return this.complete(sale, userId);

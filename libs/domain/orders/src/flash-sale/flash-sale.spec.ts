@@ -1,7 +1,7 @@
 import type { JsonLogger } from '@dsp/service-defaults';
 import { IdempotencyInFlightError } from '../order-errors';
 import type { OrdersService } from '../orders.service';
-import { AlreadyPurchasedError, SoldOutError, UnknownStrategyError } from './flash-sale-errors';
+import { AlreadyPurchasedError, PurchaseInProgressError, SoldOutError, UnknownStrategyError } from './flash-sale-errors';
 import type { FlashSaleLedger, SaleRef } from './flash-sale-ledger';
 import { FlashSaleReconciler } from './flash-sale-reconciler';
 import { FlashSaleService } from './flash-sale.service';
@@ -40,16 +40,24 @@ describe('PurchaseStrategies', () => {
 });
 
 describe('FlashSaleService.purchase', () => {
-  const sale: SaleRef = { id: '7', sku: 'SKU-MUG', strategy: 'db-atomic', stockTotal: 1 };
-  function setup(purchases: Map<string, 'pending' | 'ordered'>, outcome: () => ClaimOutcome) {
+  const lockedSale: SaleRef = { id: '7', sku: 'SKU-MUG', strategy: 'db-atomic', stockTotal: 1 };
+  type Row = { state: 'pending' | 'ordered' | 'rejected'; changedAt: number; orderId?: string; reason?: string };
+  function setup(purchases: Map<string, Row>, outcome: () => ClaimOutcome, strategyName: 'db-atomic' | 'redis-reserve' = 'db-atomic') {
+    const sale = { ...lockedSale, strategy: strategyName };
     const placed: string[] = [];
     const ledger = {
       find: async () => ({ ...sale, stock: 1, sold: 0, createdAt: '' }),
       purchaseOf: async (_s: string, u: string) => {
-        const state = purchases.get(u);
-        return state && { saleId: sale.id, userId: u, state, orderId: null };
+        const r = purchases.get(u);
+        return (
+          r && {
+            view: { saleId: sale.id, userId: u, state: r.state, orderId: r.orderId ?? null, ...(r.reason ? { reason: r.reason } : {}) },
+            changedAt: r.changedAt,
+          }
+        );
       },
-      markOrdered: async (_s: string, u: string) => void purchases.set(u, 'ordered'),
+      markOrdered: async (_s: string, u: string, orderId: string) =>
+        void purchases.set(u, { state: 'ordered', changedAt: Date.now(), orderId }),
     } as unknown as FlashSaleLedger;
     const orders = {
       place: async (u: string, key: string) => {
@@ -57,36 +65,115 @@ describe('FlashSaleService.purchase', () => {
         return { order: { id: `o-${u}` } };
       },
     } as unknown as OrdersService;
-    const strategy = new CountingStrategy('db-atomic', outcome);
-    const service = new FlashSaleService(ledger, new PurchaseStrategies([strategy]), orders, {} as StockReservations, logger);
+    const strategy = new CountingStrategy(strategyName, outcome);
+    const service = new FlashSaleService(ledger, new PurchaseStrategies([strategy]), orders, {} as StockReservations, logger, {
+      pendingTakeoverMs: 10_000,
+    });
     return { service, strategy, placed };
   }
 
   it('should order a claimed unit with the sale’s idempotency key', async () => {
     const { service, placed } = setup(new Map(), () => 'claimed');
-    await expect(service.purchase('7', '42')).resolves.toEqual({ saleId: '7', userId: '42', state: 'ordered', orderId: 'o-42' });
+    await expect(service.purchase('7', '42')).resolves.toEqual({
+      purchase: { saleId: '7', userId: '42', state: 'ordered', orderId: 'o-42' },
+      replayed: false,
+      queued: false,
+    });
     expect(placed).toEqual(['42:flash-sale:7']);
   });
 
-  it('should refuse a buyer who already bought, without claiming', async () => {
-    const { service, strategy } = setup(new Map([['42', 'ordered']]), () => 'claimed');
-    await expect(service.purchase('7', '42')).rejects.toThrow(AlreadyPurchasedError);
+  it('should replay the purchase of a buyer who already bought, without claiming or ordering again', async () => {
+    const { service, strategy, placed } = setup(new Map([['42', { state: 'ordered', changedAt: 0, orderId: 'o-1' }]]), () => 'claimed');
+    await expect(service.purchase('7', '42')).resolves.toEqual({
+      purchase: { saleId: '7', userId: '42', state: 'ordered', orderId: 'o-1' },
+      replayed: true,
+      queued: false,
+    });
     expect(strategy.calls).toBe(0);
+    expect(placed).toEqual([]);
   });
 
-  it('should finish a pending purchase (unit taken, order not written) instead of refusing it', async () => {
-    const { service, strategy, placed } = setup(new Map([['42', 'pending']]), () => 'claimed');
-    await expect(service.purchase('7', '42')).resolves.toMatchObject({ state: 'ordered' });
+  it('should replay the purchase when the strategy finds the buyer already holds a unit (a concurrent call of theirs won)', async () => {
+    const purchases = new Map<string, Row>();
+    const { service } = setup(purchases, () => {
+      purchases.set('42', { state: 'ordered', changedAt: Date.now(), orderId: 'o-9' });
+      throw new AlreadyPurchasedError('7', 'recorded');
+    });
+    await expect(service.purchase('7', '42')).resolves.toMatchObject({ purchase: { state: 'ordered', orderId: 'o-9' }, replayed: true });
+  });
+
+  it('should refuse a pending purchase younger than the takeover time as in progress, without writing', async () => {
+    const { service, strategy, placed } = setup(new Map([['42', { state: 'pending', changedAt: Date.now() - 2000 }]]), () => 'claimed');
+    await expect(service.purchase('7', '42')).rejects.toThrow(PurchaseInProgressError);
+    await expect(service.purchase('7', '42')).rejects.toThrow(/in progress.*ask again in [89] s/);
+    expect(strategy.calls).toBe(0);
+    expect(placed).toEqual([]);
+  });
+
+  it('should take over a pending purchase older than the takeover time and complete it, as a replay', async () => {
+    const { service, strategy, placed } = setup(new Map([['42', { state: 'pending', changedAt: Date.now() - 11_000 }]]), () => 'claimed');
+    await expect(service.purchase('7', '42')).resolves.toEqual({
+      purchase: { saleId: '7', userId: '42', state: 'ordered', orderId: 'o-42' },
+      replayed: true,
+      queued: false,
+    });
     expect(strategy.calls).toBe(0);
     expect(placed).toEqual(['42:flash-sale:7']);
   });
 
-  it('should refuse, not fail, a retry while another call is writing the order', async () => {
-    const { service } = setup(new Map([['42', 'pending']]), () => 'claimed');
+  it('should refuse, not fail, a takeover while another call is writing the order', async () => {
+    const { service } = setup(new Map([['42', { state: 'pending', changedAt: 0 }]]), () => 'claimed');
     (service as unknown as { orders: { place: () => Promise<never> } }).orders.place = async () => {
       throw new IdempotencyInFlightError('flash-sale:7');
     };
-    await expect(service.purchase('7', '42')).rejects.toThrow(/already bought .*pending, its order is being written/);
+    await expect(service.purchase('7', '42')).rejects.toThrow(PurchaseInProgressError);
+  });
+
+  it('should replay a redis-reserve reservation Redis holds and the database has not applied yet as reserved (202)', async () => {
+    const { service } = setup(
+      new Map(),
+      () => {
+        throw new AlreadyPurchasedError('7', 'reserved');
+      },
+      'redis-reserve',
+    );
+    await expect(service.purchase('7', '42')).resolves.toEqual({
+      purchase: { saleId: '7', userId: '42', state: 'reserved', orderId: null },
+      replayed: true,
+      queued: true,
+    });
+  });
+
+  it.each([
+    ['ordered' as const, 'o-5'],
+    ['pending' as const, undefined],
+    ['rejected' as const, undefined],
+  ])('should replay a redis-reserve purchase the database has %s, as it stands', async (state, orderId) => {
+    const { service } = setup(
+      new Map([
+        [
+          '42',
+          { state, changedAt: Date.now(), ...(orderId ? { orderId } : {}), ...(state === 'rejected' ? { reason: 'no unit left' } : {}) },
+        ],
+      ]),
+      () => {
+        throw new AlreadyPurchasedError('7', 'reserved');
+      },
+      'redis-reserve',
+    );
+    const r = await service.purchase('7', '42');
+    expect(r).toMatchObject({ purchase: { state, orderId: orderId ?? null }, replayed: true, queued: true });
+  });
+
+  it('should replay, not answer sold out, when the last unit went to a concurrent call of the same buyer', async () => {
+    const purchases = new Map<string, Row>();
+    const { service } = setup(purchases, () => {
+      purchases.set('42', { state: 'pending', changedAt: Date.now() });
+      throw new SoldOutError('7');
+    });
+    await expect(service.purchase('7', '42')).rejects.toThrow(PurchaseInProgressError);
+    purchases.set('42', { state: 'ordered', changedAt: Date.now(), orderId: 'o-3' });
+    await expect(service.purchase('7', '42')).resolves.toMatchObject({ purchase: { state: 'ordered', orderId: 'o-3' }, replayed: true });
   });
 
   it('should answer sold out without the strategy once the database said 0 units', async () => {

@@ -3,13 +3,20 @@ export {
   FlashSaleNotFoundError,
   LockBusyError,
   LockServiceUnavailableError,
+  PurchaseInProgressError,
   SoldOutError,
   StaleLockTokenError,
   UnknownStrategyError,
 } from './flash-sale-errors';
-export { FlashSaleLedger, type SaleRef, type SaleState } from './flash-sale-ledger';
+export { FlashSaleLedger, type PurchaseRecord, type SaleRef, type SaleState } from './flash-sale-ledger';
 export { FlashSaleReconciler, type FlashSaleReconcilerOptions } from './flash-sale-reconciler';
-export { FlashSaleService, flashSaleOrderKey } from './flash-sale.service';
+export {
+  DEFAULT_FLASH_SALE_SERVICE_OPTIONS,
+  FlashSaleService,
+  flashSaleOrderKey,
+  type FlashSaleServiceOptions,
+  type PurchaseResult,
+} from './flash-sale.service';
 export { PurchaseStrategies } from './purchase-strategies';
 export type { ClaimOutcome, PurchaseStrategy } from './purchase-strategy';
 export { StockReservations, type ReserveResult } from './stock-reservations';

@@ -21,6 +21,12 @@ export interface FlashSaleReservedV1 {
  * Redis forgot reservations) and writes the order. A reservation whose publish
  * fails is given back before the 503. If the sale is not in Redis (first
  * purchase, or Redis lost it), it is loaded from the database first.
+ *
+ * A buyer Redis already counts as a reservation holder is told so
+ * ({@link AlreadyPurchasedError}) only once that reservation is on its way: if
+ * the database has not recorded it yet, it is published again (its first call
+ * may have lost Redis' answer, and with it the publish). Applying a
+ * reservation twice is harmless, so every 202 is backed by a Kafka ack.
  */
 export class RedisReserveStrategy implements PurchaseStrategy {
   readonly name = 'redis-reserve' as const;
@@ -41,15 +47,22 @@ export class RedisReserveStrategy implements PurchaseStrategy {
       result = await this.reservations.reserve(sale.id, userId);
     }
     if (result === 'sold-out') throw new SoldOutError(sale.id);
-    if (result === 'already-reserved') throw new AlreadyPurchasedError(sale.id, 'reserved');
+    if (result === 'already-reserved') {
+      if (!(await this.ledger.purchaseOf(sale.id, userId))) await this.publish(sale.id, userId);
+      throw new AlreadyPurchasedError(sale.id, 'reserved');
+    }
     if (result === 'unknown') throw new Error(`flash sale ${sale.id} could not be loaded into Redis`);
-    const event: FlashSaleReservedV1 = { version: 1, saleId: sale.id, userId, reservedAt: new Date().toISOString() };
     try {
-      await this.producer.send(this.topic, [{ key: sale.id, value: JSON.stringify(event) }]);
+      await this.publish(sale.id, userId);
     } catch (e) {
       await this.reservations.unreserve(sale.id, userId).catch(() => undefined);
       throw e;
     }
     return 'reserved';
+  }
+
+  private async publish(saleId: string, userId: string): Promise<void> {
+    const event: FlashSaleReservedV1 = { version: 1, saleId, userId, reservedAt: new Date().toISOString() };
+    await this.producer.send(this.topic, [{ key: saleId, value: JSON.stringify(event) }]);
   }
 }

@@ -11,7 +11,7 @@ const sale: SaleRef = { id: '7', sku: 'SKU-MUG', strategy: 'redis-reserve', stoc
 const logger = { info: () => undefined, warn: () => undefined, debug: () => undefined } as unknown as JsonLogger;
 
 describe('RedisReserveStrategy', () => {
-  function setup(results: ReserveResult[], send: () => Promise<void>) {
+  function setup(results: ReserveResult[], send: () => Promise<void>, recorded?: 'ordered' | 'rejected') {
     const calls: string[] = [];
     const reservations = {
       reserve: async () => {
@@ -28,6 +28,8 @@ describe('RedisReserveStrategy', () => {
     const ledger = {
       readState: async () => ({ stock: 4, sold: 6, fence: 0n }),
       buyers: async () => ['1', '2'],
+      purchaseOf: async (_s: string, u: string) =>
+        recorded && { view: { saleId: sale.id, userId: u, state: recorded, orderId: null }, changedAt: 0 },
     } as unknown as FlashSaleLedger;
     const producer = { send: async () => send() } as unknown as EventProducer;
     return { strategy: new RedisReserveStrategy(reservations, ledger, producer, 'test.topic'), calls };
@@ -51,15 +53,30 @@ describe('RedisReserveStrategy', () => {
     expect(calls).toEqual(['reserve unknown', 'seed 4 [1,2]', 'reserve reserved']);
   });
 
-  it.each([
-    ['sold-out' as const, SoldOutError],
-    ['already-reserved' as const, AlreadyPurchasedError],
-  ])('should refuse %s without publishing', async (result, error) => {
+  it('should refuse a sold-out sale without publishing', async () => {
     let sent = 0;
-    const { strategy } = setup([result], async () => void sent++);
-    await expect(strategy.claim(sale, '42')).rejects.toThrow(error);
+    const { strategy } = setup(['sold-out'], async () => void sent++);
+    await expect(strategy.claim(sale, '42')).rejects.toThrow(SoldOutError);
     expect(sent).toBe(0);
   });
+
+  it('should publish a held reservation again when the database has not recorded it (its first answer may have been lost)', async () => {
+    let sent = 0;
+    const { strategy, calls } = setup(['already-reserved'], async () => void sent++);
+    await expect(strategy.claim(sale, '42')).rejects.toThrow(AlreadyPurchasedError);
+    expect(sent).toBe(1);
+    expect(calls).toEqual(['reserve already-reserved']); // never given back: the buyer holds it
+  });
+
+  it.each(['ordered' as const, 'rejected' as const])(
+    'should not publish a held reservation the database has already %s',
+    async (recorded) => {
+      let sent = 0;
+      const { strategy } = setup(['already-reserved'], async () => void sent++, recorded);
+      await expect(strategy.claim(sale, '42')).rejects.toThrow(AlreadyPurchasedError);
+      expect(sent).toBe(0);
+    },
+  );
 });
 
 describe('RedisLockStrategy', () => {
