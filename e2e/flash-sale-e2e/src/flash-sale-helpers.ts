@@ -29,6 +29,8 @@ export interface Attempt {
   status: number;
   body: FlashSalePurchaseView & { message?: string };
   instance: string;
+  /** The answer replays a purchase the buyer already held (`idempotent-replayed: true`). */
+  replayed: boolean;
   /** 503 answers retried before the final one. */
   retries: number;
 }
@@ -39,7 +41,14 @@ export async function purchase(gatewayUrl: string, saleId: string, buyer: Buyer,
     const r = await fetch(`${gatewayUrl}/api/flash-sales/${saleId}/purchase`, { method: 'POST', headers: { cookie: buyer.cookie } });
     const body = (await r.json()) as Attempt['body'];
     if ((r.status !== 503 && r.status !== 502) || Date.now() > deadline)
-      return { buyer, status: r.status, body, instance: r.headers.get('x-upstream-instance') ?? '', retries };
+      return {
+        buyer,
+        status: r.status,
+        body,
+        instance: r.headers.get('x-upstream-instance') ?? '',
+        replayed: r.headers.get('idempotent-replayed') === 'true',
+        retries,
+      };
     await new Promise((res) => setTimeout(res, 50 + Math.random() * 100));
   }
 }
@@ -109,6 +118,34 @@ export async function saleTruth(saleId: string, sku: string): Promise<SaleTruth>
     purchases: purchases.map((p) => ({ user_id: String(p.user_id), state: p.state, order_id: p.order_id && String(p.order_id) })),
     orderUsers,
   };
+}
+
+/** The buyer's purchase as the API reports it (`GET .../purchase`): its state, or undefined (404) when the buyer holds none. */
+export async function heldBy(gatewayUrl: string, saleId: string, buyer: Buyer): Promise<FlashSalePurchaseView | undefined> {
+  const r = await fetch(`${gatewayUrl}/api/flash-sales/${saleId}/purchase`, { headers: { cookie: buyer.cookie } });
+  if (r.status === 404) return undefined;
+  if (r.status !== 200) throw new Error(`GET purchase of buyer ${buyer.id}: ${r.status} ${await r.text()}`);
+  return (await r.json()) as FlashSalePurchaseView;
+}
+
+/** What every buyer holds, as the API reports it, `concurrency` lookups at a time: user id -> purchase (buyers holding none left out). */
+export async function holdings(
+  gatewayUrl: string,
+  saleId: string,
+  buyers: readonly Buyer[],
+  concurrency = 32,
+): Promise<Map<string, FlashSalePurchaseView>> {
+  const out = new Map<string, FlashSalePurchaseView>();
+  const queue = [...buyers];
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let b = queue.pop(); b; b = queue.pop()) {
+        const p = await heldBy(gatewayUrl, saleId, b);
+        if (p) out.set(b.id, p);
+      }
+    }),
+  );
+  return out;
 }
 
 export function tally(attempts: readonly Attempt[]): Record<number, number> {

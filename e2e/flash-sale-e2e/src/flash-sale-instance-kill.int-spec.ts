@@ -47,8 +47,14 @@ describe('flash sale zk-lock: an order-service instance killed mid-sale', () => 
     );
     expect(killedAt).toBeGreaterThan(0);
     const t = tally(attempts);
-    // Every buyer got an answer: a unit, sold out, or "already bought" (its first request took the unit, then died).
+    // Every buyer got an answer: a unit (fresh, or replayed to a retry whose first request died after
+    // taking it), sold out, or "in progress" (the first request took the unit, then died, and its
+    // purchase is younger than the takeover time).
     expect(Object.keys(t).every((code) => ['201', '409'].includes(code))).toBe(true);
+    const inProgress = attempts.filter((a) => a.status === 409 && /in progress/.test(String(a.body.message)));
+    expect(attempts.filter((a) => a.status === 409 && !inProgress.includes(a)).every((a) => /sold out/.test(String(a.body.message)))).toBe(
+      true,
+    );
 
     const truth = await eventually(async () => {
       const s = await saleTruth(sale.id, sale.sku);
@@ -62,10 +68,21 @@ describe('flash sale zk-lock: an order-service instance killed mid-sale', () => 
     const acknowledged = attempts.filter((a) => a.status === 201).map((a) => a.buyer.id);
     const ordered = new Set(truth.orderUsers);
     expect(acknowledged.filter((id) => !ordered.has(id))).toEqual([]); // no acknowledged purchase lost
+    // A buyer told "in progress" holds the unit: asking again now replays it with its order.
+    for (const a of inProgress) {
+      const again = await purchase(fleet.gateway.url, sale.id, a.buyer);
+      const row = truth.purchases.find((p) => p.user_id === a.buyer.id);
+      expect({ status: again.status, replayed: again.replayed, orderId: again.body.orderId }).toEqual({
+        status: 201,
+        replayed: true,
+        orderId: row?.order_id,
+      });
+    }
     const completedLater = UNITS - acknowledged.length;
     process.stdout.write(
       `[flash-sale instance kill] killed ${victim.name} after ${killedAt} answers; ${JSON.stringify(t)}, ` +
-        `503/502 retries ${attempts.reduce((s, a) => s + a.retries, 0)}; ${completedLater} units taken by requests that died, ` +
+        `503/502 retries ${attempts.reduce((s, a) => s + a.retries, 0)}, ${attempts.filter((a) => a.replayed).length} replayed, ` +
+        `${inProgress.length} in progress; ${completedLater} units taken by requests that died, ` +
         `their orders written by the completer; sold ${truth.sold}/${UNITS}, orders ${truth.orderUsers.length}\n`,
     );
   }, 240_000);

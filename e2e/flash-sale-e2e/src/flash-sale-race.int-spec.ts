@@ -2,7 +2,7 @@ import { FLASH_SALE_STRATEGIES, type FlashSaleView } from '@dsp/contracts';
 import { tour } from '@dsp/infra-stack';
 import { seedBuyers, type Buyer } from '@dsp/load-kit';
 import { counter, eventually, mysqlAdmin, ORDER_SERVERS, startPlatform, type PlatformFleet } from '@dsp/testing';
-import { ADMIN, race, saleTruth, startSale, tally } from './flash-sale-helpers';
+import { ADMIN, heldBy, purchase, race, saleTruth, startSale, tally, type Attempt } from './flash-sale-helpers';
 
 /** Buyers and units per race; the property needs many more buyers than units (`FLASH_SALE_BUYERS`, `FLASH_SALE_UNITS`). */
 const BUYERS = Number(process.env['FLASH_SALE_BUYERS'] ?? 1000);
@@ -26,7 +26,9 @@ describe(`flash sale: ${BUYERS} buyers race for ${UNITS} units through two order
     const lines = await tour(fleet.gateway.url);
     expect(lines.join('\n')).not.toContain('tour stopped');
     expect(lines.find((l) => l.startsWith('POST .../purchase  '))).toMatch(/-> 202 reserved/);
-    expect(lines.find((l) => l.startsWith('POST .../purchase again'))).toMatch(/-> 409: .*one unit per buyer/);
+    expect(lines.find((l) => l.startsWith('POST .../purchase again'))).toMatch(
+      /-> 202 (reserved|pending|ordered), idempotent-replayed: true: one unit per buyer/,
+    );
     expect(lines[lines.length - 1]).toMatch(/-> ordered, order \d+; the sale: 1 sold, 2 left/);
   });
 
@@ -110,12 +112,12 @@ describe(`flash sale: ${BUYERS} buyers race for ${UNITS} units through two order
       const view = (await (await fetch(`${fleet.gateway.url}/api/flash-sales/${sale.id}`)).json()) as FlashSaleView;
       expect(view).toMatchObject({ stock: 0, sold: UNITS, stockTotal: UNITS, strategy });
 
-      // A winner trying again is refused (one unit per buyer), and the sale stays as it is.
-      const again = await fetch(`${fleet.gateway.url}/api/flash-sales/${sale.id}/purchase`, {
-        method: 'POST',
-        headers: { cookie: (won[0] as (typeof won)[number]).buyer.cookie },
-      });
-      expect(again.status).toBe(409);
+      // A winner trying again gets their purchase replayed (one unit per buyer), and the sale stays as it is.
+      const winner = won[0] as (typeof won)[number];
+      const again = await purchase(fleet.gateway.url, sale.id, winner.buyer);
+      expect({ status: again.status, replayed: again.replayed }).toEqual({ status: expectStatus, replayed: true });
+      if (expectStatus === 201) expect(again.body.orderId).toBe(winner.body.orderId);
+      expect((await saleTruth(sale.id, sale.sku)).orderUsers).toHaveLength(UNITS);
       process.stdout.write(
         `[flash-sale] ${strategy}: ${BUYERS} buyers, ${UNITS} units -> ${JSON.stringify(tally(attempts))}, ` +
           `503 retries ${attempts.reduce((s, a) => s + a.retries, 0)}, units per instance ${JSON.stringify(
@@ -124,5 +126,64 @@ describe(`flash sale: ${BUYERS} buyers race for ${UNITS} units through two order
       );
     },
     180_000,
+  );
+  it.each(FLASH_SALE_STRATEGIES.map((s) => [s]))(
+    '%s: a buyer sending the same purchase twice at once holds one unit, and every repeat answers like the first call',
+    async (strategy) => {
+      const units = 20;
+      const sale = await startSale(fleet.gateway.url, strategy, units);
+      const fresh = strategy === 'redis-reserve' ? 202 : 201;
+      const pairs = await Promise.all(
+        buyers.slice(0, units).map((b) => Promise.all([purchase(fleet.gateway.url, sale.id, b), purchase(fleet.gateway.url, sale.id, b)])),
+      );
+      const answer = (a: Attempt) =>
+        a.status === fresh && !a.replayed
+          ? 'fresh'
+          : a.status === fresh && a.replayed
+            ? 'replayed'
+            : a.status === 409 && !a.replayed && /in progress/.test(String(a.body.message))
+              ? 'in progress'
+              : `unexpected ${a.status} replayed=${a.replayed} ${JSON.stringify(a.body)}`;
+      for (const pair of pairs) {
+        const kinds = pair.map(answer).sort();
+        // Exactly one call took the unit; the other replayed it or (its order still being written) said so.
+        expect([
+          ['fresh', 'replayed'],
+          ['fresh', 'in progress'],
+        ]).toContainEqual(kinds);
+        const [first, second] = pair as [Attempt, Attempt];
+        if (fresh === 201 && first.status === 201 && second.status === 201) expect(first.body.orderId).toBe(second.body.orderId);
+      }
+      // Later repeats replay the purchase as it stands, with the one order it made.
+      const truth = await eventually(async () => {
+        const t = await saleTruth(sale.id, sale.sku);
+        expect(t.purchases.filter((p) => p.state === 'ordered')).toHaveLength(units);
+        return t;
+      }, 60_000);
+      for (const pair of pairs) {
+        const b = (pair[0] as Attempt).buyer;
+        const again = await purchase(fleet.gateway.url, sale.id, b);
+        const row = truth.purchases.find((p) => p.user_id === b.id);
+        expect({ status: again.status, replayed: again.replayed, state: again.body.state, orderId: again.body.orderId }).toEqual({
+          status: fresh,
+          replayed: true,
+          state: 'ordered',
+          orderId: row?.order_id,
+        });
+        expect(await heldBy(fleet.gateway.url, sale.id, b)).toMatchObject({ state: 'ordered', orderId: row?.order_id });
+      }
+      expect({ stock: truth.stock, sold: truth.sold, orders: truth.orderUsers.length }).toEqual({ stock: 0, sold: units, orders: units });
+      expect(new Set(truth.orderUsers).size).toBe(units);
+      // Past the stock, a new buyer's 409 is sold out, not a replay.
+      const late = await purchase(fleet.gateway.url, sale.id, buyers[units] as Buyer);
+      expect({ status: late.status, replayed: late.replayed }).toEqual({ status: 409, replayed: false });
+      expect(String(late.body.message)).toMatch(/sold out/);
+      process.stdout.write(
+        `[flash-sale repeat] ${strategy}: ${units} buyers x 2 concurrent calls -> ${JSON.stringify(
+          pairs.flat().reduce<Record<string, number>>((m, a) => ({ ...m, [answer(a)]: (m[answer(a)] ?? 0) + 1 }), {}),
+        )}\n`,
+      );
+    },
+    120_000,
   );
 });
