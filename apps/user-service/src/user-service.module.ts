@@ -1,14 +1,13 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { TOPICS } from '@dsp/contracts';
+import { parseOrderEvent, TOPICS } from '@dsp/contracts';
 import { DatabaseModule, DataSources, parseHostPort } from '@dsp/database';
-import { ConsumerLagMonitor, ConsumerRunner, EventConsumer, EventProducer, KafkaConnection, KafkaModule } from '@dsp/messaging';
+import { KafkaModule } from '@dsp/messaging';
 import { ErrorMapper, type ServiceConfig, type ServiceContext } from '@dsp/service-defaults';
 import { RedisModule, SessionModule } from '@dsp/session';
 import {
   CreateOrderStats1764288000000,
   CreateUsers1764115200000,
   OrderStatsProjector,
-  parseOrderEvent,
   InvalidCredentialsError,
   PasswordHasher,
   USER_ENTITY,
@@ -63,29 +62,13 @@ export class UserServiceModule {
           inject: [DataSources],
           useFactory: (db: DataSources) => new OrderStatsProjector(db.get(USER_DB)),
         },
-        { provide: EventProducer, inject: [KafkaConnection], useFactory: (k: KafkaConnection) => new EventProducer(k, ctx.logger) },
-        {
-          provide: ConsumerRunner,
-          inject: [KafkaConnection, EventProducer, OrderStatsProjector],
-          useFactory: (k: KafkaConnection, producer: EventProducer, projector: OrderStatsProjector) =>
-            new ConsumerRunner(
-              producer,
-              new EventConsumer(
-                k,
-                producer,
-                async (m) => void (await projector.apply(parseOrderEvent(m.value))),
-                ctx.logger,
-                {
-                  groupId: STATS_GROUP,
-                  topics: [TOPICS.orderCreated, TOPICS.orderPaid],
-                  maxAttempts: config.ORDER_STATS_MAX_ATTEMPTS,
-                },
-                ctx.metrics,
-              ),
-              new ConsumerLagMonitor(k, STATS_GROUP, [TOPICS.orderCreated, TOPICS.orderPaid], ctx.metrics, ctx.logger),
-              ctx.logger,
-            ),
-        },
+        KafkaModule.consumer({
+          groupId: STATS_GROUP,
+          topics: [TOPICS.orderCreated, TOPICS.orderPaid],
+          inject: [OrderStatsProjector],
+          handle: (projector: OrderStatsProjector) => async (m) => void (await projector.apply(parseOrderEvent(m.value))),
+          options: { maxAttempts: config.ORDER_STATS_MAX_ATTEMPTS },
+        }),
         {
           provide: UsersService,
           inject: [DataSources, ErrorMapper],

@@ -7,11 +7,17 @@ import {
   type RegisterRequest,
   type SessionView,
 } from '@dsp/contracts';
-import { GtidPosition } from '@dsp/database';
 import { JsonBodyPipe } from '@dsp/service-defaults';
-import { CurrentSession, SessionCookie, SessionGuard, SessionStore, type SessionRecord } from '@dsp/session';
+import {
+  CurrentReadPositions,
+  CurrentSession,
+  SessionCookie,
+  SessionGuard,
+  SessionStore,
+  type ReadPositions,
+  type SessionRecord,
+} from '@dsp/session';
 import { OrderStatsProjector, UsersService } from '@dsp/users';
-import { USER_DB } from './user-db';
 
 /** Accounts: register, me, my sessions, change password. */
 @Controller('api/users')
@@ -38,8 +44,12 @@ export class UsersController {
    */
   @Get('me')
   @UseGuards(SessionGuard)
-  async me(@CurrentSession() s: SessionRecord, @Res({ passthrough: true }) reply: FastifyReply) {
-    const found = await this.users.findById(s.userId, GtidPosition.parse(s.readPositions[USER_DB]));
+  async me(
+    @CurrentSession() s: SessionRecord,
+    @CurrentReadPositions() positions: ReadPositions,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const found = await this.users.findById(s.userId, positions);
     if (!found) {
       await this.sessions.destroy(s.userId, s.handle);
       throw new NotFoundException('the account of this session no longer exists');
@@ -92,10 +102,10 @@ export class UsersController {
   @HttpCode(204)
   async changePassword(
     @CurrentSession() s: SessionRecord,
+    @CurrentReadPositions() positions: ReadPositions,
     @Body(new JsonBodyPipe(CHANGE_PASSWORD_BODY_SCHEMA)) body: ChangePasswordRequest,
   ) {
-    const position = await this.users.changePassword(s.userId, s.username, body.currentPassword, body.newPassword);
-    await this.sessions.patch(s.handle, { readPositions: { [USER_DB]: position.toString() } });
+    await positions.record(await this.users.changePassword(s.userId, s.username, body.currentPassword, body.newPassword));
     await this.sessions.revokeAll(s.userId, s.handle);
   }
 }

@@ -5,4 +5,6 @@ export * from './service-instance';
 export * from './http/users.dto';
 export * from './http/orders.dto';
 export * from './events/order-events';
+export * from './events/order-requests';
+export * from './events/poison-message.error';
 export * from './http/flash-sales.dto';

@@ -9,14 +9,22 @@ export const TOPICS = {
 
 export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];
 
+const RETRY = '.retry';
+const DLQ = '.dlq';
+
 /** The retry topic of a main topic. */
-export function retryTopic(topic: TopicName): `${TopicName}.retry` {
-  return `${topic}.retry`;
+export function retryTopic<T extends string>(topic: T): `${T}.retry` {
+  return `${topic}${RETRY}`;
 }
 
 /** The dead-letter topic of a main topic. */
-export function dlqTopic(topic: TopicName): `${TopicName}.dlq` {
-  return `${topic}.dlq`;
+export function dlqTopic<T extends string>(topic: T): `${T}.dlq` {
+  return `${topic}${DLQ}`;
+}
+
+/** The main topic a retry topic belongs to, or undefined when `topic` is not a retry topic. */
+export function mainTopicOfRetry(topic: string): string | undefined {
+  return topic.endsWith(RETRY) ? topic.slice(0, -RETRY.length) : undefined;
 }
 
 /** Every topic the platform uses: each main topic with its retry and DLQ topics. */

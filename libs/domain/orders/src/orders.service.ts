@@ -1,17 +1,28 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { TOPICS, type OrderEventV1, type OrderLineRequest, type OrderPage, type OrderView } from '@dsp/contracts';
+import { TOPICS, type OrderLineRequest, type OrderPage, type OrderView } from '@dsp/contracts';
 import {
   GtidPosition,
-  KeysetCursor,
   newestFirst,
-  type EntityManager,
+  type ReadAfter,
   type ReadRoute,
   type ShardRouter,
   type ShardTarget,
   type SnowflakeIdGenerator,
 } from '@dsp/database';
-import { IdempotencyInFlightError, IdempotencyMismatchError, OrderNotFoundError, OrderStateError, UnknownSkuError } from './order-errors';
+import { IdempotencyKeys } from './idempotency-keys';
+import { OrderNotFoundError, OrderStateError, UnknownSkuError } from './order-errors';
+import {
+  keysetOf,
+  nextCursor,
+  ORDER_COLUMNS,
+  orderItems,
+  orderPage,
+  orderViews,
+  parseOrderId,
+  toOrderView,
+  type OrderRow,
+} from './order-rows';
 import { ORDER_TABLES } from './order-tables';
+import { appendOrderEvent } from './outbox';
 
 export interface OrdersServiceOptions {
   /** An `in_flight` idempotency record older than this was abandoned (its process died) and may be taken over, in ms. @default 30000 */
@@ -31,42 +42,24 @@ export interface OrderWrite {
   position: GtidPosition;
 }
 
-type OrderRow = {
-  id: string;
-  user_id: string;
-  status: OrderView['status'];
-  total_cents: string;
-  currency: string;
-  created_at: Date;
-  updated_at: Date;
-};
-type ItemRow = { order_id: string; line_no: number; sku: string; quantity: number; unit_price_cents: string };
-type IdemRow = { request_hash: string; state: 'in_flight' | 'done'; response: string | OrderView | null; created_at: Date };
-
-const ORDER_COLUMNS = 'id, user_id, status, total_cents, currency, created_at, updated_at';
-
-function isDuplicate(e: unknown): boolean {
-  const err = e as { code?: string; driverError?: { code?: string } };
-  return (err.driverError?.code ?? err.code) === 'ER_DUP_ENTRY';
-}
-
 /**
  * Orders sharded by user id over two clusters (seed lines 2-4).
  *
  * - A user's orders, items, idempotency keys and outbox rows live in one shard
  *   (binding tables): every write is one local transaction on one primary.
  * - Order ids are snowflakes carrying the shard gene: `get` by id reads one table.
- * - `place` is idempotent per (user, Idempotency-Key): one order per key; a
- *   replay returns the first response; a different body is refused; a key
- *   still in flight is refused (a record left by a dead process is taken over
- *   after `inFlightTakeoverMs`).
+ * - `place` is idempotent per (user, Idempotency-Key) ({@link IdempotencyKeys}):
+ *   one order per key; a replay returns the first response; a different body
+ *   is refused; a key still in flight is refused (a record left by a dead
+ *   process is taken over after `inFlightTakeoverMs`).
  * - Every change writes its event to the shard's outbox in the same
- *   transaction (the relay publishes it; nothing is lost between the two).
- * - Reads follow read/write splitting with the caller's GTID position, so a
- *   user reads their own writes even from a lagging cluster.
+ *   transaction (`outbox/`: the relay publishes it; nothing is lost between the two).
+ * - Reads follow read/write splitting with the caller's read positions
+ *   (`after`), so a user reads their own writes even from a lagging cluster.
  */
 export class OrdersService {
   private readonly options: OrdersServiceOptions;
+  private readonly keys: IdempotencyKeys;
 
   constructor(
     private readonly router: ShardRouter,
@@ -74,45 +67,24 @@ export class OrdersService {
     options: Partial<OrdersServiceOptions> = {},
   ) {
     this.options = { ...DEFAULT_ORDERS_SERVICE_OPTIONS, ...options };
+    this.keys = new IdempotencyKeys(this.options.inFlightTakeoverMs);
   }
 
-  /** The shard (data source name) holding a user's orders. */
+  /** The shard holding a user's orders. */
   shardOf(userId: string): ShardTarget {
     return this.router.byKey(BigInt(userId));
   }
 
   static requestHash(lines: readonly OrderLineRequest[]): string {
-    return createHash('sha256')
-      .update(JSON.stringify(lines.map((l) => [l.sku, l.quantity])))
-      .digest('hex');
+    return IdempotencyKeys.requestHash(lines);
   }
 
   async place(userId: string, key: string, lines: readonly OrderLineRequest[]): Promise<OrderWrite> {
     const uid = BigInt(userId);
     const shard = this.router.byKey(uid);
-    const idem = shard.table(ORDER_TABLES.idempotency);
-    const hash = OrdersService.requestHash(lines);
     const now = new Date();
-
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await shard.source.write((em) =>
-          em.query(`INSERT INTO ${idem} (user_id, idem_key, request_hash, state, created_at) VALUES (?, ?, ?, 'in_flight', ?)`, [
-            userId,
-            key,
-            hash,
-            now,
-          ]),
-        );
-        break;
-      } catch (e) {
-        if (!isDuplicate(e)) throw e;
-        const outcome = await this.resolveExistingKey(shard, userId, key, hash);
-        if (outcome === 'proceed') break;
-        if (outcome !== 'insert-again') return outcome;
-        if (attempt >= 2) throw new IdempotencyInFlightError(key);
-      }
-    }
+    const replay = await this.keys.claim(shard, userId, key, IdempotencyKeys.requestHash(lines), now);
+    if (replay) return { order: replay, replayed: true, source: shard.source.name, position: GtidPosition.EMPTY };
 
     try {
       const prices = await this.prices(
@@ -147,54 +119,14 @@ export class OrdersService {
             [id, it.lineNo, it.sku, it.quantity, it.unitPriceCents],
           );
         }
-        await this.appendEvent(em, shard, TOPICS.orderCreated, 'order.created', order, now);
-        const done = (await em.query(
-          `UPDATE ${idem} SET state = 'done', status_code = 201, response = ? WHERE user_id = ? AND idem_key = ? AND state = 'in_flight'`,
-          [JSON.stringify(order), userId, key],
-        )) as { affectedRows: number };
-        if (done.affectedRows !== 1) throw new IdempotencyInFlightError(key);
+        await appendOrderEvent(em, shard, TOPICS.orderCreated, 'order.created', order, now);
+        await this.keys.complete(em, shard, userId, key, order);
       });
       return { order, replayed: false, source: shard.source.name, position: gtid };
     } catch (e) {
-      // Free the key so the client can retry: nothing of the order was committed.
-      await shard.source
-        .write((em) => em.query(`DELETE FROM ${idem} WHERE user_id = ? AND idem_key = ? AND state = 'in_flight'`, [userId, key]))
-        .catch(() => undefined);
+      await this.keys.release(shard, userId, key); // nothing of the order was committed: the client may retry
       throw e;
     }
-  }
-
-  /** A key seen before: replay it, refuse it, take it over (abandoned: `proceed`), or it vanished meanwhile (`insert-again`). */
-  private async resolveExistingKey(
-    shard: ShardTarget,
-    userId: string,
-    key: string,
-    hash: string,
-  ): Promise<OrderWrite | 'proceed' | 'insert-again'> {
-    const idem = shard.table(ORDER_TABLES.idempotency);
-    const rows = (await shard.source.read(
-      (em) => em.query(`SELECT request_hash, state, response, created_at FROM ${idem} WHERE user_id = ? AND idem_key = ?`, [userId, key]),
-      { primary: true },
-    )) as IdemRow[];
-    const row = rows[0];
-    if (!row) return 'insert-again'; // the first attempt failed and freed the key meanwhile
-    if (row.request_hash !== hash) throw new IdempotencyMismatchError(key);
-    if (row.state === 'done') {
-      const order = (typeof row.response === 'string' ? JSON.parse(row.response) : row.response) as OrderView;
-      return { order, replayed: true, source: shard.source.name, position: GtidPosition.EMPTY };
-    }
-    const cutoff = new Date(Date.now() - this.options.inFlightTakeoverMs);
-    const { result: taken } = await shard.source.write(
-      async (em) =>
-        (
-          (await em.query(
-            `UPDATE ${idem} SET created_at = ? WHERE user_id = ? AND idem_key = ? AND state = 'in_flight' AND created_at < ?`,
-            [new Date(), userId, key, cutoff],
-          )) as { affectedRows: number }
-        ).affectedRows,
-    );
-    if (taken !== 1) throw new IdempotencyInFlightError(key);
-    return 'proceed';
   }
 
   private async prices(shard: ShardTarget, skus: string[]): Promise<Map<string, string>> {
@@ -208,63 +140,33 @@ export class OrdersService {
     return map;
   }
 
-  private async appendEvent(
-    em: EntityManager,
-    shard: ShardTarget,
-    topic: string,
-    type: OrderEventV1['type'],
-    order: OrderView,
-    at: Date,
-  ): Promise<void> {
-    const event: OrderEventV1 = {
-      eventId: randomUUID(),
-      type,
-      version: 1,
-      aggregateId: order.id,
-      occurredAt: at.toISOString(),
-      payload: { orderId: order.id, userId: order.userId, status: order.status, totalCents: order.totalCents, currency: order.currency },
-    } as OrderEventV1;
-    await em.query(
-      `INSERT INTO ${shard.table(ORDER_TABLES.outbox)} (event_id, topic, msg_key, payload, created_at) VALUES (?, ?, ?, ?, ?)`,
-      [event.eventId, topic, order.id, JSON.stringify(event), at],
-    );
-  }
-
-  /** One order of this user, from exactly one table (chosen by the id's gene). */
-  async get(userId: string, orderId: string, minPosition?: GtidPosition): Promise<{ order: OrderView; route: ReadRoute }> {
-    const id = parseId(orderId);
-    const shard = this.router.byId(id);
+  /** One order of this user, from exactly one table (chosen by the id's gene), never older than the caller's own writes. */
+  async get(userId: string, orderId: string, after?: ReadAfter): Promise<{ order: OrderView; route: ReadRoute }> {
+    const shard = this.router.byId(parseOrderId(orderId));
     const found = await shard.source.read(
       async (em, route) => {
         const rows = (await em.query(`SELECT ${ORDER_COLUMNS} FROM ${shard.table(ORDER_TABLES.orders)} WHERE id = ? AND user_id = ?`, [
           orderId,
           userId,
         ])) as OrderRow[];
-        if (!rows[0]) return undefined;
-        const items = await this.itemsOf(em, shard, [orderId]);
-        return { order: toView(rows[0], items.get(orderId) ?? []), route };
+        const [order] = await orderViews(em, shard, rows);
+        return order && { order, route };
       },
-      { minPosition },
+      { after },
     );
     if (!found) throw new OrderNotFoundError(orderId);
     return found;
   }
 
-  /** A user's orders, newest first, one shard, keyset-paged. */
-  async listMine(userId: string, limit: number, cursor?: string, minPosition?: GtidPosition): Promise<OrderPage & { route: ReadRoute }> {
-    const shard = this.router.byKey(BigInt(userId));
+  /** A user's orders, newest first, one shard, keyset-paged, never older than the caller's own writes. */
+  async listMine(userId: string, limit: number, cursor?: string, after?: ReadAfter): Promise<OrderPage & { route: ReadRoute }> {
+    const shard = this.shardOf(userId);
     return shard.source.read(
       async (em, route) => {
-        const rows = await this.page(em, shard, limit, cursor, userId);
-        const items = await this.itemsOf(
-          em,
-          shard,
-          rows.map((r) => String(r.id)),
-        );
-        const orders = rows.map((r) => toView(r, items.get(String(r.id)) ?? []));
+        const orders = await orderViews(em, shard, await orderPage(em, shard, limit, cursor, userId));
         return { orders, nextCursor: nextCursor(orders, limit), route };
       },
-      { minPosition },
+      { after },
     );
   }
 
@@ -272,54 +174,11 @@ export class OrdersService {
   async latest(limit: number, cursor?: string): Promise<OrderPage> {
     const merged = await this.router.scatterGather(
       'the admin order listing',
-      (shard) =>
-        shard.source.read(async (em) => {
-          const rows = await this.page(em, shard, limit, cursor);
-          const items = await this.itemsOf(
-            em,
-            shard,
-            rows.map((r) => String(r.id)),
-          );
-          return rows.map((r) => toView(r, items.get(String(r.id)) ?? []));
-        }),
+      (shard) => shard.source.read(async (em) => orderViews(em, shard, await orderPage(em, shard, limit, cursor))),
       (a, b) => newestFirst(keysetOf(a), keysetOf(b)),
       limit,
     );
     return { orders: merged, nextCursor: nextCursor(merged, limit) };
-  }
-
-  private async page(em: EntityManager, shard: ShardTarget, limit: number, cursor?: string, userId?: string): Promise<OrderRow[]> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (userId !== undefined) {
-      where.push('user_id = ?');
-      params.push(userId);
-    }
-    if (cursor) {
-      const k = KeysetCursor.decode(cursor);
-      const at = new Date(k.createdAtMs);
-      where.push('(created_at < ? OR (created_at = ? AND id < ?))');
-      params.push(at, at, k.id);
-    }
-    params.push(limit);
-    return (await em.query(
-      `SELECT ${ORDER_COLUMNS} FROM ${shard.table(ORDER_TABLES.orders)} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT ?`,
-      params,
-    )) as OrderRow[];
-  }
-
-  private async itemsOf(em: EntityManager, shard: ShardTarget, orderIds: string[]): Promise<Map<string, ItemRow[]>> {
-    const map = new Map<string, ItemRow[]>();
-    if (orderIds.length === 0) return map;
-    const rows = (await em.query(
-      `SELECT order_id, line_no, sku, quantity, unit_price_cents FROM ${shard.table(ORDER_TABLES.items)} WHERE order_id IN (${orderIds.map(() => '?').join(', ')}) ORDER BY order_id, line_no`,
-      orderIds,
-    )) as ItemRow[];
-    for (const r of rows) {
-      const k = String(r.order_id);
-      map.set(k, [...(map.get(k) ?? []), r]);
-    }
-    return map;
   }
 
   /** CREATED -> PAID. */
@@ -333,7 +192,7 @@ export class OrdersService {
   }
 
   private async transition(userId: string, orderId: string, to: 'PAID' | 'CANCELLED', action: string): Promise<OrderWrite> {
-    const shard = this.router.byId(parseId(orderId));
+    const shard = this.router.byId(parseOrderId(orderId));
     const orders = shard.table(ORDER_TABLES.orders);
     const now = new Date();
     const { result, gtid } = await shard.source.write(async (em) => {
@@ -345,45 +204,13 @@ export class OrdersService {
       if (!row) throw new OrderNotFoundError(orderId);
       if (row.status !== 'CREATED') throw new OrderStateError(orderId, row.status, action);
       await em.query(`UPDATE ${orders} SET status = ?, updated_at = ? WHERE id = ?`, [to, now, orderId]);
-      const items = await this.itemsOf(em, shard, [orderId]);
-      const order = toView({ ...row, status: to, updated_at: now }, items.get(orderId) ?? []);
-      await this.appendEvent(
-        em,
-        shard,
-        to === 'PAID' ? TOPICS.orderPaid : TOPICS.orderCancelled,
-        to === 'PAID' ? 'order.paid' : 'order.cancelled',
-        order,
-        now,
-      );
+      const items = await orderItems(em, shard, [orderId]);
+      const order = toOrderView({ ...row, status: to, updated_at: now }, items.get(orderId) ?? []);
+      const [topic, type] =
+        to === 'PAID' ? ([TOPICS.orderPaid, 'order.paid'] as const) : ([TOPICS.orderCancelled, 'order.cancelled'] as const);
+      await appendOrderEvent(em, shard, topic, type, order, now);
       return order;
     });
     return { order: result, replayed: false, source: shard.source.name, position: gtid };
   }
-}
-
-function parseId(orderId: string): bigint {
-  if (!/^\d{1,20}$/.test(orderId)) throw new OrderNotFoundError(orderId);
-  return BigInt(orderId);
-}
-
-function toView(r: OrderRow, items: ItemRow[]): OrderView {
-  return {
-    id: String(r.id),
-    userId: String(r.user_id),
-    status: r.status,
-    currency: r.currency,
-    totalCents: String(r.total_cents),
-    items: items.map((i) => ({ sku: i.sku, quantity: Number(i.quantity), unitPriceCents: String(i.unit_price_cents) })),
-    createdAt: new Date(r.created_at).toISOString(),
-    updatedAt: new Date(r.updated_at).toISOString(),
-  };
-}
-
-function keysetOf(o: OrderView): { createdAtMs: number; id: string } {
-  return { createdAtMs: Date.parse(o.createdAt), id: o.id };
-}
-
-function nextCursor(orders: OrderView[], limit: number): string | null {
-  const last = orders[orders.length - 1];
-  return orders.length === limit && last ? KeysetCursor.encode(keysetOf(last)) : null;
 }

@@ -4,4 +4,4 @@ export { InvalidCredentialsError, UsernameTakenError } from './user-errors';
 export { USER_ENTITY, type UserRow } from './user.entity';
 export { UsersService, type PublicUser } from './users.service';
 export { CreateOrderStats1764288000000 } from './migrations/create-order-stats.migration';
-export { OrderStatsProjector, parseOrderEvent, type OrderStats } from './order-stats.projector';
+export { OrderStatsProjector, type OrderStats } from './order-stats.projector';

@@ -1,6 +1,5 @@
 import type { OrderEventV1 } from '@dsp/contracts';
-import type { GtidPosition, ReadWriteDataSource } from '@dsp/database';
-import { PoisonMessageError } from '@dsp/messaging';
+import type { ReadAfter, ReadWriteDataSource } from '@dsp/database';
 
 /** A user's order statistics, kept from order events. */
 export interface OrderStats {
@@ -10,28 +9,6 @@ export interface OrderStats {
 }
 
 const CONSUMER = 'user-service.order-stats';
-
-/** Checks an event against the v1 envelope; anything else is poison (to the DLQ with the reason). */
-export function parseOrderEvent(raw: string): OrderEventV1 {
-  let v: unknown;
-  try {
-    v = JSON.parse(raw);
-  } catch {
-    throw new PoisonMessageError('not JSON');
-  }
-  const e = v as Partial<OrderEventV1> | null;
-  if (!e || typeof e !== 'object') throw new PoisonMessageError('not an event envelope');
-  if (e.version !== 1) throw new PoisonMessageError(`unknown event version ${JSON.stringify(e.version)} (this consumer reads version 1)`);
-  if (e.type !== 'order.created' && e.type !== 'order.paid' && e.type !== 'order.cancelled') {
-    throw new PoisonMessageError(`unknown event type ${JSON.stringify(e.type)}`);
-  }
-  if (typeof e.eventId !== 'string' || !/^[0-9a-f-]{36}$/.test(e.eventId)) throw new PoisonMessageError('eventId missing or not a UUID');
-  const p = e.payload;
-  if (!p || !/^\d{1,20}$/.test(String(p.userId)) || !/^\d{1,18}$/.test(String(p.totalCents))) {
-    throw new PoisonMessageError('payload.userId / payload.totalCents missing or not numeric');
-  }
-  return e as OrderEventV1;
-}
 
 /**
  * Keeps per-user order statistics in `user_db` from `order.created.v1` (count)
@@ -75,10 +52,10 @@ export class OrderStatsProjector {
     return result;
   }
 
-  async statsOf(userId: string, minPosition?: GtidPosition): Promise<OrderStats> {
+  async statsOf(userId: string, after?: ReadAfter): Promise<OrderStats> {
     const rows = (await this.db.read(
       (em) => em.query('SELECT orders_count, paid_count, total_spent_cents FROM user_order_stats WHERE user_id = ?', [userId]),
-      { minPosition },
+      { after },
     )) as { orders_count: string; paid_count: string; total_spent_cents: string }[];
     const r = rows[0];
     return {

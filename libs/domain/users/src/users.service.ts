@@ -1,4 +1,4 @@
-import type { GtidPosition, ReadRoute, ReadWriteDataSource } from '@dsp/database';
+import type { GtidPosition, ReadAfter, ReadRoute, ReadWriteDataSource } from '@dsp/database';
 import { PasswordHasher } from './password-hasher';
 import { InvalidCredentialsError, UsernameTakenError } from './user-errors';
 import { USER_ENTITY, type UserRow } from './user.entity';
@@ -75,19 +75,24 @@ export class UsersService {
     return { user: toPublic(row), position: row.pos ?? '' };
   }
 
-  /** Reads a user; with `minPosition`, only from a replica that has applied it (else the primary). */
-  async findById(id: string, minPosition?: GtidPosition): Promise<{ user: PublicUser; route: ReadRoute } | undefined> {
+  /** Reads a user; with the caller's read positions (`after`), only from a replica that has applied their last write (else the primary). */
+  async findById(id: string, after?: ReadAfter): Promise<{ user: PublicUser; route: ReadRoute } | undefined> {
     return this.db.read(
       async (em, route) => {
         const u = await em.getRepository(USER_ENTITY).findOneBy({ id });
         return u ? { user: toPublic(u), route } : undefined;
       },
-      { minPosition },
+      { after },
     );
   }
 
-  /** Changes a password after checking the current one; returns the commit's GTID. */
-  async changePassword(userId: string, username: string, current: string, next: string): Promise<GtidPosition> {
+  /** Changes a password after checking the current one; returns the write (data source and commit position) for read-your-writes. */
+  async changePassword(
+    userId: string,
+    username: string,
+    current: string,
+    next: string,
+  ): Promise<{ source: string; position: GtidPosition }> {
     await this.verifyCredentials(username, current);
     const passwordHash = await this.hasher.hash(next);
     const { result: affected, gtid } = await this.db.write(async (em) => {
@@ -95,6 +100,6 @@ export class UsersService {
       return r.affected ?? 0;
     });
     if (affected !== 1) throw new InvalidCredentialsError();
-    return gtid;
+    return { source: this.db.name, position: gtid };
   }
 }

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { EntityManager } from 'typeorm';
 import type { JsonLogger, MetricsRegistry } from '@dsp/service-defaults';
-import type { GtidPosition } from './gtid-position';
+import { GtidPosition } from './gtid-position';
 import { ReplicaMonitor, type ReplicaMonitorOptions, type ReplicaStatus } from './replica/replica-monitor';
 import { createReplicaStrategy } from './replica/replica-strategy-registry';
 import type { ReplicaStrategy } from './replica/replica-strategy';
@@ -16,10 +16,21 @@ export interface ReadWriteDataSourceOptions extends ReplicaMonitorOptions {
   weights: Record<string, number>;
 }
 
+/**
+ * A caller's read-your-writes positions: the GTID position of its last write
+ * per data source (kept in its session, see `ReadPositions` in the session
+ * lib), as the text `GtidPosition.toString()` gives.
+ */
+export interface ReadAfter {
+  of(source: string): string | undefined;
+}
+
 /** How one read must be served. */
 export interface ReadOptions {
   /** Only a replica that has applied this GTID position may serve the read (read-your-writes); else the primary. */
   minPosition?: GtidPosition;
+  /** The same, with the position this caller recorded for this data source (a controller never handles a GTID). */
+  after?: ReadAfter;
   /** Serve from the primary (a hint for reads that must be current, e.g. credential checks). */
   primary?: boolean;
 }
@@ -106,7 +117,8 @@ export class ReadWriteDataSource {
     if (opts.primary || PRIMARY_HINT.getStore()) return { node: this.primary.label, role: 'primary', reason: 'hint' };
     const usable = this.monitor.usable().map((s) => ({ ...s, weight: this.options.weights?.[s.label] ?? 1 }));
     if (usable.length === 0) return { node: this.primary.label, role: 'primary', reason: 'no-usable-replica' };
-    const fresh = opts.minPosition ? usable.filter((s) => s.position.covers(opts.minPosition as GtidPosition)) : usable;
+    const min = opts.minPosition ?? (opts.after ? GtidPosition.parse(opts.after.of(this.name)) : undefined);
+    const fresh = min && !min.isEmpty() ? usable.filter((s) => s.position.covers(min)) : usable;
     if (fresh.length === 0) return { node: this.primary.label, role: 'primary', reason: 'replica-behind-token' };
     return { node: this.strategy.select(fresh).label, role: 'replica', reason: 'replica' };
   }

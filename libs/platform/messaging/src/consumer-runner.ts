@@ -1,22 +1,18 @@
-import type { OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { JsonLogger } from '@dsp/service-defaults';
 import type { ConsumerLagMonitor } from './consumer-lag-monitor';
 import type { EventConsumer } from './event-consumer';
-import type { EventProducer } from './event-producer';
 
 /**
- * Runs a consumer in a Nest app without holding up the boot: connects the
- * producer it hands failures to (retrying until Kafka answers), then starts the
- * consumer and its lag gauge. On shutdown it leaves the group first, so its
- * partitions move at once, bounded to 3 s, then closes the producer.
- * `producerReady()` lets other parts of the app wait for the same producer.
+ * One consumer group of a service, driven by {@link KafkaRuntime}: started once
+ * the producer it hands failures to is connected, without holding up the boot,
+ * and closed (leaving the group) before that producer. A start that fails is
+ * logged, never left as a rejection nobody handles: a debug line when shutdown
+ * interrupted it while joining the group, an error line otherwise.
  */
-export class ConsumerRunner implements OnModuleInit, OnApplicationShutdown {
+export class ConsumerRunner {
   private closed = false;
-  private ready: Promise<void> | undefined;
 
   constructor(
-    private readonly producer: EventProducer,
     private readonly consumer: EventConsumer,
     private readonly lag: ConsumerLagMonitor,
     private readonly logger: JsonLogger,
@@ -27,8 +23,9 @@ export class ConsumerRunner implements OnModuleInit, OnApplicationShutdown {
     return this.lag;
   }
 
-  onModuleInit(): void {
-    this.producerReady()
+  /** Starts the consumer and its lag gauge once `producerReady` resolves; returns at once. */
+  start(producerReady: Promise<void>): void {
+    producerReady
       .then(async () => {
         if (this.closed) return;
         await this.consumer.start();
@@ -42,15 +39,9 @@ export class ConsumerRunner implements OnModuleInit, OnApplicationShutdown {
       });
   }
 
-  producerReady(): Promise<void> {
-    this.ready ??= this.producer.startWithRetry(() => this.closed);
-    return this.ready;
-  }
-
-  async onApplicationShutdown(): Promise<void> {
+  /** Leaves the group and stops the gauge; safe to call twice. */
+  async close(): Promise<void> {
     this.closed = true;
-    const close = Promise.all([this.lag.close(), this.consumer.close()]);
-    await Promise.race([close, new Promise((r) => setTimeout(r, 3000).unref())]);
-    await this.producer.close();
+    await Promise.all([this.lag.close(), this.consumer.close()]);
   }
 }

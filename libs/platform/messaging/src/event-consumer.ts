@@ -1,10 +1,8 @@
 import type { Consumer, IHeaders, KafkaMessage } from 'kafkajs';
+import { dlqTopic, mainTopicOfRetry, PoisonMessageError, retryTopic } from '@dsp/contracts';
 import type { JsonLogger, MetricsRegistry } from '@dsp/service-defaults';
 import type { EventProducer } from './event-producer';
 import type { KafkaConnection } from './kafka-connection';
-
-/** A message that can never be processed (unknown schema version, bad JSON): straight to the DLQ, no retries. */
-export class PoisonMessageError extends Error {}
 
 /** What a handler gets. */
 export interface IncomingMessage {
@@ -101,7 +99,7 @@ export class EventConsumer {
     });
     this.consumer = consumer;
     await consumer.connect();
-    await consumer.subscribe({ topics: this.options.topics.flatMap((t) => [t, `${t}.retry`]), fromBeginning: true });
+    await consumer.subscribe({ topics: this.options.topics.flatMap((t) => [t, retryTopic(t)]), fromBeginning: true });
     // close() while connecting: stop here rather than join the group on the way
     // out, and drop a connection that may have completed after close()'s disconnect.
     if (this.isClosed()) {
@@ -132,8 +130,9 @@ export class EventConsumer {
 
   private async process(topic: string, message: KafkaMessage): Promise<void> {
     const headers = headersOf(message.headers);
-    const isRetry = topic.endsWith('.retry');
-    const main = isRetry ? (headers[H.origin] ?? topic.slice(0, -'.retry'.length)) : topic;
+    const retryOf = mainTopicOfRetry(topic);
+    const isRetry = retryOf !== undefined;
+    const main = isRetry ? (headers[H.origin] ?? retryOf) : topic;
     const attempt = isRetry ? Number(headers[H.attempt] ?? 2) : 1;
     if (isRetry) {
       const wait = Number(headers[H.notBefore] ?? 0) - Date.now();
@@ -148,7 +147,7 @@ export class EventConsumer {
       const err = e as Error;
       const poison = e instanceof PoisonMessageError;
       const toDlq = poison || attempt >= this.options.maxAttempts;
-      const target = toDlq ? `${main}.dlq` : `${main}.retry`;
+      const target = toDlq ? dlqTopic(main) : retryTopic(main);
       const next: Record<string, string> = {
         ...headers,
         [H.origin]: main,

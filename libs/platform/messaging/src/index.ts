@@ -1,10 +1,5 @@
-export {
-  DEFAULT_EVENT_CONSUMER_OPTIONS,
-  EventConsumer,
-  PoisonMessageError,
-  type EventConsumerOptions,
-  type IncomingMessage,
-} from './event-consumer';
+export { PoisonMessageError } from '@dsp/contracts';
+export { DEFAULT_EVENT_CONSUMER_OPTIONS, EventConsumer, type EventConsumerOptions, type IncomingMessage } from './event-consumer';
 export {
   DEFAULT_EVENT_PRODUCER_OPTIONS,
   EventProducer,
@@ -13,6 +8,7 @@ export {
   type OutgoingMessage,
 } from './event-producer';
 export { DEFAULT_KAFKA_CONNECTION_OPTIONS, KafkaConnection, type KafkaConnectionOptions } from './kafka-connection';
-export { KAFKA_ENV_SCHEMA, KafkaModule } from './kafka.module';
+export { consumerToken, KAFKA_ENV_SCHEMA, KafkaModule, type ConsumerDeclaration } from './kafka.module';
+export { KafkaRuntime, type KafkaRuntimeOptions } from './kafka-runtime';
 export { ConsumerLagMonitor } from './consumer-lag-monitor';
 export { ConsumerRunner } from './consumer-runner';

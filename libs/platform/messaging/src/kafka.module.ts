@@ -1,9 +1,21 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule, type FactoryProvider, type InjectionToken } from '@nestjs/common';
 import { z } from 'zod';
 import { DEFAULT_KAFKA_BROKERS } from '@dsp/contracts';
-import { ConnectionLifecycle, ErrorMapper, HealthRegistry, JSON_LOGGER, hostPortList, type JsonLogger } from '@dsp/service-defaults';
-import { PublishError } from './event-producer';
+import {
+  ConnectionLifecycle,
+  ErrorMapper,
+  HealthRegistry,
+  JSON_LOGGER,
+  MetricsRegistry,
+  hostPortList,
+  type JsonLogger,
+} from '@dsp/service-defaults';
+import { ConsumerLagMonitor } from './consumer-lag-monitor';
+import { ConsumerRunner } from './consumer-runner';
+import { EventConsumer, type EventConsumerOptions, type IncomingMessage } from './event-consumer';
+import { EventProducer, PublishError } from './event-producer';
 import { KafkaConnection, type KafkaConnectionOptions } from './kafka-connection';
+import { KafkaRuntime } from './kafka-runtime';
 
 /** Environment variables of a service that uses Kafka. */
 export const KAFKA_ENV_SCHEMA = z.object({
@@ -15,7 +27,30 @@ const KAFKA_OPTIONS = Symbol('KAFKA_OPTIONS');
 /** Unique per module: a second platform module must not replace this one's lifecycle. */
 const KAFKA_LIFECYCLE = Symbol('KAFKA_LIFECYCLE');
 
-/** Provides one {@link KafkaConnection} per process, closed on shutdown, with a readiness check. */
+/** One consumer group of a service, declared in one line (see {@link KafkaModule.consumer}). */
+export interface ConsumerDeclaration<Deps extends unknown[]> {
+  groupId: string;
+  /** Main topics; their `.retry` topics are consumed too. */
+  topics: string[];
+  /** Providers the handler needs, passed to `handle` in this order. */
+  inject?: { [K in keyof Deps]: InjectionToken };
+  /** Builds the message handler from the injected providers. */
+  handle: (...deps: Deps) => (m: IncomingMessage) => Promise<void>;
+  /** Consumer options other than group and topics (defaults: `DEFAULT_EVENT_CONSUMER_OPTIONS`). */
+  options?: Partial<Omit<EventConsumerOptions, 'groupId' | 'topics'>>;
+}
+
+/** The injection token of a declared consumer group's {@link ConsumerRunner} (e.g. to read its lag). */
+export function consumerToken(groupId: string): string {
+  return `kafka-consumer:${groupId}`;
+}
+
+/**
+ * Provides one {@link KafkaConnection} per process (closed on shutdown, with a
+ * readiness check), the service's one {@link EventProducer}, and the
+ * {@link KafkaRuntime} that starts and closes it together with every consumer
+ * declared with {@link KafkaModule.consumer}.
+ */
 @Module({})
 export class KafkaModule {
   /**
@@ -41,8 +76,40 @@ export class KafkaModule {
             return new ConnectionLifecycle(k, h, l, 'kafka', { readiness });
           },
         },
+        {
+          provide: EventProducer,
+          inject: [KafkaConnection, JSON_LOGGER],
+          useFactory: (k: KafkaConnection, l: JsonLogger) => new EventProducer(k, l),
+        },
+        {
+          provide: KafkaRuntime,
+          inject: [EventProducer, JSON_LOGGER],
+          useFactory: (p: EventProducer, l: JsonLogger) => new KafkaRuntime(p, l),
+        },
       ],
-      exports: [KafkaConnection],
+      exports: [KafkaConnection, EventProducer, KafkaRuntime],
+    };
+  }
+
+  /**
+   * One consumer group, one line: `KafkaModule.consumer({ groupId, topics, inject: [Handler], handle: (h) => (m) => h.consume(m) })`
+   * in a module's providers. Failures go through the shared producer to `.retry` / `.dlq`; the
+   * group's lag is exported as `kafka_consumer_lag`; the runner is injectable by {@link consumerToken}.
+   */
+  static consumer<Deps extends unknown[]>(d: ConsumerDeclaration<Deps>): FactoryProvider<ConsumerRunner> {
+    return {
+      provide: consumerToken(d.groupId),
+      inject: [KafkaConnection, KafkaRuntime, JSON_LOGGER, MetricsRegistry, ...(d.inject ?? [])],
+      useFactory: (kafka: KafkaConnection, runtime: KafkaRuntime, logger: JsonLogger, metrics: MetricsRegistry, ...deps: unknown[]) => {
+        const handler = d.handle(...(deps as Deps));
+        const runner = new ConsumerRunner(
+          new EventConsumer(kafka, runtime.producer, handler, logger, { ...d.options, groupId: d.groupId, topics: d.topics }, metrics),
+          new ConsumerLagMonitor(kafka, d.groupId, d.topics, metrics, logger),
+          logger,
+        );
+        runtime.add(runner);
+        return runner;
+      },
     };
   }
 }

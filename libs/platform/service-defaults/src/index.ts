@@ -11,5 +11,5 @@ export { ServiceDefaultsModule } from './service-defaults.module';
 export { JSON_LOGGER, SERVICE_CONFIG } from './tokens';
 export { ConnectionLifecycle, type ManagedConnection } from './health/connection-lifecycle';
 export { describeSchemaError, JsonBodyPipe } from './http/json-body.pipe';
-export { errorBody, ErrorMapper, type ErrorBody } from './http/error-mapper';
+export { errorBody, ErrorMapper, type ErrorBody, type ErrorStatusTable, type ErrorType } from './http/error-mapper';
 export { HttpErrorFilter } from './http/http-error.filter';

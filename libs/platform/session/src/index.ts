@@ -13,7 +13,8 @@ export {
   type SessionRecord,
   type SessionStoreOptions,
 } from './session-store';
-export { CurrentSession, SessionGuard } from './session.guard';
+export { CurrentReadPositions, CurrentSession, SessionGuard } from './session.guard';
+export { ReadPositions, type RecordedWrite } from './read-positions';
 export { SessionModule, type SessionModuleOptions } from './session.module';
 export { RateGate } from './rate-gate';
 export { LuaScript } from './lua-script';

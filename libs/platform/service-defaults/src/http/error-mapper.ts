@@ -1,6 +1,9 @@
 import { STATUS_CODES } from 'node:http';
 
-type ErrorType = abstract new (...args: never[]) => Error;
+export type ErrorType = abstract new (...args: never[]) => Error;
+
+/** A feature's errors and their HTTP status, as one const table (first match wins). */
+export type ErrorStatusTable = readonly (readonly [ErrorType, number])[];
 
 /** The JSON body of every error response: `{statusCode, error, message}` (DESIGN.md, public contract). */
 export interface ErrorBody {
@@ -24,6 +27,12 @@ export class ErrorMapper {
   register(type: ErrorType, status: number): this {
     if (status < 400 || status > 599) throw new Error(`ErrorMapper: ${status} is not an error status`);
     this.entries.push({ type, status });
+    return this;
+  }
+
+  /** Registers every row of a feature's table, in order. */
+  registerAll(table: ErrorStatusTable): this {
+    for (const [type, status] of table) this.register(type, status);
     return this;
   }
 

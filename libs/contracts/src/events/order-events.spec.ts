@@ -1,5 +1,6 @@
-import { PoisonMessageError } from '@dsp/messaging';
-import { parseOrderEvent } from './order-stats.projector';
+import { parseOrderEvent } from './order-events';
+import { parseOrderRequest } from './order-requests';
+import { PoisonMessageError } from './poison-message.error';
 
 const valid = {
   eventId: '4f0c3c2e-7b7a-4c1e-9a53-0b8f3c7d1e22',
@@ -27,5 +28,23 @@ describe('parseOrderEvent', () => {
 
   it('should reject text that is not JSON as poison', () => {
     expect(() => parseOrderEvent('{nope')).toThrow('not JSON');
+  });
+});
+
+describe('parseOrderRequest', () => {
+  const request = { version: 1, ticket: '4f0c3c2e-7b7a-4c1e-9a53-0b8f3c7d1e22', userId: '42', items: [], requestedAt: '' };
+
+  it('should accept a v1 order request', () => {
+    expect(parseOrderRequest(JSON.stringify(request)).userId).toBe('42');
+  });
+
+  it.each([
+    ['not JSON', '{nope', 'not JSON'],
+    ['null', 'null', 'not an order request v1'],
+    ['an unknown version', JSON.stringify({ ...request, version: 2 }), 'version 2'],
+    ['a bad user id', JSON.stringify({ ...request, userId: 'x' }), 'not an order request v1'],
+  ])('should reject %s as poison, with the reason', (_name, raw, reason) => {
+    expect(() => parseOrderRequest(raw)).toThrow(PoisonMessageError);
+    expect(() => parseOrderRequest(raw)).toThrow(reason);
   });
 });

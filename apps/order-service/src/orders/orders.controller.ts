@@ -15,10 +15,9 @@ import {
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CREATE_ORDER_BODY_SCHEMA, IDEMPOTENCY_KEY_PATTERN, type CreateOrderRequest, type OrderPage, type OrderView } from '@dsp/contracts';
-import { GtidPosition } from '@dsp/database';
-import { OrdersService, type OrderWrite } from '@dsp/orders';
+import { OrdersService } from '@dsp/orders';
 import { JsonBodyPipe } from '@dsp/service-defaults';
-import { CurrentSession, SessionGuard, SessionStore, type SessionRecord } from '@dsp/session';
+import { CurrentReadPositions, CurrentSession, SessionGuard, type ReadPositions, type SessionRecord } from '@dsp/session';
 import { OrderIntake, type TicketStatus } from './order-intake';
 import { UserDirectory } from './user-directory';
 
@@ -35,19 +34,9 @@ function parseLimit(raw: string | undefined): number {
 export class OrdersController {
   constructor(
     private readonly orders: OrdersService,
-    private readonly sessions: SessionStore,
     private readonly users: UserDirectory,
     private readonly intake: OrderIntake,
   ) {}
-
-  /** Remember the write's GTID in the session, so this user's next reads on that shard see it. */
-  private async remember(s: SessionRecord, w: OrderWrite): Promise<void> {
-    if (!w.position.isEmpty()) await this.sessions.patch(s.handle, { readPositions: { [w.source]: w.position.toString() } });
-  }
-
-  private minPosition(s: SessionRecord, userId: string): GtidPosition {
-    return GtidPosition.parse(s.readPositions[this.orders.shardOf(userId).source.name]);
-  }
 
   /**
    * Places an order. `Idempotency-Key` is required: one order per key; a
@@ -58,6 +47,7 @@ export class OrdersController {
   @HttpCode(201)
   async create(
     @CurrentSession() s: SessionRecord,
+    @CurrentReadPositions() positions: ReadPositions,
     @Headers('idempotency-key') key: string | undefined,
     @Body(new JsonBodyPipe(CREATE_ORDER_BODY_SCHEMA)) body: CreateOrderRequest,
     @Req() req: FastifyRequest,
@@ -68,7 +58,7 @@ export class OrdersController {
       throw new BadRequestException('Idempotency-Key must be 8-64 characters of letters, digits, "-", "_", ".", ":"');
     await this.users.requireUser(s.userId, String(req.id));
     const w = await this.orders.place(s.userId, key, body.items);
-    await this.remember(s, w);
+    await positions.record(w);
     void reply.header('idempotent-replayed', String(w.replayed));
     void reply.header('x-db-shard', w.source);
     return w.order;
@@ -100,11 +90,12 @@ export class OrdersController {
   @Get()
   async list(
     @CurrentSession() s: SessionRecord,
+    @CurrentReadPositions() positions: ReadPositions,
     @Query('limit') limit: string | undefined,
     @Query('cursor') cursor: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<OrderPage> {
-    const page = await this.orders.listMine(s.userId, parseLimit(limit), cursor || undefined, this.minPosition(s, s.userId));
+    const page = await this.orders.listMine(s.userId, parseLimit(limit), cursor || undefined, positions);
     void reply.header('x-db-route', `${page.route.node};${page.route.reason}`);
     return { orders: page.orders, nextCursor: page.nextCursor };
   }
@@ -112,10 +103,11 @@ export class OrdersController {
   @Get(':id')
   async get(
     @CurrentSession() s: SessionRecord,
+    @CurrentReadPositions() positions: ReadPositions,
     @Param('id') id: string,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<OrderView> {
-    const { order, route } = await this.orders.get(s.userId, id, this.minPosition(s, s.userId));
+    const { order, route } = await this.orders.get(s.userId, id, positions);
     void reply.header('x-db-route', `${route.node};${route.reason}`);
     return order;
   }
@@ -123,18 +115,26 @@ export class OrdersController {
   /** CREATED -> PAID; 409 from any other status. */
   @Post(':id/pay')
   @HttpCode(200)
-  async pay(@CurrentSession() s: SessionRecord, @Param('id') id: string): Promise<OrderView> {
+  async pay(
+    @CurrentSession() s: SessionRecord,
+    @CurrentReadPositions() positions: ReadPositions,
+    @Param('id') id: string,
+  ): Promise<OrderView> {
     const w = await this.orders.pay(s.userId, id);
-    await this.remember(s, w);
+    await positions.record(w);
     return w.order;
   }
 
   /** CREATED -> CANCELLED; 409 from any other status. */
   @Post(':id/cancel')
   @HttpCode(200)
-  async cancel(@CurrentSession() s: SessionRecord, @Param('id') id: string): Promise<OrderView> {
+  async cancel(
+    @CurrentSession() s: SessionRecord,
+    @CurrentReadPositions() positions: ReadPositions,
+    @Param('id') id: string,
+  ): Promise<OrderView> {
     const w = await this.orders.cancel(s.userId, id);
-    await this.remember(s, w);
+    await positions.record(w);
     return w.order;
   }
 }

@@ -1,18 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { TOPICS, type OrderLineRequest } from '@dsp/contracts';
+import { parseOrderRequest, TOPICS, type OrderLineRequest, type OrderRequestV1 } from '@dsp/contracts';
 import { IdempotencyMismatchError, UnknownSkuError, type OrdersService } from '@dsp/orders';
-import { PoisonMessageError, type EventProducer, type IncomingMessage } from '@dsp/messaging';
+import type { EventProducer, IncomingMessage } from '@dsp/messaging';
 import type { JsonLogger } from '@dsp/service-defaults';
 import type { RateGate, RedisConnection } from '@dsp/session';
-
-/** A request for an order, as queued on `order.requests.v1`. */
-export interface OrderRequestV1 {
-  version: 1;
-  ticket: string;
-  userId: string;
-  items: OrderLineRequest[];
-  requestedAt: string;
-}
 
 export type TicketStatus =
   | { ticket: string; status: 'pending' }
@@ -72,15 +63,7 @@ export class OrderIntake {
 
   /** Handles one queued request: waits for the rate gate, creates the order (idempotent by ticket), records the outcome. */
   async consume(m: IncomingMessage): Promise<void> {
-    let req: OrderRequestV1;
-    try {
-      req = JSON.parse(m.value) as OrderRequestV1;
-    } catch {
-      throw new PoisonMessageError('order request is not JSON');
-    }
-    if (req.version !== 1 || typeof req.ticket !== 'string' || !/^\d+$/.test(String(req.userId)) || !Array.isArray(req.items)) {
-      throw new PoisonMessageError(`not an order request v1 (version ${JSON.stringify(req.version)})`);
-    }
+    const req = parseOrderRequest(m.value);
     await this.gate.take(this.ratePerSecond());
     try {
       const w = await this.orders.place(req.userId, req.ticket, req.items);

@@ -1,7 +1,7 @@
 import { BadRequestException, Body, Controller, Get, HttpCode, Param, Put, Query, UseGuards } from '@nestjs/common';
 import type { OrderPage } from '@dsp/contracts';
 import { OrdersService, ProductCatalog } from '@dsp/orders';
-import { AdminGuard } from './admin.guard';
+import { AdminGuard } from '../admin/admin.guard';
 
 /** Operator views: the newest orders across every shard (scatter-gather), and the broadcast product table. */
 @Controller('api/admin')

@@ -1,6 +1,6 @@
 import type { ShardRouter, ShardTarget } from '@dsp/database';
 import type { JsonLogger, MetricsRegistry } from '@dsp/service-defaults';
-import { ORDER_TABLES } from './order-tables';
+import { ORDER_TABLES } from '../order-tables';
 
 /** Where the relay publishes (the messaging lib's `EventProducer` fits). */
 export interface OutboxPublisher {

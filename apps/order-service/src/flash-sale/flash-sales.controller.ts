@@ -4,7 +4,7 @@ import { CREATE_FLASH_SALE_BODY_SCHEMA, type CreateFlashSaleRequest, type FlashS
 import { FlashSaleService } from '@dsp/orders';
 import { JsonBodyPipe, MetricsRegistry } from '@dsp/service-defaults';
 import { CurrentSession, SessionGuard, type SessionRecord } from '@dsp/session';
-import { AdminGuard } from './admin.guard';
+import { AdminGuard } from '../admin/admin.guard';
 
 /** A replayed purchase the database rejected: the documented error body and the purchase itself. */
 export type RejectedPurchaseBody = FlashSalePurchaseView & { statusCode: 409; error: 'Conflict'; message: string };
