@@ -1,4 +1,4 @@
-import type { Producer } from 'kafkajs';
+import { Partitioners, type Producer, type RecordMetadata } from 'kafkajs';
 import type { JsonLogger } from '@dsp/service-defaults';
 import type { KafkaConnection } from './kafka-connection';
 
@@ -34,6 +34,16 @@ export class PublishError extends Error {
  * `send` resolves only once acknowledged and rejects otherwise; it never
  * drops a message silently: callers (the outbox relay) keep the rows and retry.
  *
+ * Every message is given its partition here (the same one kafkajs's default
+ * partitioner picks: murmur2 of the key, so keys keep their partition), and a
+ * request counts as acknowledged only if the cluster's answer names every
+ * partition it carried. kafkajs 2.2.4 can resolve a `sendBatch` that lost
+ * messages: when one broker answered and another failed, and the failed
+ * partitions' new leader is the broker that already answered, its retry skips
+ * them (`sendMessages.js`, `brokersWithoutResponse`). Seen as acknowledged
+ * orders without their events in the broker-kill test; such a request now
+ * rejects and is sent again.
+ *
  * Lifecycle: `start()` once (a second call throws; a start that could not
  * connect may be retried); `close()` is safe to call twice.
  */
@@ -45,6 +55,8 @@ export class EventProducer {
   private queued = 0;
   private lingerTimer: NodeJS.Timeout | undefined;
   private flushing = false;
+  private readonly partitioner = Partitioners.DefaultPartitioner();
+  private readonly partitions = new Map<string, number>();
 
   constructor(
     private readonly kafka: KafkaConnection,
@@ -117,14 +129,29 @@ export class EventProducer {
         for (const q of batch) byTopic.set(q.topic, [...(byTopic.get(q.topic) ?? []), ...q.messages]);
         try {
           const producer = await this.connected();
-          await producer.sendBatch({
-            acks: -1,
-            timeout: 10_000,
-            topicMessages: [...byTopic].map(([topic, msgs]) => ({
-              topic,
-              messages: msgs.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
-            })),
-          });
+          const topicMessages = await Promise.all(
+            [...byTopic].map(async ([topic, msgs]) => {
+              const count = await this.partitionCount(topic);
+              const partitionMetadata = Array.from({ length: count }, (_, partitionId) => ({
+                partitionId,
+                leader: 0,
+                partitionErrorCode: 0,
+                replicas: [],
+                isr: [],
+              }));
+              return {
+                topic,
+                messages: msgs.map((m) => ({
+                  key: m.key,
+                  value: m.value,
+                  headers: m.headers,
+                  partition: this.partitioner({ topic, partitionMetadata, message: { key: m.key, value: m.value } }),
+                })),
+              };
+            }),
+          );
+          const acked = await producer.sendBatch({ acks: -1, timeout: 10_000, topicMessages });
+          EventProducer.checkEveryPartitionAcknowledged(topicMessages, acked);
           for (const q of batch) q.resolve();
         } catch (e) {
           const failed = new PublishError((e as Error).message);
@@ -135,6 +162,26 @@ export class EventProducer {
     } finally {
       this.flushing = false;
     }
+  }
+
+  /** Throws unless the cluster's answer names, without an error, every (topic, partition) the request carried. */
+  static checkEveryPartitionAcknowledged(
+    sent: readonly { topic: string; messages: readonly { partition: number }[] }[],
+    acked: readonly RecordMetadata[],
+  ): void {
+    const ok = new Set(acked.filter((r) => r.errorCode === 0).map((r) => `${r.topicName}/${r.partition}`));
+    const missing = new Set<string>();
+    for (const t of sent) for (const m of t.messages) if (!ok.has(`${t.topic}/${m.partition}`)) missing.add(`${t.topic}/${m.partition}`);
+    if (missing.size > 0) throw new Error(`the cluster's answer did not acknowledge ${[...missing].join(', ')}`);
+  }
+
+  private async partitionCount(topic: string): Promise<number> {
+    let n = this.partitions.get(topic);
+    if (n === undefined) {
+      n = await this.kafka.partitionCount(topic);
+      this.partitions.set(topic, n);
+    }
+    return n;
   }
 
   private create(): Producer {
@@ -168,6 +215,7 @@ export class EventProducer {
   private async reset(cause: Error): Promise<void> {
     const old = this.producer;
     this.producer = undefined;
+    this.partitions.clear(); // re-read partition counts with the next request
     this.logger.warn({ component: 'event-producer', err: cause.message }, 'send failed; replacing the producer');
     await old?.disconnect().catch(() => undefined);
   }

@@ -70,6 +70,15 @@ export class KafkaConnection {
     if (cluster.brokers.length === 0) throw new Error('no Kafka broker in the cluster metadata');
   }
 
+  /** How many partitions `topic` has, from the cluster's metadata. */
+  async partitionCount(topic: string): Promise<number> {
+    if (this.lifecycle !== 'STARTED' || this.admin === undefined) throw new Error(`KafkaConnection is ${this.lifecycle}`);
+    const meta = await this.admin.fetchTopicMetadata({ topics: [topic] });
+    const n = meta.topics[0]?.partitions.length ?? 0;
+    if (n === 0) throw new Error(`topic ${topic} has no partitions in the cluster metadata`);
+    return n;
+  }
+
   healthCheck(name = 'kafka'): HealthCheck {
     return { name, check: () => this.ping() };
   }
