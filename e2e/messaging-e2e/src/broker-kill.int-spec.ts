@@ -71,16 +71,17 @@ describe(`${ORDERS} orders while a Kafka broker is killed every ${KILL_EVERY_MS 
     const placedMs = Date.now() - t0;
     const ids = [...placed.values()].flat();
     expect(new Set(ids).size).toBe(ORDERS);
-    await eventually(async () => expect(await unpublished(ids)).toBe(0), 120_000).catch((e: unknown) => {
+    const printRelayLines = (e: unknown): never => {
       for (const o of fleet.orders) {
         const lines = o
           .output()
           .split('\n')
           .filter((l) => /outbox|relay|leader|kafka|producer/i.test(l));
-        process.stdout.write(`--- ${o.name} (${lines.length} relay lines)\n${lines.slice(-25).join('\n')}\n`);
+        process.stdout.write(`--- ${o.name} (${lines.length} relay lines)\n${lines.slice(-40).join('\n')}\n`);
       }
       throw e;
-    });
+    };
+    await eventually(async () => expect(await unpublished(ids)).toBe(0), 120_000).catch(printRelayLines);
     await eventually(async () => {
       const after = await statsOf(shoppers.map((s) => s.id));
       const diff = shoppers.map((s) => ({
@@ -89,7 +90,7 @@ describe(`${ORDERS} orders while a Kafka broker is killed every ${KILL_EVERY_MS 
         acknowledged: placed.get(s.id)?.length ?? 0,
       }));
       expect(diff.filter((d) => d.effects !== d.acknowledged)).toEqual([]);
-    }, 180_000);
+    }, 180_000).catch(printRelayLines);
     const inbox = await mysqlAdmin.query('mysql-c0-primary', 'SELECT COUNT(*) AS n FROM user_db.inbox');
     process.stdout.write(
       `broker kill: ${ORDERS} orders placed in ${(placedMs / 1000).toFixed(1)} s (${((ORDERS * 1000) / placedMs).toFixed(0)}/s); brokers killed: ${kills.join(', ') || 'none'}; every order's effect applied exactly once (inbox rows total ${String(inbox[0]?.['n'])})\n`,
