@@ -9,6 +9,10 @@ const root = join(__dirname, '..', '..', '..');
  * tags restrict who may depend on whom.
  */
 describe('module boundaries (eslint.config.mjs)', () => {
+  // Each case starts the real ESLint CLI (loading the whole config and the Nx project graph): about
+  // 2-4 s on a quiet 2-core machine, over 5 s (Jest's default) when a core is busy.
+  jest.setTimeout(60_000);
+
   beforeAll(() => {
     // The Nx rule reads the cached project graph; compute it as `npm run lint` does.
     execFileSync('npx', ['nx', 'show', 'projects'], { cwd: root, env: { ...process.env, NX_DAEMON: 'false' }, stdio: 'ignore' });
