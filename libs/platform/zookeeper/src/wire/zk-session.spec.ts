@@ -129,8 +129,8 @@ describe('ZkSession (wire protocol, against a scripted server)', () => {
     await srv.close();
   });
 
-  function open(options: Partial<ZkSessionOptions> = {}): ZkSession {
-    const s = new ZkSession({ servers: [{ host: '127.0.0.1', port }], chroot: '', sessionTimeoutMs: 3000, auth: [], ...options }, logger);
+  function open(options: Partial<ZkSessionOptions> = {}, log = logger): ZkSession {
+    const s = new ZkSession({ servers: [{ host: '127.0.0.1', port }], chroot: '', sessionTimeoutMs: 3000, auth: [], ...options }, log);
     sessions.push(s);
     return s;
   }
@@ -214,6 +214,45 @@ describe('ZkSession (wire protocol, against a scripted server)', () => {
     expect(sw.long()).toBe(42n);
     const list = (): (string | null)[] | null => sw.vector((r) => r.string());
     expect([list(), list(), list()]).toEqual([[], [], ['/parent']]);
+  });
+
+  it('should pass every state change through one logged transition: connect, drop, resume, close', async () => {
+    const chunks: string[] = [];
+    const recording = createJsonLogger({
+      service: 'spec',
+      instanceId: 'spec',
+      level: 'debug',
+      destination: { write: (c: string) => void chunks.push(c) },
+    });
+    const s = open({}, recording);
+    expect(s.currentState).toBe('idle');
+    await connected(s);
+    expect(s.currentState).toBe('connected');
+    const resumed = new Promise<void>((r) => s.once('connected', () => r()));
+    srv.dropConnections();
+    await resumed;
+    await s.close();
+    expect(s.currentState).toBe('closed');
+    const transitions = chunks
+      .join('')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { msg: string; from?: string; to?: string; reason?: string })
+      .filter((l) => l.msg.startsWith('zookeeper session state:'));
+    expect(transitions.map((t) => `${t.from} -> ${t.to}`)).toEqual([
+      'idle -> connecting',
+      'connecting -> connected',
+      'connected -> connecting',
+      'connecting -> connected',
+      'connected -> closed',
+    ]);
+    expect(transitions.map((t) => t.reason)).toEqual([
+      'start',
+      'session established',
+      expect.any(String),
+      'session resumed',
+      'close() called',
+    ]);
   });
 
   it('should report expiry when the server no longer knows the session, firing every watcher with a session event', async () => {

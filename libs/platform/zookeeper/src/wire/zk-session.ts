@@ -71,7 +71,7 @@ export interface ZkSessionHandle {
   sync(path: string): Promise<void>;
 }
 
-type SessionState = 'idle' | 'connecting' | 'connected' | 'expired' | 'authFailed' | 'closed';
+export type SessionState = 'idle' | 'connecting' | 'connected' | 'expired' | 'authFailed' | 'closed';
 
 interface Pending {
   xid: number;
@@ -102,7 +102,10 @@ interface Pending {
  * are refused, or `close()` is called.
  *
  * Lifecycle: `start()` once; `close()` is safe to call twice and ends the
- * session on the server when connected (ephemeral nodes go at once).
+ * session on the server when connected (ephemeral nodes go at once). Every
+ * state change passes through one `setState()`, which logs it
+ * (`zookeeper session state: connecting -> connected`, with the server, the
+ * session id and the reason) and exposes it as {@link currentState}.
  */
 export class ZkSession extends EventEmitter implements ZkSessionHandle {
   private state: SessionState = 'idle';
@@ -173,8 +176,31 @@ export class ZkSession extends EventEmitter implements ZkSessionHandle {
 
   start(): void {
     if (this.state !== 'idle') throw new Error(`ZkSession.start() called when ${this.state}`);
-    this.state = 'connecting';
+    this.setState('connecting', 'start');
     this.connectNext();
+  }
+
+  /** The session's state now: idle, connecting, connected, or one of the terminal expired / authFailed / closed. */
+  get currentState(): SessionState {
+    return this.state;
+  }
+
+  /** The one place the state changes; every transition is logged. */
+  private setState(next: SessionState, reason: string): void {
+    const from = this.state;
+    if (from === next) return;
+    this.state = next;
+    this.logger.debug(
+      {
+        component: 'zookeeper',
+        from,
+        to: next,
+        server: this.server || undefined,
+        sessionId: this.id === 0n ? undefined : this.sessionId,
+        reason,
+      },
+      `zookeeper session state: ${from} -> ${next}`,
+    );
   }
 
   // --- connection ------------------------------------------------------------
@@ -230,7 +256,7 @@ export class ZkSession extends EventEmitter implements ZkSessionHandle {
     this.clearTimers();
     this.failPending(`connection to ${this.server} lost: ${reason}`);
     if (wasConnected) {
-      this.state = 'connecting';
+      this.setState('connecting', reason);
       this.logger.warn({ component: 'zookeeper', server: this.server, sessionId: this.sessionId, reason }, 'zookeeper connection lost');
       this.failedInRound = 0;
       this.tell('disconnected', reason);
@@ -282,7 +308,7 @@ export class ZkSession extends EventEmitter implements ZkSessionHandle {
     this.id = res.sessionId;
     this.password = res.password;
     this.negotiatedMs = res.timeoutMs;
-    this.state = 'connected';
+    this.setState('connected', resumed ? 'session resumed' : 'session established');
     this.failedInRound = 0;
     this.round = 0;
     this.lastRecv = Date.now();
@@ -408,7 +434,7 @@ export class ZkSession extends EventEmitter implements ZkSessionHandle {
   /** Terminal: the session is over (expired, refused, closed). Every watcher hears a session event once. */
   private end(state: 'expired' | 'authFailed' | 'closed'): void {
     if (this.state === 'expired' || this.state === 'authFailed' || this.state === 'closed') return;
-    this.state = state;
+    this.setState(state, state === 'closed' ? 'close() called' : `server said ${state}`);
     this.clearTimers();
     const socket = this.socket;
     this.socket = undefined;
@@ -447,7 +473,7 @@ export class ZkSession extends EventEmitter implements ZkSessionHandle {
         });
       }
       if (this.state === 'expired' || this.state === 'authFailed') {
-        this.state = 'closed';
+        this.setState('closed', 'close() called');
         this.tell('closed');
         return;
       }
