@@ -85,7 +85,9 @@ class FakeClient {
     this.listeners.add(l);
     return () => this.listeners.delete(l);
   }
-  async waitConnected(): Promise<void> {}
+  waitConnected(): Promise<void> {
+    return Promise.resolve();
+  }
   async mkdirp(path: string): Promise<void> {
     let at = '';
     for (const part of path.split('/').filter(Boolean)) {
