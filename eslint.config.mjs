@@ -3,7 +3,6 @@ import prettier from 'eslint-config-prettier';
 
 /** Infra clients, each importable only inside the lib that owns it. */
 const INFRA_CLIENTS = {
-  zookeeper: 'libs/platform/zookeeper',
   kafkajs: 'libs/platform/messaging',
   ioredis: 'libs/platform/session',
   typeorm: 'libs/platform/database',
@@ -20,7 +19,7 @@ const restrictClients = (allowed) => ({
         .map(([name, owner]) => ({ name, message: `import ${name} only inside ${owner} (use its public API).` })),
       patterns: [
         {
-          group: ['zookeeper/*', 'kafkajs/*', 'ioredis/*', 'typeorm/*'],
+          group: ['kafkajs/*', 'ioredis/*', 'typeorm/*'],
           message: 'infra clients are imported only inside their owning lib.',
         },
       ],
@@ -62,7 +61,6 @@ export default [
       ...restrictClients([]),
     },
   },
-  { files: ['libs/platform/zookeeper/**/*.ts'], rules: restrictClients(['zookeeper']) },
   { files: ['libs/platform/messaging/**/*.ts'], rules: restrictClients(['kafkajs']) },
   { files: ['libs/platform/session/**/*.ts'], rules: restrictClients(['ioredis']) },
   { files: ['libs/platform/database/**/*.ts'], rules: restrictClients(['typeorm', 'mysql2', 'mysql2/promise']) },

@@ -60,7 +60,7 @@ function jvmArgs(heap: string = JVM_HEAP.kafka): string[] {
     '-XX:+UseG1GC',
     '-XX:MaxGCPauseMillis=20',
     '-Djava.awt.headless=true',
-    `-Dlog4j2.configurationFile=${join(INFRA_DIR, 'kafka', 'log4j2.xml')}`,
+    `-Dlog4j2.configurationFile=${join(INFRA_DIR, 'jvm', 'kafka', 'log4j2.xml')}`,
     '-cp',
     classpath('kafka'),
   ];

@@ -86,7 +86,7 @@ export class ZookeeperComponent implements StackComponent {
           '-Xms32m',
           '-XX:+UseSerialGC',
           '-XX:TieredStopAtLevel=1',
-          `-Dlogback.configurationFile=${join(INFRA_DIR, 'zookeeper', 'logback.xml')}`,
+          `-Dlogback.configurationFile=${join(INFRA_DIR, 'jvm', 'zookeeper', 'logback.xml')}`,
           '-Dzookeeper.admin.enableServer=false',
           '-cp',
           classpath('zookeeper'),
