@@ -4,7 +4,7 @@ import prettier from 'eslint-config-prettier';
 /** Infra clients, each importable only inside the lib that owns it. */
 const INFRA_CLIENTS = {
   kafkajs: 'libs/platform/messaging',
-  ioredis: 'libs/platform/session',
+  ioredis: 'libs/platform/redis',
   typeorm: 'libs/platform/database',
   mysql2: 'libs/platform/database',
   'mysql2/promise': 'libs/platform/database',
@@ -62,7 +62,7 @@ export default [
     },
   },
   { files: ['libs/platform/messaging/**/*.ts'], rules: restrictClients(['kafkajs']) },
-  { files: ['libs/platform/session/**/*.ts'], rules: restrictClients(['ioredis']) },
+  { files: ['libs/platform/redis/**/*.ts'], rules: restrictClients(['ioredis']) },
   { files: ['libs/platform/database/**/*.ts'], rules: restrictClients(['typeorm', 'mysql2', 'mysql2/promise']) },
   // The stack manager, its tests and the test kit check the real servers with their own clients.
   { files: ['infra/**/*.ts', 'libs/testing/**/*.ts', 'e2e/stack-e2e/**/*.ts', 'bench/**/*.ts'], rules: { 'no-restricted-imports': 'off' } },

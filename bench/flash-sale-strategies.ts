@@ -27,7 +27,7 @@ import {
   type PurchaseStrategy,
 } from '@dsp/orders';
 import { createJsonLogger } from '@dsp/service-defaults';
-import { RedisConnection, RedisLockWakeups } from '@dsp/session';
+import { RedisConnection, RedisLockWakeups } from '@dsp/redis';
 import { ZookeeperClient } from '@dsp/zookeeper';
 import { summarize } from './latency';
 

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_ZK_CONNECT, REDIS_PORT } from '@dsp/contracts';
 import { createJsonLogger } from '@dsp/service-defaults';
-import { RedisConnection, RedisLockWakeups, RedisMutex } from '@dsp/session';
+import { RedisConnection, RedisLockWakeups, RedisMutex } from '@dsp/redis';
 import { InterProcessMutex, ZookeeperClient } from '@dsp/zookeeper';
 import { summarize } from './latency';
 

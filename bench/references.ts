@@ -20,7 +20,7 @@ import { SqlNode } from '@dsp/database';
 import { classpath } from '@dsp/infra-stack';
 import { EventProducer, KafkaConnection } from '@dsp/messaging';
 import { createJsonLogger } from '@dsp/service-defaults';
-import { RedisConnection, RedisMutex, SessionStore } from '@dsp/session';
+import { RedisConnection, RedisMutex, SessionStore } from '@dsp/redis';
 
 const run = promisify(execFile);
 const logger = createJsonLogger({ service: 'bench', instanceId: 'bench', level: 'silent' });

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createConnection } from 'mysql2/promise';
 import { DB_USERS, MYSQL_CLUSTERS, REDIS_PORT } from '@dsp/contracts';
 import { createJsonLogger } from '@dsp/service-defaults';
-import { RedisConnection, SessionStore } from '@dsp/session';
+import { RedisConnection, SessionStore } from '@dsp/redis';
 import { LOAD_PASSWORD } from './password';
 
 /** A logged-in buyer: a real `users` row and a real Redis session (cookie). */

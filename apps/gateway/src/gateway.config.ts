@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { millis, port } from '@dsp/service-defaults';
-import { REDIS_ENV_SCHEMA } from '@dsp/session';
+import { REDIS_ENV_SCHEMA } from '@dsp/redis';
 import { ZOOKEEPER_ENV_SCHEMA } from '@dsp/zookeeper';
 
 /** The gateway's environment: the public port plus ZooKeeper (discovery) and Redis (rate limits). */

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { SERVICE_NAMES } from '@dsp/contracts';
 import { ServiceClient } from '@dsp/service-client';
 import type { ServiceConfig, ServiceContext } from '@dsp/service-defaults';
-import { RateLimiter, RedisModule, SessionModule } from '@dsp/session';
+import { RateLimiter, RedisModule, SessionModule } from '@dsp/redis';
 import { ConfigCenter, createStrategy, ServiceDiscovery, ZookeeperModule, type SelectionStrategy } from '@dsp/zookeeper';
 import { GatewayProxy } from './gateway-proxy';
 import type { GATEWAY_ENV_SCHEMA } from './gateway.config';

@@ -1,5 +1,5 @@
 import type { JsonLogger } from '@dsp/service-defaults';
-import type { RateLimiter } from '@dsp/session';
+import type { RateLimiter } from '@dsp/redis';
 
 export interface LoginLimits {
   windowSeconds: number;

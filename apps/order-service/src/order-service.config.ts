@@ -3,7 +3,7 @@ import { DB_USERS, MYSQL_CLUSTERS } from '@dsp/contracts';
 import { REPLICA_STRATEGY_NAMES, SHARDING_ALGORITHM_NAMES } from '@dsp/database';
 import { KAFKA_ENV_SCHEMA } from '@dsp/messaging';
 import { hostPort, hostPortList, millis } from '@dsp/service-defaults';
-import { REDIS_ENV_SCHEMA } from '@dsp/session';
+import { REDIS_ENV_SCHEMA } from '@dsp/redis';
 import { ZOOKEEPER_ENV_SCHEMA } from '@dsp/zookeeper';
 
 const [c0, c1] = MYSQL_CLUSTERS;

@@ -10,7 +10,7 @@ import {
   PRODUCT_ENTITY,
 } from '@dsp/orders';
 import type { ServiceConfig, ServiceContext } from '@dsp/service-defaults';
-import { RedisModule, SessionModule } from '@dsp/session';
+import { RedisModule, SessionModule } from '@dsp/redis';
 import { ZookeeperModule } from '@dsp/zookeeper';
 import { AdminModule } from './admin/admin.module';
 import { FlashSaleModule } from './flash-sale/flash-sale.module';

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, HttpCode, Inject, Post, Req, Res } from '@nes
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { LOGIN_BODY_SCHEMA, type LoginRequest } from '@dsp/contracts';
 import { JsonBodyPipe } from '@dsp/service-defaults';
-import { SessionCookie, SessionStore } from '@dsp/session';
+import { SessionCookie, SessionStore } from '@dsp/redis';
 import { ConfigCenter } from '@dsp/zookeeper';
 import { UsersService } from '@dsp/users';
 import { clientIp, userAgent } from './request-meta';

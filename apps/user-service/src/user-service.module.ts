@@ -3,7 +3,7 @@ import { parseOrderEvent, TOPICS } from '@dsp/contracts';
 import { DatabaseModule, DataSources, parseHostPort } from '@dsp/database';
 import { KafkaModule } from '@dsp/messaging';
 import { ErrorMapper, type ServiceConfig, type ServiceContext } from '@dsp/service-defaults';
-import { RedisModule, SessionModule } from '@dsp/session';
+import { RedisModule, SessionModule } from '@dsp/redis';
 import {
   CreateOrderStats1764288000000,
   CreateUsers1764115200000,

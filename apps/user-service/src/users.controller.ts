@@ -16,7 +16,7 @@ import {
   SessionStore,
   type ReadPositions,
   type SessionRecord,
-} from '@dsp/session';
+} from '@dsp/redis';
 import { OrderStatsProjector, UsersService } from '@dsp/users';
 
 /** Accounts: register, me, my sessions, change password. */

@@ -1,7 +1,7 @@
 import { REDIS_PORT } from '@dsp/contracts';
 import { seedBuyers, type Buyer } from '@dsp/load-kit';
 import { StockReservations } from '@dsp/orders';
-import { RedisConnection } from '@dsp/session';
+import { RedisConnection } from '@dsp/redis';
 import { eventually, stackControl, startPlatform, testLogger, type PlatformFleet } from '@dsp/testing';
 import { holdings, purchase, saleTruth, startSale, tally, type Attempt } from './flash-sale-helpers';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { REDIS_PORT } from '@dsp/contracts';
-import { RedisConnection, RedisMutex } from '@dsp/session';
+import { RedisConnection, RedisMutex } from '@dsp/redis';
 import { testLogger } from '@dsp/testing';
 
 /** The redis-lock strategy's lock against the real Redis: exclusive, renewed while held, never releases someone else's grant. */

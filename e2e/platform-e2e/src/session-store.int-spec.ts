@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { REDIS_PORT } from '@dsp/contracts';
 import { testLogger } from '@dsp/testing';
-import { RedisConnection, SessionStore } from '@dsp/session';
+import { RedisConnection, SessionStore } from '@dsp/redis';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

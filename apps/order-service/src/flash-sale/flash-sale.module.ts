@@ -15,7 +15,7 @@ import {
   ZkLockStrategy,
 } from '@dsp/orders';
 import { ErrorMapper, type ServiceConfig, type ServiceContext } from '@dsp/service-defaults';
-import { RedisConnection, RedisLockWakeups } from '@dsp/session';
+import { RedisConnection, RedisLockWakeups } from '@dsp/redis';
 import { ZookeeperClient } from '@dsp/zookeeper';
 import type { ORDER_SERVICE_ENV_SCHEMA } from '../order-service.config';
 import { OrderIds } from '../orders/order-ids';

@@ -3,7 +3,7 @@ import type { FastifyReply } from 'fastify';
 import { CREATE_FLASH_SALE_BODY_SCHEMA, type CreateFlashSaleRequest, type FlashSalePurchaseView, type FlashSaleView } from '@dsp/contracts';
 import { FlashSaleService } from '@dsp/orders';
 import { JsonBodyPipe, MetricsRegistry } from '@dsp/service-defaults';
-import { CurrentSession, SessionGuard, type SessionRecord } from '@dsp/session';
+import { CurrentSession, SessionGuard, type SessionRecord } from '@dsp/redis';
 import { AdminGuard } from '../admin/admin.guard';
 
 /** A replayed purchase the database rejected: the documented error body and the purchase itself. */

@@ -3,7 +3,7 @@ import { parseOrderRequest, TOPICS, type OrderLineRequest, type OrderRequestV1 }
 import { IdempotencyMismatchError, UnknownSkuError, type OrdersService } from '@dsp/orders';
 import type { EventProducer, IncomingMessage } from '@dsp/messaging';
 import type { JsonLogger } from '@dsp/service-defaults';
-import type { RateGate, RedisConnection } from '@dsp/session';
+import type { RateGate, RedisConnection } from '@dsp/redis';
 
 export type TicketStatus =
   | { ticket: string; status: 'pending' }

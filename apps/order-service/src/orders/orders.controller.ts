@@ -17,7 +17,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CREATE_ORDER_BODY_SCHEMA, IDEMPOTENCY_KEY_PATTERN, type CreateOrderRequest, type OrderPage, type OrderView } from '@dsp/contracts';
 import { OrdersService } from '@dsp/orders';
 import { JsonBodyPipe } from '@dsp/service-defaults';
-import { CurrentReadPositions, CurrentSession, SessionGuard, type ReadPositions, type SessionRecord } from '@dsp/session';
+import { CurrentReadPositions, CurrentSession, SessionGuard, type ReadPositions, type SessionRecord } from '@dsp/redis';
 import { OrderIntake, type TicketStatus } from './order-intake';
 import { UserDirectory } from './user-directory';
 

@@ -5,7 +5,7 @@ import { EventProducer, KafkaModule, KafkaRuntime } from '@dsp/messaging';
 import { ORDER_DATABASES, OrdersService, OutboxRelay, ProductCatalog, TABLES_PER_DATABASE, UnpaidOrderCanceller } from '@dsp/orders';
 import { ServiceClient } from '@dsp/service-client';
 import { ErrorMapper, type ServiceConfig, type ServiceContext } from '@dsp/service-defaults';
-import { RateGate, RedisConnection } from '@dsp/session';
+import { RateGate, RedisConnection } from '@dsp/redis';
 import {
   ConfigCenter,
   createStrategy,

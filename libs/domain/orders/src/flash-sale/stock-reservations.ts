@@ -1,4 +1,4 @@
-import { LuaScript, redisCall, type RedisConnection } from '@dsp/session';
+import { LuaScript, redisCall, type RedisConnection } from '@dsp/redis';
 
 /** KEYS: stock, buyers, last. ARGV: user. 1 reserved, 0 sold out, -1 already a buyer, -2 sale not in Redis. */
 const RESERVE = new LuaScript(`if redis.call('EXISTS', KEYS[1]) == 0 then return -2 end

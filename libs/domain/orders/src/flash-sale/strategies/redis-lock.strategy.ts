@@ -1,5 +1,5 @@
 import type { JsonLogger } from '@dsp/service-defaults';
-import { RedisMutex, type RedisConnection, type RedisLease, type RedisLockWakeups, type RedisMutexOptions } from '@dsp/session';
+import { RedisMutex, type RedisConnection, type RedisLease, type RedisLockWakeups, type RedisMutexOptions } from '@dsp/redis';
 import { LockBusyError, LockServiceUnavailableError, StaleLockTokenError } from '../flash-sale-errors';
 import type { FlashSaleLedger, SaleRef } from '../flash-sale-ledger';
 import type { ClaimOutcome, PurchaseStrategy } from '../purchase-strategy';

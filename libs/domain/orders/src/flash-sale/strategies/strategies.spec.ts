@@ -1,6 +1,6 @@
 import type { EventProducer } from '@dsp/messaging';
 import type { JsonLogger } from '@dsp/service-defaults';
-import type { RedisConnection } from '@dsp/session';
+import type { RedisConnection } from '@dsp/redis';
 import { AlreadyPurchasedError, LockServiceUnavailableError, SoldOutError } from '../flash-sale-errors';
 import type { FlashSaleLedger, SaleRef } from '../flash-sale-ledger';
 import type { ReserveResult, StockReservations } from '../stock-reservations';

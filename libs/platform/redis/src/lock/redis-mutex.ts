@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type Redis from 'ioredis';
 import type { JsonLogger } from '@dsp/service-defaults';
-import { LuaScript } from './lua-script';
+import { LuaScript } from '../lua-script';
 import { releaseChannel, type RedisLockWakeups } from './redis-lock-wakeups';
 
 /** KEYS: lock, fence counter. ARGV: owner value, lease ms. Returns the fencing token, or 0 when the lock is taken. */

@@ -1,7 +1,7 @@
 import type Redis from 'ioredis';
 import type { JsonLogger } from '@dsp/service-defaults';
 import { isWellFormedSessionId, newSessionId, sessionHandle } from './session-id';
-import { LuaScript } from './lua-script';
+import { LuaScript } from '../lua-script';
 
 export interface SessionStoreOptions {
   /** Prefix of every key. @default 'dsp:' */

@@ -1,11 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ErrorMapper, JSON_LOGGER, type JsonLogger } from '@dsp/service-defaults';
-import { RateLimiter } from './rate-limiter';
-import { RedisConnection } from './redis-connection';
+import { RateLimiter } from '../rate-limiter';
+import { RedisConnection } from '../redis-connection';
 import { SessionCookie, type SessionCookieOptions } from './session-cookie';
 import { SessionGuard } from './session.guard';
 import { SessionStore, SessionStoreUnavailableError, type SessionStoreOptions } from './session-store';
-import { RedisUnavailableError } from './redis-unavailable';
+import { RedisUnavailableError } from '../redis-unavailable';
 
 export interface SessionModuleOptions {
   store?: Partial<SessionStoreOptions>;

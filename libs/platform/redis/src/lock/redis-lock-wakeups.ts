@@ -1,5 +1,5 @@
 import type { JsonLogger } from '@dsp/service-defaults';
-import { RedisConnection, type RedisConnectionOptions } from './redis-connection';
+import { RedisConnection, type RedisConnectionOptions } from '../redis-connection';
 
 /** The channel a {@link RedisMutex} release publishes to. */
 export function releaseChannel(lockKey: string): string {

@@ -1,0 +1,23 @@
+export { parseCookies, serializeCookie, type CookieOptions } from './session/cookie';
+export { RateLimiter, type RateLimitResult } from './rate-limiter';
+export { DEFAULT_REDIS_CONNECTION_OPTIONS, RedisConnection, type RedisConnectionOptions } from './redis-connection';
+export { REDIS_ENV_SCHEMA, RedisModule } from './redis.module';
+export { DEFAULT_SESSION_COOKIE_OPTIONS, SessionCookie, type CookieRequest, type SessionCookieOptions } from './session/session-cookie';
+export { isWellFormedSessionId, newSessionId, SESSION_ID_BYTES, sessionHandle } from './session/session-id';
+export {
+  DEFAULT_SESSION_STORE_OPTIONS,
+  SessionStore,
+  SessionStoreUnavailableError,
+  type NewSession,
+  type SessionPatch,
+  type SessionRecord,
+  type SessionStoreOptions,
+} from './session/session-store';
+export { CurrentReadPositions, CurrentSession, SessionGuard } from './session/session.guard';
+export { ReadPositions, type RecordedWrite } from './session/read-positions';
+export { SessionModule, type SessionModuleOptions } from './session/session.module';
+export { RateGate } from './rate-gate';
+export { LuaScript } from './lua-script';
+export { DEFAULT_REDIS_MUTEX_OPTIONS, RedisLease, RedisMutex, type RedisMutexOptions } from './lock/redis-mutex';
+export { RedisLockWakeups, releaseChannel } from './lock/redis-lock-wakeups';
+export { redisCall, RedisUnavailableError } from './redis-unavailable';
