@@ -1,6 +1,6 @@
 export { DatabaseModule, DataSources, type DataSourceSpec } from './database.module';
 export { GtidPosition } from './gtid-position';
-export { migrate, type MigrateOptions, type MigrationClass } from './migration-runner';
+export type { MigrationClass } from './migration-runner';
 export { parseHostPort, type MysqlEndpoint } from './mysql-endpoint';
 export {
   ReadWriteDataSource,
@@ -10,11 +10,10 @@ export {
   type ReadWriteDataSourceOptions,
 } from './read-write-data-source';
 export { DEFAULT_REPLICA_MONITOR_OPTIONS, ReplicaMonitor, type ReplicaMonitorOptions, type ReplicaStatus } from './replica/replica-monitor';
-export { createReplicaStrategy, REPLICA_STRATEGY_NAMES } from './replica/replica-strategy-registry';
+export { REPLICA_STRATEGY_NAMES } from './replica/replica-strategy-registry';
 export type { ReplicaCandidate, ReplicaStrategy } from './replica/replica-strategy';
 export {
   DEFAULT_SQL_NODE_OPTIONS,
-  isConnectionError,
   SqlNode,
   SqlNodeUnavailableError,
   type SqlNodeOptions,
@@ -22,7 +21,7 @@ export {
 } from './sql-node';
 export { EntitySchema, type EntityManager, type MigrationInterface, type QueryRunner } from 'typeorm';
 export { HashShardingAlgorithm } from './sharding/hash.algorithm';
-export { InvalidCursorError, KeysetCursor, mergeSorted, newestFirst, type Keyset } from './sharding/keyset-cursor';
+export { InvalidCursorError, KeysetCursor, newestFirst, type Keyset } from './sharding/keyset-cursor';
 export { ModShardingAlgorithm } from './sharding/mod.algorithm';
 export { RangeShardingAlgorithm } from './sharding/range.algorithm';
 export { createShardingAlgorithm, SHARDING_ALGORITHM_NAMES } from './sharding/sharding-algorithm-registry';

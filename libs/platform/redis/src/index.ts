@@ -1,9 +1,7 @@
-export { parseCookies, serializeCookie, type CookieOptions } from './session/cookie';
 export { RateLimiter, type RateLimitResult } from './rate-limiter';
 export { DEFAULT_REDIS_CONNECTION_OPTIONS, RedisConnection, type RedisConnectionOptions } from './redis-connection';
 export { REDIS_ENV_SCHEMA, RedisModule } from './redis.module';
 export { DEFAULT_SESSION_COOKIE_OPTIONS, SessionCookie, type CookieRequest, type SessionCookieOptions } from './session/session-cookie';
-export { isWellFormedSessionId, newSessionId, SESSION_ID_BYTES, sessionHandle } from './session/session-id';
 export {
   DEFAULT_SESSION_STORE_OPTIONS,
   SessionStore,
@@ -19,5 +17,5 @@ export { SessionModule, type SessionModuleOptions } from './session/session.modu
 export { RateGate } from './rate-gate';
 export { LuaScript } from './lua-script';
 export { DEFAULT_REDIS_MUTEX_OPTIONS, RedisLease, RedisMutex, type RedisMutexOptions } from './lock/redis-mutex';
-export { RedisLockWakeups, releaseChannel } from './lock/redis-lock-wakeups';
+export { RedisLockWakeups } from './lock/redis-lock-wakeups';
 export { redisCall, RedisUnavailableError } from './redis-unavailable';

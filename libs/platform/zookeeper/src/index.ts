@@ -1,8 +1,7 @@
-export { acl, digestId, formatPerms, parsePerms, PERMS } from './acl';
-export { isConnected, type ConnectionState, type ConnectionStateChange, type ConnectionStateListener } from './connection-state';
+export { acl, digestId, PERMS } from './acl';
+export { type ConnectionState, type ConnectionStateChange, type ConnectionStateListener } from './connection-state';
 export { ExponentialBackoffRetry, NO_RETRY, RetryNTimes, RetryUntilElapsed, type RetryPolicy } from './retry/retry-policy';
-export { withRetry } from './retry/with-retry';
-export { isZkError, ZK_CODES, ZkError, type ZkCodeName } from './zk-error';
+export { isZkError, ZK_CODES, ZkError } from './zk-error';
 export type { CreateMode, WatchEvent, WatchEventType, Watcher, ZkStat } from './zk-types';
 export { ZnodeCodec, ZnodeCodecError } from './znode-codec';
 export {
@@ -14,7 +13,6 @@ export {
 } from './zookeeper-client';
 export { ZOOKEEPER_ENV_SCHEMA, ZookeeperModule, type ZookeeperModuleOptions } from './zookeeper.module';
 export {
-  CONFIG_ENTRY_CODEC,
   ConfigCenter,
   ConfigValueError,
   type ConfigCenterOptions,
@@ -23,12 +21,10 @@ export {
 } from './recipes/config-center.recipe';
 export { InterProcessMutex, type LockLossReason } from './recipes/inter-process-mutex.recipe';
 export { LeaderLatch } from './recipes/leader-latch.recipe';
-export { bySequence, protectedCreate, sequenceOf } from './recipes/protected-create';
 export { SERVICE_INSTANCE_CODEC, type ServiceInstance } from './recipes/service-instance.codec';
 export { ServiceDiscovery, type ServiceDiscoveryOptions } from './recipes/service-discovery.recipe';
 export { ServiceRegistry, type ServiceRegistryOptions } from './recipes/service-registry.recipe';
 export type { SelectionContext, SelectionStrategy } from './recipes/strategies/selection-strategy';
 export { createStrategy, STRATEGY_NAMES } from './recipes/strategies/strategy-registry';
 export { WorkerIdAllocator } from './recipes/worker-id-allocator.recipe';
-export { ConfigAdminController } from './config-admin.controller';
 export { ItemAssignment, type AssignmentListener } from './recipes/item-assignment.recipe';
