@@ -12,13 +12,7 @@ export {
 export { DEFAULT_REPLICA_MONITOR_OPTIONS, ReplicaMonitor, type ReplicaMonitorOptions, type ReplicaStatus } from './replica/replica-monitor';
 export { REPLICA_STRATEGY_NAMES } from './replica/replica-strategy-registry';
 export type { ReplicaCandidate, ReplicaStrategy } from './replica/replica-strategy';
-export {
-  DEFAULT_SQL_NODE_OPTIONS,
-  SqlNode,
-  SqlNodeUnavailableError,
-  type SqlNodeOptions,
-  type SqlNodeState,
-} from './sql-node';
+export { DEFAULT_SQL_NODE_OPTIONS, SqlNode, SqlNodeUnavailableError, type SqlNodeOptions, type SqlNodeState } from './sql-node';
 export { EntitySchema, type EntityManager, type MigrationInterface, type QueryRunner } from 'typeorm';
 export { HashShardingAlgorithm } from './sharding/hash.algorithm';
 export { InvalidCursorError, KeysetCursor, newestFirst, type Keyset } from './sharding/keyset-cursor';
