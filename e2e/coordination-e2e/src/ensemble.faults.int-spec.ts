@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { compareVotes, electionNotifications, stackRunning, zkNodeState, ZK_SERVERS, type ZkNodeState } from '@dsp/infra-stack';
 import { connectedZk, eventually, stackControl, testLogger, waitServing } from '@dsp/testing';
-import { ConfigCenter, ServiceDiscovery, ServiceRegistry, type ConnectionStateChange, type ZookeeperClient } from '@dsp/zookeeper';
+import {
+  ConfigCenter,
+  ConfigWriter,
+  ServiceDiscovery,
+  ServiceRegistry,
+  type ConnectionStateChange,
+  type ZookeeperClient,
+} from '@dsp/zookeeper';
 
 const WRITER = { user: 'config-admin', password: 'config-admin-local-pw' };
 const voters = ZK_SERVERS.filter((s) => !s.observer);
@@ -144,7 +151,7 @@ describe('ZooKeeper ensemble under faults (seed lines 7-10, 33, 35, question Q)'
       const writerZk = await zk();
       const writerAuthZk = await connectedZk({ auth: [{ scheme: 'digest', auth: `${WRITER.user}:${WRITER.password}` }] });
       clients.push(writerAuthZk);
-      const writer = new ConfigCenter(writerAuthZk, testLogger(), { app, profile: 'local', schema, writer: WRITER });
+      const writer = new ConfigWriter(writerAuthZk, { app, profile: 'local', schema, writer: WRITER });
       await writer.set('feature.flag', 'before-outage', 'it');
 
       const readerZk = await zk();

@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { connectedZk, eventually, testLogger } from '@dsp/testing';
-import { ConfigCenter, createStrategy, ServiceDiscovery, ServiceRegistry, ZookeeperClient, type WatchEvent } from '@dsp/zookeeper';
+import {
+  ConfigCenter,
+  ConfigWriter,
+  createStrategy,
+  ServiceDiscovery,
+  ServiceRegistry,
+  ZookeeperClient,
+  type WatchEvent,
+} from '@dsp/zookeeper';
 
 const WRITER = { user: 'config-admin', password: 'config-admin-local-pw' };
 
@@ -122,28 +130,28 @@ describe('watches and the caches built on them (seed lines 18-19, 24, 28, 30)', 
         await writer.start();
         expect(readers.map((r) => r.center.view['intake.ratePerSecond'])).toEqual([100, 100, 100]);
 
-        await writer.set('intake.ratePerSecond', 250, 'it');
+        await writer.writer.set('intake.ratePerSecond', 250, 'it');
         await eventually(() => expect(readers.map((r) => r.center.view['intake.ratePerSecond'])).toEqual([250, 250, 250]));
-        await writer.set('intake.ratePerSecond', 400, 'it');
+        await writer.writer.set('intake.ratePerSecond', 400, 'it');
         await eventually(() => expect(readers.map((r) => r.center.view['intake.ratePerSecond'])).toEqual([400, 400, 400]));
 
-        const history = await writer.history('intake.ratePerSecond');
+        const history = await writer.writer.history('intake.ratePerSecond');
         expect(history.map((h) => h.value)).toEqual([250, 400]);
-        await writer.rollback('intake.ratePerSecond', history[0]?.seq ?? -1, 'it');
+        await writer.writer.rollback('intake.ratePerSecond', history[0]?.seq ?? -1, 'it');
         await eventually(() => expect(readers.map((r) => r.center.view['intake.ratePerSecond'])).toEqual([250, 250, 250]));
 
-        await writer.grayRelease('feature.banner', 'on', ['canary'], 'it');
+        await writer.writer.grayRelease('feature.banner', 'on', ['canary'], 'it');
         await eventually(() => expect(readers.map((r) => r.center.view['feature.banner'])).toEqual(['on', 'off', 'off']));
-        await writer.promoteGray('feature.banner', 'it');
+        await writer.writer.promoteGray('feature.banner', 'it');
         await eventually(() => expect(readers.map((r) => r.center.view['feature.banner'])).toEqual(['on', 'on', 'on']));
         // A second gray release of the same key: its gray node was deleted by the promotion.
-        await writer.grayRelease('feature.banner', 'off', ['canary'], 'it');
+        await writer.writer.grayRelease('feature.banner', 'off', ['canary'], 'it');
         await eventually(() => expect(readers.map((r) => r.center.view['feature.banner'])).toEqual(['off', 'on', 'on']));
-        await writer.cancelGray('feature.banner');
+        await writer.writer.cancelGray('feature.banner');
         await eventually(() => expect(readers.map((r) => r.center.view['feature.banner'])).toEqual(['on', 'on', 'on']));
 
-        await expect(writer.set('intake.ratePerSecond', -5, 'it')).rejects.toThrow(/config key "intake.ratePerSecond"/);
-        await expect(writer.set('no.such.key', 1, 'it')).rejects.toThrow(/unknown key/);
+        await expect(writer.writer.set('intake.ratePerSecond', -5, 'it')).rejects.toThrow(/config key "intake.ratePerSecond"/);
+        await expect(writer.writer.set('no.such.key', 1, 'it')).rejects.toThrow(/unknown key/);
       } finally {
         for (const r of readers) {
           await r.center.close();
@@ -160,10 +168,10 @@ describe('watches and the caches built on them (seed lines 18-19, 24, 28, 30)', 
       const anonZk = await connectedZk();
       const badZk = await connectedZk({ auth: [{ scheme: 'digest', auth: `${WRITER.user}:wrong` }] });
       try {
-        const writer = new ConfigCenter(writerZk, testLogger(), { app, profile: 'local', schema, writer: WRITER });
+        const writer = new ConfigWriter(writerZk, { app, profile: 'local', schema, writer: WRITER });
         await writer.set('feature.banner', 'on', 'it');
         for (const c of [anonZk, badZk]) {
-          const pretender = new ConfigCenter(c, testLogger(), {
+          const pretender = new ConfigWriter(c, {
             app,
             profile: 'local',
             schema,
@@ -182,7 +190,7 @@ describe('watches and the caches built on them (seed lines 18-19, 24, 28, 30)', 
       const app = `it-snap-${randomUUID().slice(0, 8)}`;
       const snapshotFile = join(mkdtempSync(join(tmpdir(), 'dsp-config-')), 'config.json');
       const writerZk = await connectedZk({ auth: [{ scheme: 'digest', auth: `${WRITER.user}:${WRITER.password}` }] });
-      const writer = new ConfigCenter(writerZk, testLogger(), { app, profile: 'local', schema, writer: WRITER });
+      const writer = new ConfigWriter(writerZk, { app, profile: 'local', schema, writer: WRITER });
       await writer.set('intake.ratePerSecond', 777, 'it');
       const first = new ConfigCenter(writerZk, testLogger(), { app, profile: 'local', schema, snapshotFile });
       await first.start();

@@ -15,7 +15,7 @@ export async function setLiveConfig<S extends z.ZodObject>(app: string, schema: 
   const zk = await connectedZk({ auth: [{ scheme: 'digest', auth: `${WRITER.user}:${WRITER.password}` }] }, 'e2e-config');
   const cc = new ConfigCenter(zk, testLogger(), { app, profile: E2E_PROFILE, schema, writer: WRITER });
   try {
-    for (const [k, v] of Object.entries(values)) await cc.set(k, v, 'e2e');
+    for (const [k, v] of Object.entries(values)) await cc.writer.set(k, v, 'e2e');
   } finally {
     await cc.close();
     await zk.close();

@@ -26,13 +26,13 @@ export class ConfigAdminController {
   async set(@Param('key') key: string, @Body() body: { value?: unknown; author?: unknown }) {
     if (body === null || typeof body !== 'object' || !('value' in body))
       throw new BadRequestException('body must be {"value": <new value>}');
-    await this.config.set(key, body.value, typeof body.author === 'string' ? body.author : 'admin-api');
+    await this.config.writer.set(key, body.value, typeof body.author === 'string' ? body.author : 'admin-api');
     return { key, value: body.value };
   }
 
   @Get(':key/history')
   async history(@Param('key') key: string) {
-    return { key, history: await this.config.history(key) };
+    return { key, history: await this.config.writer.history(key) };
   }
 
   @Post(':key/rollback')
@@ -40,7 +40,7 @@ export class ConfigAdminController {
   async rollback(@Param('key') key: string, @Body() body: { seq?: unknown }) {
     if (typeof body?.seq !== 'number' || !Number.isInteger(body.seq))
       throw new BadRequestException('body must be {"seq": <history entry>}');
-    return { key, value: await this.config.rollback(key, body.seq, 'admin-api') };
+    return { key, value: await this.config.writer.rollback(key, body.seq, 'admin-api') };
   }
 
   @Put(':key/gray')
@@ -48,20 +48,20 @@ export class ConfigAdminController {
   async gray(@Param('key') key: string, @Body() body: { value?: unknown; tags?: unknown }) {
     if (!Array.isArray(body?.tags) || !body.tags.every((t) => typeof t === 'string'))
       throw new BadRequestException('body must be {"value": ..., "tags": ["tag", ...]}');
-    await this.config.grayRelease(key, body.value, body.tags as string[], 'admin-api');
+    await this.config.writer.grayRelease(key, body.value, body.tags as string[], 'admin-api');
     return { key, value: body.value, tags: body.tags };
   }
 
   @Post(':key/gray/promote')
   @HttpCode(200)
   async promote(@Param('key') key: string) {
-    await this.config.promoteGray(key, 'admin-api');
+    await this.config.writer.promoteGray(key, 'admin-api');
     return { key, promoted: true };
   }
 
   @Delete(':key/gray')
   @HttpCode(204)
   async cancelGray(@Param('key') key: string): Promise<void> {
-    await this.config.cancelGray(key);
+    await this.config.writer.cancelGray(key);
   }
 }

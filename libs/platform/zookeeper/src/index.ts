@@ -12,13 +12,9 @@ export {
   type ZookeeperClientOptions,
 } from './zookeeper-client';
 export { ZOOKEEPER_ENV_SCHEMA, ZookeeperModule, type ZookeeperModuleOptions } from './zookeeper.module';
-export {
-  ConfigCenter,
-  ConfigValueError,
-  type ConfigCenterOptions,
-  type ConfigEntry,
-  type ConfigHistoryEntry,
-} from './recipes/config-center.recipe';
+export { ConfigCenter, type ConfigCenterOptions } from './recipes/config-center.recipe';
+export { ConfigValueError, type ConfigEntry, type ConfigHistoryEntry } from './recipes/config-entry';
+export { ConfigWriter, type ConfigWriterOptions } from './recipes/config-writer';
 export { InterProcessMutex, type LockLossReason } from './recipes/inter-process-mutex.recipe';
 export { LeaderLatch } from './recipes/leader-latch.recipe';
 export { SERVICE_INSTANCE_CODEC, type ServiceInstance } from './recipes/service-instance.codec';

@@ -1,31 +1,15 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { znodePaths } from '@dsp/contracts';
 import type { JsonLogger } from '@dsp/service-defaults';
-import { acl } from '../acl';
 import type { ConnectionStateChange } from '../connection-state';
 import { isConnected } from '../connection-state';
 import { ExponentialBackoffRetry, type RetryPolicy } from '../retry/retry-policy';
-import { withRetry } from '../retry/with-retry';
-import { ZnodeCodec } from '../znode-codec';
-import { WatchSet } from './watch-set';
 import { isZkError } from '../zk-error';
-import type { ZkAcl, ZookeeperClient } from '../zookeeper-client';
-
-const ENTRY_V1 = z.object({
-  schemaVersion: z.literal(1),
-  value: z.unknown(),
-  writtenAt: z.string(),
-  author: z.string(),
-  /** Gray release only: instances with any of these tags see this value. */
-  tags: z.array(z.string()).optional(),
-});
-
-export type ConfigEntry = z.infer<typeof ENTRY_V1>;
-
-/** Codec of `/config/<app>/<profile>/<key>` values, history entries and gray releases. */
-export const CONFIG_ENTRY_CODEC = new ZnodeCodec<ConfigEntry>('config entry', { 1: ENTRY_V1 }, 1);
+import type { ZookeeperClient } from '../zookeeper-client';
+import { CONFIG_ENTRY_CODEC, GRAY } from './config-entry';
+import { ConfigWriter } from './config-writer';
+import { LocalSnapshot } from './local-snapshot';
+import { WatchSet } from './watch-set';
 
 export interface ConfigCenterOptions<S extends z.ZodObject> {
   app: string;
@@ -42,19 +26,13 @@ export interface ConfigCenterOptions<S extends z.ZodObject> {
   retry: RetryPolicy;
 }
 
-export interface ConfigHistoryEntry extends ConfigEntry {
-  /** The history node's sequence, for `rollback`. */
-  seq: number;
-}
-
 export type ConfigChangeListener<T> = (view: T, changedKeys: string[]) => void;
-
-const HISTORY_PREFIX = 'h-';
-const GRAY = 'gray';
 
 /**
  * A configuration center on ZooKeeper (seed line 28) with three layers of
  * availability: the in-memory view, a local snapshot file, and ZooKeeper.
+ * This class is the read half; writes go through its {@link writer}
+ * ({@link ConfigWriter}: validation, history, rollback, gray release, ACLs).
  *
  * - Reads are anonymous; the `/config` subtree is `world:r` plus `digest:<writer>:cdrwa`,
  *   so a write without the writer's credentials fails with NoAuth (seed lines 20-21, 25-26).
@@ -80,10 +58,10 @@ export class ConfigCenter<S extends z.ZodObject> {
   private current: z.infer<S>;
   private readonly listeners = new Set<ConfigChangeListener<z.infer<S>>>();
   private offState: (() => void) | undefined;
-  private readonly writerAcl: ZkAcl[];
-  /** Config nodes this instance has created or closed with the writers' ACL. */
-  private readonly aclEnsured = new Set<string>();
   private readonly watches = new WatchSet();
+  private readonly snapshot: LocalSnapshot<{ base: string; writtenAt: string; values: Record<string, unknown> }> | undefined;
+  /** Writes to this app's config (validated by the same schema). */
+  readonly writer: ConfigWriter<S>;
 
   constructor(
     private readonly client: ZookeeperClient,
@@ -99,9 +77,14 @@ export class ConfigCenter<S extends z.ZodObject> {
     };
     this.base = znodePaths.configProfile(options.app, options.profile);
     this.current = this.options.schema.parse({});
-    this.writerAcl = this.options.writer
-      ? [acl.world('r'), acl.digest(this.options.writer.user, this.options.writer.password, 'cdrwa')]
-      : [];
+    this.snapshot = this.options.snapshotFile ? new LocalSnapshot(this.options.snapshotFile, logger, 'config-center') : undefined;
+    this.writer = new ConfigWriter(client, {
+      app: options.app,
+      profile: options.profile,
+      schema: options.schema,
+      writer: this.options.writer,
+      retry: this.options.retry,
+    });
   }
 
   /** The validated, typed view (defaults where a key has no valid value). */
@@ -240,171 +223,23 @@ export class ConfigCenter<S extends z.ZodObject> {
   }
 
   private loadSnapshot(): void {
-    const file = this.options.snapshotFile;
-    if (!file) return;
-    try {
-      const raw = JSON.parse(readFileSync(file, 'utf8')) as { values: Record<string, unknown> };
-      for (const [k, v] of Object.entries(raw.values)) this.values.set(k, v);
-      this.current = this.options.schema.parse(Object.fromEntries(this.values));
-      this.logger.info({ component: 'config-center', file }, 'config loaded from the local snapshot');
-    } catch {
-      /* no snapshot yet */
+    const saved = this.snapshot?.read();
+    if (!saved?.values) return;
+    for (const [k, v] of Object.entries(saved.values)) this.values.set(k, v);
+    const parsed = this.options.schema.safeParse(Object.fromEntries(this.values));
+    if (!parsed.success) {
+      this.values.clear();
+      this.logger.warn(
+        { component: 'config-center', file: this.snapshot?.file },
+        'the local config snapshot does not match the schema; ignored',
+      );
+      return;
     }
+    this.current = parsed.data;
+    this.logger.info({ component: 'config-center', file: this.snapshot?.file }, 'config loaded from the local snapshot');
   }
 
   private writeSnapshot(): void {
-    const file = this.options.snapshotFile;
-    if (!file) return;
-    try {
-      mkdirSync(dirname(file), { recursive: true });
-      const tmp = `${file}.${process.pid}.tmp`;
-      writeFileSync(
-        tmp,
-        JSON.stringify({ base: this.base, writtenAt: new Date().toISOString(), values: Object.fromEntries(this.values) }, null, 2),
-      );
-      renameSync(tmp, file);
-    } catch (e) {
-      this.logger.warn({ component: 'config-center', file, err: (e as Error).message }, 'could not write the config snapshot');
-    }
-  }
-
-  // --- writing (needs the writer's digest credentials on the client) --------
-
-  private fieldSchema(key: string): z.ZodType {
-    const fieldSchema = (this.options.schema.shape as Record<string, z.ZodType>)[key];
-    if (!fieldSchema) throw new ConfigValueError(key, `unknown key; known: ${Object.keys(this.options.schema.shape).join(', ')}`);
-    return fieldSchema;
-  }
-
-  private validate(key: string, value: unknown): unknown {
-    const fieldSchema = this.fieldSchema(key);
-    const ok = fieldSchema.safeParse(value);
-    if (!ok.success) throw new ConfigValueError(key, ok.error.issues.map((i) => i.message).join('; '));
-    return ok.data;
-  }
-
-  /**
-   * Creates missing nodes from `/config` down to `path`, each with the writers' ACL.
-   * Each node is ensured once per instance, not on every write (`aclEnsured`).
-   */
-  private async ensurePath(path: string): Promise<void> {
-    let current = '';
-    for (const part of path.split('/').filter(Boolean)) {
-      current += `/${part}`;
-      if (this.aclEnsured.has(current)) continue;
-      try {
-        // Created with its ACL in the same request: never open to anyone, not even for a moment.
-        await this.client.create(current, null, 'PERSISTENT', ...this.aclArg());
-      } catch (e) {
-        if (!isZkError(e, 'ZNODEEXISTS')) throw e;
-        await this.closeOpenAcl(current);
-      }
-      this.aclEnsured.add(current);
-    }
-  }
-
-  /** Sets `path` to `entry`, creating the path first; a node deleted since it was ensured is ensured again. */
-  private async writeNode(path: string, entry: Buffer | string): Promise<void> {
-    await withRetry(this.client, this.options.retry, async () => {
-      await this.ensurePath(path);
-      try {
-        await this.client.setData(path, entry);
-      } catch (e) {
-        if (!isZkError(e, 'ZNONODE')) throw e;
-        // Deleted meanwhile (a finished gray release, an operator): ensure the path again.
-        this.aclEnsured.clear();
-        await this.ensurePath(path);
-        await this.client.setData(path, entry);
-      }
-    });
-  }
-
-  /**
-   * Re-asserts the writers' ACL on an existing node, so a subtree first created
-   * without ACLs (by zkCli, or a writer without credentials) gets closed. A node
-   * we may not administer keeps its ACL.
-   */
-  private async closeOpenAcl(path: string): Promise<void> {
-    if (this.writerAcl.length === 0) return;
-    await this.client.setAcl(path, this.writerAcl).catch((e: unknown) => {
-      if (!isZkError(e, 'ZNOAUTH')) throw e;
-    });
-  }
-
-  /** Writes a value for everyone, with a history entry. */
-  async set(key: string, value: unknown, author: string): Promise<void> {
-    const valid = this.validate(key, value);
-    const path = znodePaths.configKey(this.options.app, this.options.profile, key);
-    const entry = CONFIG_ENTRY_CODEC.encode({ schemaVersion: 1, value: valid, writtenAt: new Date().toISOString(), author });
-    await this.writeNode(path, entry);
-    // History is appended after the value: a crash between the two loses one history line, never the value.
-    await withRetry(this.client, this.options.retry, () =>
-      this.client.create(`${path}/${HISTORY_PREFIX}`, entry, 'PERSISTENT_SEQUENTIAL', ...this.aclArg()),
-    );
-  }
-
-  /** The ACL argument for create: the writers' ACL, or none (ZooKeeper's open default) without writer credentials. */
-  private aclArg(): [] | [readonly ZkAcl[]] {
-    return this.writerAcl.length > 0 ? [this.writerAcl] : [];
-  }
-
-  /** Every value ever written for a key, oldest first. */
-  async history(key: string): Promise<ConfigHistoryEntry[]> {
-    this.fieldSchema(key);
-    const path = znodePaths.configKey(this.options.app, this.options.profile, key);
-    const names = (await this.client.getChildren(path).catch((e: unknown) => (isZkError(e, 'ZNONODE') ? [] : Promise.reject(e)))).filter(
-      (n) => n.startsWith(HISTORY_PREFIX),
-    );
-    const entries = await Promise.all(
-      names.map(async (n) => {
-        const { data } = await this.client.getData(`${path}/${n}`);
-        return { ...CONFIG_ENTRY_CODEC.decode(`${path}/${n}`, data), seq: Number(n.slice(HISTORY_PREFIX.length)) };
-      }),
-    );
-    return entries.sort((a, b) => a.seq - b.seq);
-  }
-
-  /** Writes the value of history entry `seq` again (as a new history entry). */
-  async rollback(key: string, seq: number, author: string): Promise<unknown> {
-    const entry = (await this.history(key)).find((h) => h.seq === seq);
-    if (!entry) throw new ConfigValueError(key, `no history entry ${seq}`);
-    await this.set(key, entry.value, `${author} (rollback to ${seq})`);
-    return entry.value;
-  }
-
-  /** Publishes a value to instances with any of `tags` only. */
-  async grayRelease(key: string, value: unknown, tags: string[], author: string): Promise<void> {
-    if (tags.length === 0) throw new ConfigValueError(key, 'a gray release needs at least one tag');
-    const valid = this.validate(key, value);
-    const path = `${znodePaths.configKey(this.options.app, this.options.profile, key)}/${GRAY}`;
-    const entry = CONFIG_ENTRY_CODEC.encode({ schemaVersion: 1, value: valid, writtenAt: new Date().toISOString(), author, tags });
-    await this.writeNode(path, entry);
-  }
-
-  /** Makes the gray value everyone's value, and ends the gray release. */
-  async promoteGray(key: string, author: string): Promise<void> {
-    const path = `${znodePaths.configKey(this.options.app, this.options.profile, key)}/${GRAY}`;
-    const gray = CONFIG_ENTRY_CODEC.decode(path, (await this.client.getData(path)).data);
-    await this.set(key, gray.value, `${author} (promote gray)`);
-    await this.client.delete(path);
-  }
-
-  /** Ends a gray release without promoting it. */
-  async cancelGray(key: string): Promise<void> {
-    const path = `${znodePaths.configKey(this.options.app, this.options.profile, key)}/${GRAY}`;
-    await this.client.delete(path).catch((e: unknown) => {
-      if (!isZkError(e, 'ZNONODE')) throw e;
-    });
-  }
-}
-
-/** A config write was refused before reaching ZooKeeper: unknown key or invalid value. */
-export class ConfigValueError extends Error {
-  constructor(
-    readonly key: string,
-    readonly problem: string,
-  ) {
-    super(`config key "${key}": ${problem}`);
-    this.name = 'ConfigValueError';
+    this.snapshot?.write({ base: this.base, writtenAt: new Date().toISOString(), values: Object.fromEntries(this.values) });
   }
 }

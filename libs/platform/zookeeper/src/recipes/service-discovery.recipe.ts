@@ -1,4 +1,3 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { znodePaths } from '@dsp/contracts';
 import type { JsonLogger } from '@dsp/service-defaults';
@@ -6,6 +5,7 @@ import type { ConnectionStateChange } from '../connection-state';
 import { isZkError } from '../zk-error';
 import type { ZookeeperClient } from '../zookeeper-client';
 import { SERVICE_INSTANCE_CODEC, type ServiceInstance } from './service-instance.codec';
+import { LocalSnapshot } from './local-snapshot';
 import { WatchSet } from './watch-set';
 import type { SelectionStrategy } from './strategies/selection-strategy';
 
@@ -208,18 +208,20 @@ export class ServiceDiscovery {
     for (const l of this.listeners) l(service, list);
   }
 
-  private snapshotFile(service: string): string | undefined {
-    return this.options.snapshotDir ? join(this.options.snapshotDir, `discovery-${service}.json`) : undefined;
+  private snapshotOf(service: string): LocalSnapshot<unknown[]> | undefined {
+    return this.options.snapshotDir
+      ? new LocalSnapshot(join(this.options.snapshotDir, `discovery-${service}.json`), this.logger, 'service-discovery')
+      : undefined;
   }
 
   private readSnapshot(service: string): ServiceInstance[] | undefined {
-    const file = this.snapshotFile(service);
-    if (!file) return undefined;
+    const snapshot = this.snapshotOf(service);
+    const raw = snapshot?.read();
+    if (!snapshot || !Array.isArray(raw)) return undefined;
     try {
-      const raw = JSON.parse(readFileSync(file, 'utf8')) as unknown[];
-      const list = raw.map((r, i) => SERVICE_INSTANCE_CODEC.decode(`${file}[${i}]`, Buffer.from(JSON.stringify(r))));
+      const list = raw.map((r, i) => SERVICE_INSTANCE_CODEC.decode(`${snapshot.file}[${i}]`, Buffer.from(JSON.stringify(r))));
       this.logger.info(
-        { component: 'service-discovery', discovered: service, file, instances: list.length },
+        { component: 'service-discovery', discovered: service, file: snapshot.file, instances: list.length },
         'loaded the last good list from the snapshot',
       );
       return list;
@@ -229,15 +231,6 @@ export class ServiceDiscovery {
   }
 
   private writeSnapshot(service: string, list: ServiceInstance[]): void {
-    const file = this.snapshotFile(service);
-    if (!file || !this.options.snapshotDir) return;
-    try {
-      mkdirSync(this.options.snapshotDir, { recursive: true });
-      const tmp = `${file}.${process.pid}.tmp`;
-      writeFileSync(tmp, JSON.stringify(list.map((i) => ({ ...i, schemaVersion: SERVICE_INSTANCE_CODEC.currentVersion }))));
-      renameSync(tmp, file);
-    } catch (e) {
-      this.logger.warn({ component: 'service-discovery', file, err: (e as Error).message }, 'could not write the discovery snapshot');
-    }
+    this.snapshotOf(service)?.write(list.map((i) => ({ ...i, schemaVersion: SERVICE_INSTANCE_CODEC.currentVersion })));
   }
 }
