@@ -1,6 +1,9 @@
 import { DEFAULT_PASSWORD_HASHER_OPTIONS, PasswordHasher } from './password-hasher';
 
 describe('PasswordHasher', () => {
+  // Four scrypt hashes at N=2^17 are ~1.5 s of CPU on a quiet core; with a core busy they passed Jest's 5 s default.
+  jest.setTimeout(60_000);
+
   it("should default to at least OWASP's scrypt minimum (N=2^17, r=8, p=1)", () => {
     expect(DEFAULT_PASSWORD_HASHER_OPTIONS).toMatchObject({ logN: 17, r: 8, p: 1 });
     expect(new PasswordHasher().options.logN).toBeGreaterThanOrEqual(17);
