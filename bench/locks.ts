@@ -1,7 +1,7 @@
 /**
  * The two locks alone, same contention, no work inside: `contenders` callers
  * over two connections (two "instances") take one lock `ops` times in total.
- * This is seed line 29's claim in isolation: a ZooKeeper grant costs quorum
+ * This is docs/notes.md#n29's claim in isolation: a ZooKeeper grant costs quorum
  * writes and several round trips, a Redis grant one script call.
  */
 import { randomBytes } from 'node:crypto';

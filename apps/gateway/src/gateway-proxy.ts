@@ -79,7 +79,7 @@ export class GatewayProxy {
         });
       }
     }
-    // Config admin (issue 3): token-checked here, then served by the target app's own ConfigCenter
+    // Config admin: token-checked here, then served by the target app's own ConfigCenter
     // (`/internal/config`, which validates with the app's schema), reached through discovery.
     for (const url of ['/api/admin/config/:app', '/api/admin/config/:app/*']) {
       fastify.route({ method: ALL_METHODS, url, handler: (req, reply) => this.configAdmin(req, reply) });

@@ -22,7 +22,7 @@ const user = SERVICE_NAMES.user;
 const order = SERVICE_NAMES.order;
 
 /**
- * The public API (DESIGN.md, "Public contract"). Listed routes get 405 with
+ * The public API (the public contract: the README's API table). Listed routes get 405 with
  * `Allow` for other methods and their bodies validated here; any other path
  * under a prefix is forwarded as is, and the service answers it.
  */

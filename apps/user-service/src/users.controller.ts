@@ -40,7 +40,7 @@ export class UsersController {
    * The logged-in user. Read from a replica only if it has applied the
    * session's read position (its login, or its last write), else from the
    * primary: never older than what this user wrote. `x-db-route` says which.
-   * `orderStats` come from order events (eventually consistent, seed line 5).
+   * `orderStats` come from order events (eventually consistent, docs/notes.md#n5).
    */
   @Get('me')
   @UseGuards(SessionGuard)

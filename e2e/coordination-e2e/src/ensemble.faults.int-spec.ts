@@ -37,7 +37,7 @@ async function healEnsemble(): Promise<void> {
   for (const s of ZK_SERVERS) await waitServing(s.clientPort);
 }
 
-describe('ZooKeeper ensemble under faults (seed lines 7-10, 33, 35, question Q)', () => {
+describe('ZooKeeper ensemble under faults (docs/notes.md, points 7-10, 33, 35, docs/notes.md#nQ)', () => {
   const clients: ZookeeperClient[] = [];
   const zk = async (connectString?: string): Promise<ZookeeperClient> => {
     const c = await connectedZk({ sessionTimeoutMs: 6000, ...(connectString ? { connectString } : {}) });
@@ -208,7 +208,7 @@ describe('ZooKeeper ensemble under faults (seed lines 7-10, 33, 35, question Q)'
     });
   });
 
-  describe('when a client is pointed only at the observer (seed lines 9-10)', () => {
+  describe('when a client is pointed only at the observer (docs/notes.md, points 9-10)', () => {
     it('should read, write (forwarded to the leader) and get watch events like any client', async () => {
       const remote = await zk(`127.0.0.1:${observer?.clientPort}`);
       const local = await zk(`127.0.0.1:${voters[0]?.clientPort}`);

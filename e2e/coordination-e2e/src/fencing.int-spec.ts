@@ -5,7 +5,7 @@ import { REPO_ROOT } from '@dsp/infra-stack';
 import { connectedZk, eventually, FencedRegister, testLogger } from '@dsp/testing';
 import { InterProcessMutex } from '@dsp/zookeeper';
 
-describe('InterProcessMutex fencing across processes (seed lines 22, 29)', () => {
+describe('InterProcessMutex fencing across processes (docs/notes.md, points 22, 29)', () => {
   describe('when the lock holder is frozen (SIGSTOP) past its session timeout', () => {
     it('should lose the lock to the next process, and its late write with the old token should be rejected', async () => {
       const lockName = `it-fence-${randomUUID().slice(0, 8)}`;

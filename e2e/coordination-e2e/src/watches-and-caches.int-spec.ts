@@ -16,7 +16,7 @@ import {
 
 const WRITER = { user: 'config-admin', password: 'config-admin-local-pw' };
 
-describe('watches and the caches built on them (seed lines 18-19, 24, 28, 30)', () => {
+describe('watches and the caches built on them (docs/notes.md, points 18-19, 24, 28, 30)', () => {
   let zk: ZookeeperClient;
 
   beforeAll(async () => {

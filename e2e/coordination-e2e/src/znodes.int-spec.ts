@@ -18,7 +18,7 @@ describe('ZookeeperClient against the real ensemble (znodes, ACLs, codec)', () =
     await zk.close();
   });
 
-  describe('when creating each of the four node types (seed lines 12-13)', () => {
+  describe('when creating each of the four node types (docs/notes.md, points 12-13)', () => {
     it('should store bytes, number sequential nodes with 10 increasing digits, and mark ephemerals with the session', async () => {
       const p = await zk.create(`${root}/persistent`, Buffer.from([0, 1, 2, 255]), 'PERSISTENT');
       expect((await zk.getData(p)).data).toEqual(Buffer.from([0, 1, 2, 255]));
@@ -36,7 +36,7 @@ describe('ZookeeperClient against the real ensemble (znodes, ACLs, codec)', () =
     });
   });
 
-  describe('when the session that created an ephemeral node closes (seed line 14)', () => {
+  describe('when the session that created an ephemeral node closes (docs/notes.md#n14)', () => {
     it('should remove the ephemeral node and keep the persistent one', async () => {
       const other = await connectedZk();
       const eph = await other.create(`${root}/short-lived`, 'x', 'EPHEMERAL');
@@ -52,7 +52,7 @@ describe('ZookeeperClient against the real ensemble (znodes, ACLs, codec)', () =
     });
   });
 
-  describe('when a node is under a digest ACL (seed lines 20-21, 25-26)', () => {
+  describe('when a node is under a digest ACL (docs/notes.md, points 20-21, 25-26)', () => {
     const N = 25;
     const user = 'wukong';
     const password = 'wukong-pw';
@@ -118,7 +118,7 @@ describe('ZookeeperClient against the real ensemble (znodes, ACLs, codec)', () =
     });
   });
 
-  describe('when a reader meets a payload written with another schema (seed lines 31-32)', () => {
+  describe('when a reader meets a payload written with another schema (docs/notes.md, points 31-32)', () => {
     it('should raise a clear error naming the path instead of a wrong object', async () => {
       const v2writer = new ZnodeCodec('instance', { 2: z.object({ schemaVersion: z.literal(2), host: z.string() }) }, 2);
       const v1reader = new ZnodeCodec('instance', { 1: z.object({ schemaVersion: z.literal(1), address: z.string() }) }, 1);

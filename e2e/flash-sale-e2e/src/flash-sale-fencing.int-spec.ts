@@ -8,7 +8,7 @@ import { purchase, saleTruth, startSale } from './flash-sale-helpers';
 const REPO_ROOT = join(__dirname, '..', '..', '..');
 
 /**
- * Seed lines 22 and 29: a lock is only as good as its fencing. A holder that
+ * docs/notes.md, points 22 and 29: a lock is only as good as its fencing. A holder that
  * read the stock, then froze past its ZooKeeper session (or its Redis lease),
  * resumes believing it still holds the lock; another buyer took the lock and
  * a unit meanwhile. Its write would set the stock back to what it read (a lost

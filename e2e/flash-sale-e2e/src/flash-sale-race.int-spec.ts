@@ -9,7 +9,7 @@ const BUYERS = Number(process.env['FLASH_SALE_BUYERS'] ?? 1000);
 const UNITS = Number(process.env['FLASH_SALE_UNITS'] ?? 100);
 const CONCURRENCY = Number(process.env['FLASH_SALE_CONCURRENCY'] ?? 100);
 
-describe(`flash sale: ${BUYERS} buyers race for ${UNITS} units through two order-service instances (seed line 29)`, () => {
+describe(`flash sale: ${BUYERS} buyers race for ${UNITS} units through two order-service instances (docs/notes.md#n29)`, () => {
   let fleet: PlatformFleet;
   let buyers: Buyer[];
 

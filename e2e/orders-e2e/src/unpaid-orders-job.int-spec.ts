@@ -37,7 +37,7 @@ async function statusOf(s: Shopper, orderId: string): Promise<string> {
   return String((await s.client.get<{ status: string }>(`/api/orders/${orderId}`)).body.status);
 }
 
-describe('the unpaid-order job, its items shared through ZooKeeper (seed line 6)', () => {
+describe('the unpaid-order job, its items shared through ZooKeeper (docs/notes.md#n6)', () => {
   let fleet: PlatformFleet;
   const bySlot = new Map<string, Shopper>();
 

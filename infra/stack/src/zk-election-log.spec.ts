@@ -8,7 +8,7 @@ describe('compareVotes', () => {
       expect(compareVotes(v(1, 5, 1), v(1, 4, 3))).toBeGreaterThan(0);
       expect(compareVotes(v(1, 5, 3), v(1, 5, 2))).toBeGreaterThan(0);
       const winner = [v(1, 7, 1), v(1, 7, 2)].sort(compareVotes).at(-1);
-      expect(winner?.sid).toBe(2); // same data: the larger myid wins (seed question)
+      expect(winner?.sid).toBe(2); // same data: the larger myid wins (docs/notes.md#nQ)
     });
   });
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 const root = join(__dirname, '..', '..', '..');
 
 /**
- * The architecture rules of DESIGN.md, proved against the real lint config:
+ * The workspace's architecture rules, proved against the real lint config:
  * apps never import apps, infra clients only inside their owning lib, and
  * tags restrict who may depend on whom.
  */

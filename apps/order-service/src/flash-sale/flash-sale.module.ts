@@ -30,7 +30,7 @@ export const FLASH_SALE_GROUP = 'order-service.flash-sale';
 const FLASH_SALE_ERRORS = Symbol('FLASH_SALE_ERRORS');
 
 /**
- * The flash-sale feature (seed line 29): sales on the order databases, the four
+ * The flash-sale feature (docs/notes.md#n29): sales on the order databases, the four
  * purchase strategies looked up by name, the reservation consumer of
  * `redis-reserve`, and the background completer and reconciler. Its orders are
  * placed through the orders feature's {@link OrdersService}.

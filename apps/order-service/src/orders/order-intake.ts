@@ -13,7 +13,7 @@ export type TicketStatus =
 const TICKET_TTL_S = 24 * 3600;
 
 /**
- * Peak shaving (seed line 5): `submit` only validates, queues the request on
+ * Peak shaving (docs/notes.md#n5): `submit` only validates, queues the request on
  * Kafka and hands back a ticket (202), so intake stays fast under a burst;
  * `consume` creates the orders at the rate the config center allows
  * (`intake.ratePerSecond`, fleet-wide through a Redis {@link RateGate}, live).

@@ -1,8 +1,8 @@
-/** The flash-sale API (DESIGN.md, "Public contract"): bodies as JSON Schema data, answers as types. */
+/** The flash-sale API (the public contract): bodies as JSON Schema data, answers as types. */
 import { SKU_PATTERN } from './orders.dto';
 
 /**
- * How a sale keeps its stock consistent under concurrent purchases (seed line 29):
+ * How a sale keeps its stock consistent under concurrent purchases (docs/notes.md#n29):
  * - `zk-lock`: a ZooKeeper mutex per sale serializes read-check-write;
  * - `redis-lock`: a Redis lease (SET NX PX, compare-and-delete release, renewal) does the same;
  * - `db-atomic`: one conditional UPDATE (`stock > 0`) per purchase, no distributed lock;

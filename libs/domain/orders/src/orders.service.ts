@@ -43,7 +43,7 @@ export interface OrderWrite {
 }
 
 /**
- * Orders sharded by user id over two clusters (seed lines 2-4).
+ * Orders sharded by user id over two clusters (docs/notes.md, points 2-4).
  *
  * - A user's orders, items, idempotency keys and outbox rows live in one shard
  *   (binding tables): every write is one local transaction on one primary.

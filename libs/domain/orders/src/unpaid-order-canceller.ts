@@ -12,7 +12,7 @@ export class FencedOffError extends Error {
 }
 
 /**
- * The scheduled job of seed line 6: cancels unpaid (CREATED) orders older than
+ * The scheduled job of docs/notes.md#n6: cancels unpaid (CREATED) orders older than
  * a configurable age. Its work is split into items, one per physical order
  * table (`order_db_1.orders_0`, ...), so instances can share it.
  *

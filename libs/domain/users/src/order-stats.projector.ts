@@ -12,7 +12,7 @@ const CONSUMER = 'user-service.order-stats';
 
 /**
  * Keeps per-user order statistics in `user_db` from `order.created.v1` (count)
- * and `order.paid.v1` (paid count, total spent): the decoupling of seed line 5
+ * and `order.paid.v1` (paid count, total spent): the decoupling of docs/notes.md#n5
  * (order-service never calls user-service for this).
  *
  * Effectively once: the event id goes into `inbox` in the same local

@@ -9,7 +9,7 @@ export interface UserRow {
   passwordChangedAt: Date;
 }
 
-/** `users` in `user_db` (vertical split: accounts in their own database, seed line 4). */
+/** `users` in `user_db` (vertical split: accounts in their own database, docs/notes.md#n4). */
 export const USER_ENTITY = new EntitySchema<UserRow>({
   name: 'User',
   tableName: 'users',

@@ -46,8 +46,8 @@ export interface ReadRoute {
 const PRIMARY_HINT = new AsyncLocalStorage<true>();
 
 /**
- * Client-side read/write splitting over one primary and its replicas (seed
- * line 3, the "sharding-jdbc" style rather than a proxy).
+ * Client-side read/write splitting over one primary and its replicas
+ * (docs/notes.md#n3, the "sharding-jdbc" style rather than a proxy).
  *
  * Guarantees:
  * - `write()` runs on the primary in one transaction and returns the GTID of

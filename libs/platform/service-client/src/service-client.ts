@@ -57,7 +57,7 @@ const CONNECT_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'E
 
 /**
  * HTTP to another service through ZooKeeper discovery, never a fixed address
- * (seed line 30). Each request picks an instance from the discovery cache with
+ * (docs/notes.md#n30). Each request picks an instance from the discovery cache with
  * the current strategy and counts itself in flight (least-outstanding).
  *
  * Failure handling:

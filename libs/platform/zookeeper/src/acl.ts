@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ZkAcl } from './zookeeper-client';
 
-/** Permission bits (seed line 21): create, delete, read, write, admin. */
+/** Permission bits (docs/notes.md#n21): create, delete, read, write, admin. */
 export const PERMS = { READ: 1, WRITE: 2, CREATE: 4, DELETE: 8, ADMIN: 16, ALL: 31 } as const;
 
 const LETTERS: [string, number][] = [
@@ -36,7 +36,7 @@ export function digestId(user: string, password: string): string {
   return `${user}:${createHash('sha1').update(`${user}:${password}`).digest('base64')}`;
 }
 
-/** ACL entry builders for the four schemes of seed line 20. */
+/** ACL entry builders for the four schemes of docs/notes.md#n20. */
 export const acl = {
   /** Anyone (`world:anyone`). */
   world: (perms: string): ZkAcl => ({ scheme: 'world', id: 'anyone', perms: parsePerms(perms) }),

@@ -14,7 +14,7 @@ export interface ZkStat {
   numChildren: number;
 }
 
-/** The four node types of seed line 13 (plus ZooKeeper's container nodes). */
+/** The four node types of docs/notes.md#n13 (plus ZooKeeper's container nodes). */
 export type CreateMode = 'PERSISTENT' | 'PERSISTENT_SEQUENTIAL' | 'EPHEMERAL' | 'EPHEMERAL_SEQUENTIAL' | 'CONTAINER';
 
 export const CREATE_MODE_FLAGS: Record<CreateMode, number> = {
@@ -25,7 +25,7 @@ export const CREATE_MODE_FLAGS: Record<CreateMode, number> = {
   CONTAINER: 4,
 };
 
-/** Watch event types (one-shot watches, seed lines 18-19, 24). */
+/** Watch event types (one-shot watches, docs/notes.md, points 18-19, 24). */
 export type WatchEventType = 'CREATED' | 'DELETED' | 'CHANGED' | 'CHILD' | 'NOT_WATCHING' | 'SESSION';
 
 export interface WatchEvent {

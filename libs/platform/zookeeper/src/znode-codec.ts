@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 
-/** A znode's payload could not be decoded: it names the path and what was wrong (seed lines 31-32). */
+/** A znode's payload could not be decoded: it names the path and what was wrong (docs/notes.md, points 31-32). */
 export class ZnodeCodecError extends Error {
   constructor(
     readonly path: string,

@@ -35,7 +35,7 @@ export interface FlashSaleServiceOptions {
 export const DEFAULT_FLASH_SALE_SERVICE_OPTIONS: FlashSaleServiceOptions = { pendingTakeoverMs: 10_000 };
 
 /**
- * Flash sales (seed line 29): a SKU with limited stock, sold one unit per
+ * Flash sales (docs/notes.md#n29): a SKU with limited stock, sold one unit per
  * buyer through the strategy the sale was started with.
  *
  * - Never oversold: whatever the strategy, the unit is taken in the sale's

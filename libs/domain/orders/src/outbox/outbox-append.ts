@@ -4,7 +4,7 @@ import type { EntityManager, ShardTarget } from '@dsp/database';
 import { ORDER_TABLES } from '../order-tables';
 
 /**
- * The write half of the transactional outbox (seed line 5): appends an order's
+ * The write half of the transactional outbox (docs/notes.md#n5): appends an order's
  * event to its shard's outbox table inside the caller's transaction, so the
  * event exists exactly when the change it describes committed. The
  * {@link OutboxRelay} publishes it afterwards. The event id is the consumers'

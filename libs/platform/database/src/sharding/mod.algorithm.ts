@@ -1,7 +1,7 @@
 import type { ShardingAlgorithm } from './sharding-algorithm';
 
 /**
- * `key mod slots`. With 2 databases x 2 tables this is DESIGN.md's default
+ * `key mod slots`. With 2 databases x 2 tables this is the platform's default
  * rule: database = userId mod 2, table = floor(userId / 2) mod 2. Spreads
  * sequential ids evenly; adding slots moves most keys.
  */

@@ -124,7 +124,7 @@ export class RedisLease {
 }
 
 /**
- * A lease-based lock in Redis (seed line 29): `SET key value NX PX lease` with a
+ * A lease-based lock in Redis (docs/notes.md#n29): `SET key value NX PX lease` with a
  * random value per grant, released by a compare-and-delete script so a holder
  * never deletes a later holder's grant, and renewed every `renewEveryMs` while
  * held. Waiters poll with jittered backoff; with `wakeups`, a release also

@@ -127,7 +127,7 @@ async function guard<T>(op: Promise<T>): Promise<T> {
 }
 
 /**
- * Sessions in Redis, shared by every instance of every service (seed line 1,
+ * Sessions in Redis, shared by every instance of every service (docs/notes.md#n1,
  * the "session center").
  *
  * Guarantees:

@@ -5,7 +5,7 @@ export type ErrorType = abstract new (...args: never[]) => Error;
 /** A feature's errors and their HTTP status, as one const table (first match wins). */
 export type ErrorStatusTable = readonly (readonly [ErrorType, number])[];
 
-/** The JSON body of every error response: `{statusCode, error, message}` (DESIGN.md, public contract). */
+/** The JSON body of every error response: `{statusCode, error, message}` (the public contract). */
 export interface ErrorBody {
   statusCode: number;
   error: string;

@@ -29,17 +29,17 @@ export interface ConfigCenterOptions<S extends z.ZodObject> {
 export type ConfigChangeListener<T> = (view: T, changedKeys: string[]) => void;
 
 /**
- * A configuration center on ZooKeeper (seed line 28) with three layers of
+ * A configuration center on ZooKeeper (docs/notes.md#n28) with three layers of
  * availability: the in-memory view, a local snapshot file, and ZooKeeper.
  * This class is the read half; writes go through its {@link writer}
  * ({@link ConfigWriter}: validation, history, rollback, gray release, ACLs).
  *
  * - Reads are anonymous; the `/config` subtree is `world:r` plus `digest:<writer>:cdrwa`,
- *   so a write without the writer's credentials fails with NoAuth (seed lines 20-21, 25-26).
+ *   so a write without the writer's credentials fails with NoAuth (docs/notes.md, points 20-21, 25-26).
  * - The view is typed and validated by a zod schema; a value that does not
  *   validate is refused at write time and ignored (last good kept) at read time.
  * - Values update live: data and child watches are one-shot, so every event
- *   re-reads the key and re-arms them (seed lines 18-19, 24).
+ *   re-reads the key and re-arms them (docs/notes.md, points 18-19, 24).
  * - A service starts from the snapshot file when ZooKeeper is unreachable, and
  *   catches up when it connects.
  * - Every write also appends a persistent-sequential history entry under the

@@ -19,7 +19,7 @@ export interface ConfigWriterOptions<S extends z.ZodObject> {
 }
 
 /**
- * The write half of the configuration center (seed line 28): every value is
+ * The write half of the configuration center (docs/notes.md#n28): every value is
  * validated by the service's schema before it reaches ZooKeeper (an unknown
  * key or a bad value is a {@link ConfigValueError}); every write appends a
  * persistent-sequential history entry, so any earlier value can be rolled back

@@ -17,7 +17,7 @@ export interface InterProcessMutexOptions {
 }
 
 /**
- * A re-entrant mutex that works across processes (seed line 29). Fair: waiters
+ * A re-entrant mutex that works across processes (docs/notes.md#n29). Fair: waiters
  * are granted the lock in request order (ephemeral-sequential nodes under
  * `/locks/<name>`), and each waiter watches only its predecessor, so a release
  * wakes one process, not all (no herd effect). Each `acquire` must be balanced
@@ -27,7 +27,7 @@ export interface InterProcessMutexOptions {
  * client's current session. Every grant carries a FENCING TOKEN, the node's
  * creation zxid (`czxid`), which grows with every grant of any lock in the
  * ensemble: a store that remembers the highest token it has seen can reject a
- * late write from a holder whose session expired meanwhile (seed line 22).
+ * late write from a holder whose session expired meanwhile (docs/notes.md#n22).
  * Holders are told through `onLoss` when the connection is SUSPENDED (the lock
  * may be lost: stop writing) and when the session is LOST (the lock is gone).
  */

@@ -13,8 +13,8 @@ export type LeadershipListener = (isLeader: boolean) => void;
 type LatchState = 'LATENT' | 'STARTED' | 'CLOSED';
 
 /**
- * Leader election among the participants of `/election/<name>` (seed lines 6,
- * 33): each participant holds an ephemeral-sequential node and the lowest one
+ * Leader election among the participants of `/election/<name>`
+ * (docs/notes.md, points 6, 33): each participant holds an ephemeral-sequential node and the lowest one
  * leads. At any point of ZooKeeper's history (any zxid) at most one live
  * session holds the lowest node. Leadership is granted only while the node's
  * `ephemeralOwner` is the current session, dropped as soon as the client hears

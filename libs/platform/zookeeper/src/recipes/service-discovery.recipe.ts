@@ -34,8 +34,8 @@ export type DiscoveryListener = (service: string, instances: readonly ServiceIns
 type State = 'LATENT' | 'STARTED' | 'CLOSED';
 
 /**
- * A watch-driven cache of the live instances of each followed service (seed
- * lines 18-19, 24, 30). Child watches are one-shot in ZooKeeper; every
+ * A watch-driven cache of the live instances of each followed service
+ * (docs/notes.md, points 18-19, 24, 30). Child watches are one-shot in ZooKeeper; every
  * notification triggers a refresh that re-arms the watch. Bursts are debounced.
  *
  * Availability over freshness: the last good list is kept in memory and, with

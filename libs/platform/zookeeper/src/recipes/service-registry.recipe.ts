@@ -25,7 +25,7 @@ type RegistryState = 'LATENT' | 'REGISTERED' | 'CLOSED';
 
 /**
  * Keeps one service instance registered as an EPHEMERAL node at
- * `/services/<name>/<instance-id>` for as long as it runs (seed lines 14, 30).
+ * `/services/<name>/<instance-id>` for as long as it runs (docs/notes.md, points 14, 30).
  *
  * - After the session is lost, it registers again in the new session, first
  *   deleting a stale node that an older session of this instance may have left.

@@ -14,7 +14,7 @@ export interface ZkLockStrategyOptions {
  * a fair queue of ephemeral-sequential nodes), reads the stock, and writes one
  * unit less with the grant's fencing token (the lock node's czxid). Every grant
  * costs ZooKeeper round trips (create, list, watch, delete) and a quorum write,
- * which is what seed line 29 calls slow. If the holder's session expired while
+ * which is what docs/notes.md#n29 calls slow. If the holder's session expired while
  * it was paused, the database refuses its late write (fencing).
  */
 export class ZkLockStrategy implements PurchaseStrategy {
