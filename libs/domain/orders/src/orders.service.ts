@@ -71,12 +71,8 @@ export class OrdersService {
   }
 
   /** The shard holding a user's orders. */
-  shardOf(userId: string): ShardTarget {
+  private shardOf(userId: string): ShardTarget {
     return this.router.byKey(BigInt(userId));
-  }
-
-  static requestHash(lines: readonly OrderLineRequest[]): string {
-    return IdempotencyKeys.requestHash(lines);
   }
 
   async place(userId: string, key: string, lines: readonly OrderLineRequest[]): Promise<OrderWrite> {
