@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { connectedZk } from '@dsp/testing';
-import { acl, digestId, isZkError, ZnodeCodec, ZnodeCodecError, type ZookeeperClient } from '@dsp/zookeeper';
+import { connectedZk, eventually } from '@dsp/testing';
+import { acl, digestId, isZkError, ZnodeCodec, ZnodeCodecError, type ZookeeperClient, type WatchEvent } from '@dsp/zookeeper';
 
-describe('ZookeeperClient against the real ensemble (znodes, ACLs, codec)', () => {
+describe('ZookeeperClient against the real ensemble (znodes, one-shot watches, ACLs, codec)', () => {
   let zk: ZookeeperClient;
   const root = `/it-znodes-${randomUUID()}`;
 
@@ -49,6 +49,22 @@ describe('ZookeeperClient against the real ensemble (znodes, ACLs, codec)', () =
       await zk.sync(eph);
       expect(await zk.exists(eph)).toBeNull();
       expect(await zk.exists(per)).not.toBeNull();
+    });
+  });
+
+  describe('when a data watch is set once and the node changes twice', () => {
+    it('should fire exactly once (one-shot), until re-armed', async () => {
+      const p = await zk.create(`/it-watch-${randomUUID()}`, 'v0', 'PERSISTENT');
+      const events: WatchEvent[] = [];
+      await zk.getData(p, (e) => events.push(e));
+      await zk.setData(p, 'v1');
+      await zk.setData(p, 'v2');
+      await eventually(() => expect(events).toHaveLength(1));
+      await new Promise((r) => setTimeout(r, 300));
+      expect(events).toEqual([{ type: 'CHANGED', path: p }]);
+      await zk.getData(p, (e) => events.push(e)); // re-armed
+      await zk.delete(p);
+      await eventually(() => expect(events.map((e) => e.type)).toEqual(['CHANGED', 'DELETED']));
     });
   });
 
