@@ -41,18 +41,26 @@ export default [
           allow: [],
           banTransitiveDependencies: false,
           depConstraints: [
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:platform', 'type:domain', 'type:contracts'] },
-            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain', 'type:platform', 'type:contracts'] },
-            { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:platform', 'type:contracts'] },
+            // Layers, bottom up: contracts < platform < domain < app; beside them the stack manager
+            // (tool) and ops (stack control, seeding: what an app that runs experiments may use); on
+            // top the load kit, the test kit, e2e suites and benchmarks. Nothing imports upwards.
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'] },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:testing', 'type:platform', 'type:contracts', 'type:tool'] },
+            { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:platform', 'type:contracts'] },
+            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain', 'type:platform', 'type:contracts'] },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:platform', 'type:domain', 'type:contracts', 'type:ops'] },
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:tool', 'type:platform', 'type:contracts'] },
+            { sourceTag: 'type:ops', onlyDependOnLibsWithTags: ['type:ops', 'type:tool', 'type:platform', 'type:contracts'] },
+            { sourceTag: 'type:load', onlyDependOnLibsWithTags: ['type:load', 'type:ops', 'type:tool', 'type:platform', 'type:contracts'] },
+            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:testing', 'type:ops', 'type:tool', 'type:platform', 'type:contracts'] },
             {
               sourceTag: 'type:e2e',
-              onlyDependOnLibsWithTags: ['type:testing', 'type:tool', 'type:domain', 'type:platform', 'type:contracts'],
+              onlyDependOnLibsWithTags: ['type:testing', 'type:ops', 'type:tool', 'type:domain', 'type:platform', 'type:contracts'],
             },
-            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:tool', 'type:platform', 'type:contracts'] },
             // Benchmarks drive domain code (the flash-sale strategies) directly.
-            { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:tool', 'type:domain', 'type:platform', 'type:contracts'] },
+            {
+              sourceTag: 'type:bench',
+              onlyDependOnLibsWithTags: ['type:load', 'type:ops', 'type:tool', 'type:domain', 'type:platform', 'type:contracts'],
+            },
           ],
         },
       ],
@@ -65,6 +73,6 @@ export default [
   { files: ['libs/platform/redis/**/*.ts'], rules: restrictClients(['ioredis']) },
   { files: ['libs/platform/database/**/*.ts'], rules: restrictClients(['typeorm', 'mysql2', 'mysql2/promise']) },
   // The stack manager, its tests and the test kit check the real servers with their own clients.
-  { files: ['infra/**/*.ts', 'libs/testing/**/*.ts', 'e2e/stack-e2e/**/*.ts', 'bench/**/*.ts'], rules: { 'no-restricted-imports': 'off' } },
+  { files: ['infra/**/*.ts', 'e2e/support/**/*.ts', 'e2e/stack-e2e/**/*.ts', 'bench/**/*.ts'], rules: { 'no-restricted-imports': 'off' } },
   prettier,
 ];

@@ -10,7 +10,7 @@ module.exports = {
   maxWorkers: 1,
   workerIdleMemoryLimit: '1MB',
   slowTestThreshold: 30,
-  globalSetup: '<rootDir>/libs/testing/src/jest-global-setup.js',
+  globalSetup: '<rootDir>/e2e/support/src/jest-global-setup.js',
   // Fault suites run separately (jest.faults.config.js).
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.stack/', '\\.faults\\.int-spec\\.ts$'],
 };

@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { seedBuyers } from './buyers';
+import { seedBuyers } from '@dsp/ops';
 import { writeResult } from './report';
 import { DEFAULT_LOAD_OPTIONS, runLoad, type LoadResult } from './run-load';
 import { scenario, SCENARIOS } from './scenarios';

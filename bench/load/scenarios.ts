@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { FLASH_SALE_STRATEGIES, type FlashSaleStrategyName, type FlashSaleView } from '@dsp/contracts';
-import type { Buyer } from './buyers';
-import { LOAD_PASSWORD } from './password';
+import { LOAD_PASSWORD, type Buyer } from '@dsp/ops';
 import type { RequestPlan } from './run-load';
 
 /** What a scenario needs from the run: the gateway, logged-in buyers, the admin token. */

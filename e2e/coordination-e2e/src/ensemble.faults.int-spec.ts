@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { compareVotes, electionNotifications, stackRunning, zkNodeState, ZK_SERVERS, type ZkNodeState } from '@dsp/infra-stack';
-import { connectedZk, eventually, stackControl, testLogger, waitServing } from '@dsp/testing';
+import { stackControl } from '@dsp/ops';
+import { connectedZk, eventually, testLogger, waitServing } from '@dsp/testing';
 import {
   ConfigCenter,
   ConfigWriter,

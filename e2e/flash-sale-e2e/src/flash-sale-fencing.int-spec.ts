@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { FlashSaleStrategyName } from '@dsp/contracts';
-import { seedBuyers, type Buyer } from '@dsp/load-kit';
+import { seedBuyers, type Buyer } from '@dsp/ops';
 import { eventually, startPlatform, type PlatformFleet } from '@dsp/testing';
 import { purchase, saleTruth, startSale } from './flash-sale-helpers';
 

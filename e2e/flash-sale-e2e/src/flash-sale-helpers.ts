@@ -1,7 +1,7 @@
 /** Flash sales through the gateway, and the truth about them by raw SQL (bypassing the services). */
 import { randomBytes } from 'node:crypto';
 import type { FlashSalePurchaseView, FlashSaleStrategyName, FlashSaleView } from '@dsp/contracts';
-import type { Buyer } from '@dsp/load-kit';
+import type { Buyer } from '@dsp/ops';
 import { mysqlAdmin, ORDER_SERVERS } from '@dsp/testing';
 
 export const ADMIN = { authorization: 'Bearer local-admin-token-change-me', 'content-type': 'application/json' };

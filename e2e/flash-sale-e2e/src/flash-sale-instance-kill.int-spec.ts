@@ -1,4 +1,4 @@
-import { seedBuyers, type Buyer } from '@dsp/load-kit';
+import { seedBuyers, type Buyer } from '@dsp/ops';
 import { eventually, startPlatform, type PlatformFleet } from '@dsp/testing';
 import { purchase, saleTruth, startSale, tally, type Attempt } from './flash-sale-helpers';
 

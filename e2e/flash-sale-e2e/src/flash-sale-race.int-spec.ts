@@ -1,6 +1,6 @@
 import { FLASH_SALE_STRATEGIES, type FlashSaleView } from '@dsp/contracts';
 import { tour } from '@dsp/infra-stack';
-import { seedBuyers, type Buyer } from '@dsp/load-kit';
+import { seedBuyers, type Buyer } from '@dsp/ops';
 import { counter, eventually, mysqlAdmin, ORDER_SERVERS, startPlatform, type PlatformFleet } from '@dsp/testing';
 import { ADMIN, heldBy, purchase, race, saleTruth, startSale, tally, type Attempt } from './flash-sale-helpers';
 

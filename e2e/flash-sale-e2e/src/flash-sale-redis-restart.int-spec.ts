@@ -1,8 +1,8 @@
 import { REDIS_PORT } from '@dsp/contracts';
-import { seedBuyers, type Buyer } from '@dsp/load-kit';
+import { seedBuyers, stackControl, type Buyer } from '@dsp/ops';
 import { StockReservations } from '@dsp/orders';
 import { RedisConnection } from '@dsp/redis';
-import { eventually, stackControl, startPlatform, testLogger, type PlatformFleet } from '@dsp/testing';
+import { eventually, startPlatform, testLogger, type PlatformFleet } from '@dsp/testing';
 import { holdings, purchase, saleTruth, startSale, tally, type Attempt } from './flash-sale-helpers';
 
 const BUYERS = Number(process.env['FLASH_SALE_BUYERS'] ?? 1000);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { eventually, mysqlAdmin, placeOrder, shopper, stackControl, startPlatform, type PlatformFleet, type Shopper } from '@dsp/testing';
+import { stackControl } from '@dsp/ops';
+import { eventually, mysqlAdmin, placeOrder, shopper, startPlatform, type PlatformFleet, type Shopper } from '@dsp/testing';
 import { pool, statsOf, unpublished } from './stats';
 
 /** Orders placed through the gateway while brokers die (issue: 10,000). */

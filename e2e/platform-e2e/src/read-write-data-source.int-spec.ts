@@ -1,5 +1,6 @@
 import { DB_USERS, MYSQL_CLUSTERS } from '@dsp/contracts';
-import { eventually, mysqlAdmin, stackControl, testLogger } from '@dsp/testing';
+import { stackControl } from '@dsp/ops';
+import { eventually, mysqlAdmin, testLogger } from '@dsp/testing';
 import { GtidPosition, ReadWriteDataSource, SqlNode } from '@dsp/database';
 
 const c0 = MYSQL_CLUSTERS[0];

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
-import { stackControl } from '@dsp/testing';
+import { stackControl } from '@dsp/ops';
 import { REDIS } from '@dsp/infra-stack';
 
 describe('Redis (local stack)', () => {

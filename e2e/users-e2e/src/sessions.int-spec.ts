@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { eventually, HttpClient, mysqlAdmin, stackControl } from '@dsp/testing';
+import { stackControl } from '@dsp/ops';
+import { eventually, HttpClient, mysqlAdmin } from '@dsp/testing';
 import { setGatewayConfig, startFleet, username, type Fleet } from './fleet';
 
 const COOKIE = 'dsp.sid';

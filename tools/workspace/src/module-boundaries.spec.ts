@@ -67,11 +67,30 @@ describe('module boundaries (eslint.config.mjs)', () => {
         "import { ZookeeperClient } from '@dsp/zookeeper';\nexport const x = ZookeeperClient;\n",
       );
       expect(platform.join('\n')).toMatch(/@nx\/enforce-module-boundaries/);
-      const testing = await errors(
-        'apps/gateway/src/x.ts',
-        "import { stackControl } from '@dsp/testing';\nexport const x = stackControl;\n",
-      );
+      const testing = await errors('apps/gateway/src/x.ts', "import { eventually } from '@dsp/testing';\nexport const x = eventually;\n");
       expect(testing.join('\n')).toMatch(/@nx\/enforce-module-boundaries/);
+    });
+  });
+
+  describe('when code uses the ops lib (stack control, seeding)', () => {
+    it('should let an app import it, but not the stack manager or the test kit directly', async () => {
+      expect(await errors('apps/gateway/src/x.ts', "import { stackControl } from '@dsp/ops';\nexport const x = stackControl;\n")).toEqual(
+        [],
+      );
+      const stack = await errors(
+        'apps/gateway/src/x.ts',
+        "import { stackRunning } from '@dsp/infra-stack';\nexport const x = stackRunning;\n",
+      );
+      expect(stack.join('\n')).toMatch(/@nx\/enforce-module-boundaries/);
+    });
+
+    it('should not let ops import the test kit or the load kit, nor the stack manager import ops', async () => {
+      const kit = await errors('infra/ops/src/x.ts', "import { eventually } from '@dsp/testing';\nexport const x = eventually;\n");
+      expect(kit.join('\n')).toMatch(/@nx\/enforce-module-boundaries/);
+      const load = await errors('infra/ops/src/x.ts', "import { runLoad } from '@dsp/load-kit';\nexport const x = runLoad;\n");
+      expect(load.join('\n')).toMatch(/@nx\/enforce-module-boundaries/);
+      const up = await errors('infra/stack/src/x.ts', "import { stackControl } from '@dsp/ops';\nexport const x = stackControl;\n");
+      expect(up.join('\n')).toMatch(/@nx\/enforce-module-boundaries/);
     });
   });
 

@@ -1,4 +1,3 @@
-export { stackControl } from './stack-control';
 export { launchService, spawnService, type LaunchedService, type ServiceName, type SpawnedService } from './spawn-service';
 export { testLogger } from './test-logger';
 export { eventually } from './eventually';
