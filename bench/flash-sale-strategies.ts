@@ -10,14 +10,15 @@
  * Bench rows use user ids from 9e15 up and are deleted after each run.
  */
 import { Kafka, logLevel } from 'kafkajs';
-import { DEFAULT_ZK_CONNECT, KAFKA_BROKER_PORTS, REDIS_PORT, type FlashSaleStrategyName } from '@dsp/contracts';
-import { createShardingAlgorithm, ShardingRule, ShardRouter, SnowflakeIdGenerator } from '@dsp/database';
-import { orderPrimaries } from '@dsp/load-kit';
+import { DB_USERS, DEFAULT_ZK_CONNECT, KAFKA_BROKER_PORTS, MYSQL_CLUSTERS, REDIS_PORT, type FlashSaleStrategyName } from '@dsp/contracts';
+import { createShardingAlgorithm, migrate, ShardingRule, ShardRouter, SnowflakeIdGenerator } from '@dsp/database';
+import { orderPrimaries } from '@dsp/ops';
 import { EventProducer, KafkaConnection } from '@dsp/messaging';
 import {
   DbAtomicStrategy,
   FlashSaleLedger,
   ORDER_DATABASES,
+  ORDER_MIGRATIONS,
   RedisLockStrategy,
   RedisReserveStrategy,
   SoldOutError,
@@ -51,6 +52,22 @@ export async function benchStrategies(opts: {
   concurrency: number;
   strategies: readonly FlashSaleStrategyName[];
 }): Promise<StrategyBenchResult[]> {
+  // On a fresh stack no order-service has booted yet to create the tables: apply the same
+  // migrations it applies (a no-op when they ran before).
+  for (const c of MYSQL_CLUSTERS)
+    for (const database of c.databases.filter((d) => d.startsWith('order_db')))
+      await migrate(
+        {
+          label: `${database}:primary`,
+          host: '127.0.0.1',
+          port: c.primaryPort,
+          user: DB_USERS.migrator.name,
+          password: DB_USERS.migrator.password,
+          database,
+        },
+        ORDER_MIGRATIONS,
+        logger,
+      );
   const sources = orderPrimaries(logger, 20);
 
   await Promise.all(sources.all().map((s) => s.start()));

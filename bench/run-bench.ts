@@ -20,8 +20,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { FLASH_SALE_STRATEGIES, SERVICE_NAMES, znodePaths } from '@dsp/contracts';
-import { appInstance, startApp, stopApp, up, waitAppReady, type AppInstance } from '@dsp/infra-stack';
-import { runLoad, scenario, seedBuyers, type LoadResult } from '@dsp/load-kit';
+import { appInstance, BENCH_PACKAGES, ensureDebianPackages, startApp, stopApp, up, waitAppReady, type AppInstance } from '@dsp/infra-stack';
+import { runLoad, scenario, type LoadResult } from '@dsp/load-kit';
+import { seedBuyers } from '@dsp/ops';
 import { createJsonLogger } from '@dsp/service-defaults';
 import { ZookeeperClient } from '@dsp/zookeeper';
 import { benchStrategies, type StrategyBenchResult } from './flash-sale-strategies';
@@ -75,8 +76,9 @@ async function e2eFlashSales(): Promise<{ results: LoadResult[]; gatewayUrl: str
 }
 
 async function main(): Promise<void> {
-  say('stack up (installs what is missing)');
+  say('stack up (installs what is missing, and the reference tools: sysbench)');
   await up({ install: true, timeoutMs: 180_000 });
+  await ensureDebianPackages(BENCH_PACKAGES);
   const running = await orderServicesRunning();
   if (running.length > 0)
     throw new Error(

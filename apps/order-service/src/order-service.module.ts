@@ -2,13 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { SERVICE_NAMES } from '@dsp/contracts';
 import { DatabaseModule, parseHostPort, type DataSourceSpec } from '@dsp/database';
 import { KafkaModule } from '@dsp/messaging';
-import {
-  CreateFlashSaleTables1764547200000,
-  CreateJobFences1764374400000,
-  CreateOrderTables1764201600000,
-  ORDER_DATABASES,
-  PRODUCT_ENTITY,
-} from '@dsp/orders';
+import { ORDER_DATABASES, ORDER_MIGRATIONS, PRODUCT_ENTITY } from '@dsp/orders';
 import type { ServiceConfig, ServiceContext } from '@dsp/service-defaults';
 import { RedisModule, SessionModule } from '@dsp/redis';
 import { ZookeeperModule } from '@dsp/zookeeper';
@@ -39,7 +33,7 @@ export class OrderServiceModule {
         database: ORDER_DATABASES[n],
       })),
       entities: [PRODUCT_ENTITY],
-      migrations: [CreateOrderTables1764201600000, CreateJobFences1764374400000, CreateFlashSaleTables1764547200000],
+      migrations: ORDER_MIGRATIONS,
       migrator: { user: config.ORDER_DB_MIGRATOR_USER, password: config.ORDER_DB_MIGRATOR_PASSWORD },
       routing: {
         strategy: config.DB_REPLICA_STRATEGY,

@@ -21,5 +21,5 @@ export { composeInitSql, composeSqlPath } from './compose-sql';
 export { run } from './proc';
 export { compareVotes, electionNotifications, type ElectionNotification } from './zk-election-log';
 export { appInstance, startApp, stopApp, waitAppReady, type AppInstance, type AppName } from './app-process';
-export { classpath } from './install';
+export { BENCH_PACKAGES, classpath, ensureDebianPackages } from './install';
 export { tour } from './tour';

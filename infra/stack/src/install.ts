@@ -5,8 +5,14 @@ import { log } from './log';
 import { run } from './proc';
 import { CACHE_DIR, INFRA_DIR } from './topology';
 
-/** Each Debian package the stack needs, and a binary whose presence says it is installed. */
-const DEBIAN_PACKAGES: { pkg: string; binary: string }[] = [
+/** A Debian package, and a binary whose presence says it is installed. */
+export interface DebianPackage {
+  pkg: string;
+  binary: string;
+}
+
+/** Each Debian package the stack needs. */
+const DEBIAN_PACKAGES: DebianPackage[] = [
   { pkg: 'mariadb-server', binary: 'mariadbd' },
   { pkg: 'mariadb-client', binary: 'mariadb' },
   { pkg: 'redis-server', binary: 'redis-server' },
@@ -16,6 +22,9 @@ const DEBIAN_PACKAGES: { pkg: string; binary: string }[] = [
   // Validates docker-compose.yml without a Docker engine (`docker-compose config`).
   { pkg: 'docker-compose', binary: 'docker-compose' },
 ];
+
+/** What `npm run bench` needs beyond the stack: the reference tools it compares against. */
+export const BENCH_PACKAGES: readonly DebianPackage[] = [{ pkg: 'sysbench', binary: 'sysbench' }];
 
 const SBIN_PATHS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
@@ -27,11 +36,14 @@ export function which(binary: string): string | undefined {
   return undefined;
 }
 
-/** Installs the Debian packages that are missing (idempotent: nothing to do when all are there). */
-export async function ensureDebianPackages(): Promise<void> {
-  const missing = DEBIAN_PACKAGES.filter((p) => which(p.binary) === undefined).map((p) => p.pkg);
+/**
+ * Installs the Debian packages that are missing: the stack's, or the list given
+ * (idempotent: nothing to do when all are there).
+ */
+export async function ensureDebianPackages(packages: readonly DebianPackage[] = DEBIAN_PACKAGES): Promise<void> {
+  const missing = packages.filter((p) => which(p.binary) === undefined).map((p) => p.pkg);
   if (missing.length === 0) {
-    log.ok('Debian packages present (mariadb, redis, java 17, maven, docker-compose)');
+    log.ok(`Debian packages present (${packages.map((p) => p.pkg).join(', ')})`);
     return;
   }
   if (process.getuid?.() !== 0) {
@@ -41,7 +53,7 @@ export async function ensureDebianPackages(): Promise<void> {
   const env = { DEBIAN_FRONTEND: 'noninteractive' };
   await run('apt-get', ['update', '-q'], { env });
   await run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...missing], { env });
-  const still = DEBIAN_PACKAGES.filter((p) => which(p.binary) === undefined).map((p) => p.pkg);
+  const still = packages.filter((p) => which(p.binary) === undefined).map((p) => p.pkg);
   if (still.length > 0) throw new Error(`apt-get did not install: ${still.join(' ')}`);
   log.ok(`installed ${missing.join(' ')}`);
 }

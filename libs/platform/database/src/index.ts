@@ -1,6 +1,6 @@
 export { DatabaseModule, DataSources, type DataSourceSpec } from './database.module';
 export { GtidPosition } from './gtid-position';
-export type { MigrationClass } from './migration-runner';
+export { migrate, type MigrationClass } from './migration-runner';
 export { parseHostPort, type MysqlEndpoint } from './mysql-endpoint';
 export {
   ReadWriteDataSource,
