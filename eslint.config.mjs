@@ -51,7 +51,10 @@ export default [
             { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:tool', 'type:platform', 'type:contracts'] },
             { sourceTag: 'type:ops', onlyDependOnLibsWithTags: ['type:ops', 'type:tool', 'type:platform', 'type:contracts'] },
             { sourceTag: 'type:load', onlyDependOnLibsWithTags: ['type:load', 'type:ops', 'type:tool', 'type:platform', 'type:contracts'] },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:testing', 'type:ops', 'type:tool', 'type:platform', 'type:contracts'] },
+            {
+              sourceTag: 'type:testing',
+              onlyDependOnLibsWithTags: ['type:testing', 'type:ops', 'type:tool', 'type:platform', 'type:contracts'],
+            },
             {
               sourceTag: 'type:e2e',
               onlyDependOnLibsWithTags: ['type:testing', 'type:ops', 'type:tool', 'type:domain', 'type:platform', 'type:contracts'],

@@ -1,5 +1,16 @@
 import { stackControl } from '@dsp/ops';
-import { counter, eventually, mysqlAdmin, physicalIds, placeOrder, shopper, startPlatform, type PlatformFleet, type Shopper, type SpawnedService } from '@dsp/testing';
+import {
+  counter,
+  eventually,
+  mysqlAdmin,
+  physicalIds,
+  placeOrder,
+  shopper,
+  startPlatform,
+  type PlatformFleet,
+  type Shopper,
+  type SpawnedService,
+} from '@dsp/testing';
 
 /** POST-then-GET pairs with the replica's SQL thread stopped (issue: 1,000). */
 const LAG_PAIRS = Number(process.env['ORDERS_LAG_PAIRS'] ?? 1000);
