@@ -1,8 +1,7 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SERVICE_NAMES } from '@dsp/contracts';
-import type { JsonLogger, MetricsRegistry } from '@dsp/service-defaults';
+import { bearerTokenMatches, type JsonLogger, type MetricsRegistry } from '@dsp/service-defaults';
 import { NoInstanceError, UpstreamError, type ServiceClient } from '@dsp/service-client';
 import type { LoginLimiter } from './login-limiter';
 import { GATEWAY_PREFIXES, GATEWAY_ROUTES, type GatewayRoute, type HttpMethod } from './gateway.routes';
@@ -104,10 +103,9 @@ export class GatewayProxy {
   }
 
   private async forward(service: string, req: FastifyRequest, reply: FastifyReply, route?: GatewayRoute, path = req.url): Promise<void> {
-    const username = route?.login ? (req.body as { username?: string } | undefined)?.username : undefined;
     const ip = req.ip;
     if (route?.login) {
-      const refusal = await this.limiter.admit(ip, username);
+      const refusal = await this.limiter.admit(ip);
       if (refusal) {
         this.count(service, 'rate-limited');
         await reply
@@ -130,7 +128,6 @@ export class GatewayProxy {
         idempotent,
         key: typeof req.headers.cookie === 'string' ? req.headers.cookie : ip,
       });
-      if (route?.login) await this.limiter.record(username, res.status);
       this.count(service, res.attempts > 1 ? 'retried' : 'ok');
       reply.code(res.status);
       copyResponseHeaders(res.headers, reply);
@@ -153,9 +150,7 @@ export class GatewayProxy {
   }
 
   private async configAdmin(req: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const given = Buffer.from((req.headers.authorization ?? '').replace(/^Bearer\s+/i, ''));
-    const want = Buffer.from(this.options.adminToken);
-    if (given.length !== want.length || !timingSafeEqual(given, want)) {
+    if (!bearerTokenMatches(req.headers.authorization, this.options.adminToken)) {
       await reply
         .code(401)
         .send({ statusCode: 401, error: 'Unauthorized', message: 'admin token required: Authorization: Bearer <ADMIN_TOKEN>' });

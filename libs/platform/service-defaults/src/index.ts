@@ -13,3 +13,4 @@ export { ConnectionLifecycle, type ManagedConnection } from './health/connection
 export { describeSchemaError, JsonBodyPipe } from './http/json-body.pipe';
 export { errorBody, ErrorMapper, type ErrorBody, type ErrorStatusTable, type ErrorType } from './http/error-mapper';
 export { HttpErrorFilter } from './http/http-error.filter';
+export { bearerTokenMatches } from './http/bearer-token';

@@ -1,5 +1,7 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -9,7 +11,9 @@ import type { z } from 'zod';
 import { ConfigError } from './config/config-error';
 import { loadConfig, type ServiceConfig } from './config/load-config';
 import { HealthRegistry } from './health/health-registry';
+import { errorBody } from './http/error-mapper';
 import { describeSchemaError } from './http/json-body.pipe';
+import { jsonDepth, JsonTooDeepError } from './http/json-depth';
 import { createJsonLogger, type JsonLogger } from './logging/json-logger';
 import { NestLoggerAdapter } from './logging/nest-logger.adapter';
 import { MetricsRegistry } from './metrics/metrics-registry';
@@ -124,11 +128,16 @@ async function boot<S extends z.ZodObject>(
     // Reject unknown body fields and wrong types with a 400 instead of silently dropping or coercing them.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     schemaErrorFormatter: (errors) => new Error(describeSchemaError(errors[0] as ErrorObject | undefined)),
+    // A request Node cannot parse (headers over 16 KiB, a malformed request line) still gets the error JSON.
+    clientErrorHandler: answerClientError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(ServiceRootModule, adapter, {
     logger: new NestLoggerAdapter(logger),
     abortOnError: false,
+    // JSON only, through installJsonParser (depth-checked); no form bodies.
+    bodyParser: false,
   });
+  installJsonParser(app.getHttpAdapter().getInstance(), config.JSON_MAX_DEPTH);
   installDefaultRoutes(app.getHttpAdapter().getInstance(), ctx);
   await app.listen({ port: config.PORT, host: config.HOST });
   const address = app.getHttpServer().address();
@@ -159,6 +168,44 @@ async function boot<S extends z.ZodObject>(
   };
 
   return { app, ctx, url, port, stop };
+}
+
+/**
+ * JSON bodies are measured before they are parsed: nesting deeper than
+ * `maxDepth` is a 400 (a deep body would otherwise reach JSON.stringify or a
+ * validator and overflow the stack: a 500). Parsing is fastify's own (prototype
+ * poisoning refused).
+ */
+function installJsonParser(fastify: FastifyInstance, maxDepth: number): void {
+  const parse = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    if (jsonDepth(body as string, maxDepth) > maxDepth) {
+      done(new JsonTooDeepError(maxDepth), undefined);
+      return;
+    }
+    parse(req, body as string, done);
+  });
+}
+
+/** Answers a request Node's parser refused with `{statusCode, error, message}`, then closes the connection. */
+function answerClientError(err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const message =
+    status === 431
+      ? 'request headers are too large (more than 16 KiB)'
+      : status === 408
+        ? 'request not received in time'
+        : `malformed HTTP request (${err.code ?? err.message})`;
+  const body = JSON.stringify(errorBody(status, message));
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\ncontent-type: application/json; charset=utf-8\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
 }
 
 function installDefaultRoutes(fastify: FastifyInstance, ctx: ServiceContext): void {

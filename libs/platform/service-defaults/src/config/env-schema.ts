@@ -60,6 +60,8 @@ export const BASE_ENV_SCHEMA = z.object({
     .int()
     .min(1024)
     .default(64 * 1024),
+  /** Deepest nesting of arrays and objects a JSON body may have (deeper: 400 before parsing). */
+  JSON_MAX_DEPTH: z.coerce.number().int().min(2).max(1000).default(32),
 });
 
 export type BaseEnv = z.infer<typeof BASE_ENV_SCHEMA>;

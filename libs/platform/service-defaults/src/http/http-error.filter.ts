@@ -34,7 +34,8 @@ export class HttpErrorFilter implements ExceptionFilter {
       message = (err as Error).message;
     } else {
       const code = (err as { statusCode?: unknown }).statusCode;
-      if (typeof code === 'number' && code >= 400 && code < 500) {
+      // 4xx from fastify or a validator, and the gateway-style 502/503/504 an error declares (no instance, upstream failed).
+      if (typeof code === 'number' && ((code >= 400 && code < 500) || code === 502 || code === 503 || code === 504)) {
         status = code;
         message = (err as Error).message;
         if (status === 415) message = unsupportedMediaType(req);
@@ -45,6 +46,10 @@ export class HttpErrorFilter implements ExceptionFilter {
       }
     }
     if (status >= 500 && status !== 500) this.logger.warn({ reqId: req?.id, status, err: message }, 'dependency error');
+    // A throttling error says when to come back (429 / 503 with Retry-After).
+    const retryAfter = (err as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+    if (typeof retryAfter === 'number' && (status === 429 || status === 503))
+      void reply.header('retry-after', String(Math.max(1, Math.ceil(retryAfter))));
     void reply.code(status).send(errorBody(status, message));
   }
 }
