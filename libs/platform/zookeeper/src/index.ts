@@ -13,7 +13,7 @@ export {
 } from './zookeeper-client';
 export { ZOOKEEPER_ENV_SCHEMA, ZookeeperModule, type ZookeeperModuleOptions } from './zookeeper.module';
 export { ConfigCenter, type ConfigCenterOptions } from './recipes/config-center.recipe';
-export { ConfigValueError, type ConfigEntry, type ConfigHistoryEntry } from './recipes/config-entry';
+export { ConfigStoreUnavailableError, ConfigValueError, type ConfigEntry, type ConfigHistoryEntry } from './recipes/config-entry';
 export { ConfigWriter, type ConfigWriterOptions } from './recipes/config-writer';
 export { InterProcessMutex, type LockLossReason } from './recipes/inter-process-mutex.recipe';
 export { LeaderLatch } from './recipes/leader-latch.recipe';

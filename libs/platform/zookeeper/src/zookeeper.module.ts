@@ -5,7 +5,7 @@ import { DEFAULT_ZK_CONNECT } from '@dsp/contracts';
 import { ErrorMapper, HealthRegistry, millis, type ServiceContext } from '@dsp/service-defaults';
 import { ConfigAdminController } from './config-admin.controller';
 import { ConfigCenter } from './recipes/config-center.recipe';
-import { ConfigValueError } from './recipes/config-entry';
+import { ConfigStoreUnavailableError, ConfigValueError } from './recipes/config-entry';
 import { ServiceDiscovery } from './recipes/service-discovery.recipe';
 import { ServiceRegistry } from './recipes/service-registry.recipe';
 import { ZookeeperClient } from './zookeeper-client';
@@ -147,7 +147,7 @@ export class ZookeeperModule {
           provide: ZookeeperLifecycle,
           inject: [HealthRegistry, ErrorMapper],
           useFactory: (health: HealthRegistry, errors: ErrorMapper) => {
-            errors.register(ConfigValueError, 400);
+            errors.register(ConfigValueError, 400).register(ConfigStoreUnavailableError, 503);
             return new ZookeeperLifecycle(
               client,
               health,

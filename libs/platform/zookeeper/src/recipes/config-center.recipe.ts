@@ -3,7 +3,7 @@ import { znodePaths } from '@dsp/contracts';
 import type { JsonLogger } from '@dsp/service-defaults';
 import type { ConnectionStateChange } from '../connection-state';
 import { isConnected } from '../connection-state';
-import { ExponentialBackoffRetry, type RetryPolicy } from '../retry/retry-policy';
+import { RetryUntilElapsed, type RetryPolicy } from '../retry/retry-policy';
 import { isZkError } from '../zk-error';
 import type { ZookeeperClient } from '../zookeeper-client';
 import { CONFIG_ENTRY_CODEC, GRAY } from './config-entry';
@@ -22,7 +22,7 @@ export interface ConfigCenterOptions<S extends z.ZodObject> {
   instanceTags: string[];
   /** Digest credentials of writers; the client must have them as `auth` to write. Needed only by writers. */
   writer: { user: string; password: string } | undefined;
-  /** @default ExponentialBackoffRetry(100, 5, 1000) */
+  /** Retries of reads and writes after connection loss. @default RetryUntilElapsed(3000, 250) */
   retry: RetryPolicy;
 }
 
@@ -72,7 +72,7 @@ export class ConfigCenter<S extends z.ZodObject> {
       snapshotFile: undefined,
       instanceTags: [],
       writer: undefined,
-      retry: new ExponentialBackoffRetry(100, 5, 1000),
+      retry: new RetryUntilElapsed(3000, 250),
       ...options,
     };
     this.base = znodePaths.configProfile(options.app, options.profile);

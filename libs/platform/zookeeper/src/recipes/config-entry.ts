@@ -27,6 +27,22 @@ export const HISTORY_PREFIX = 'h-';
 export const GRAY = 'gray';
 
 /** A config write was refused before reaching ZooKeeper: unknown key or invalid value. */
+/**
+ * ZooKeeper could not take a config write in time (no quorum, connection or
+ * session lost): nothing may have been written, and the caller may retry later.
+ * HTTP 503.
+ */
+export class ConfigStoreUnavailableError extends Error {
+  constructor(
+    readonly op: string,
+    readonly key: string,
+    readonly reason: string,
+  ) {
+    super(`config ${op} of "${key}" failed: ZooKeeper cannot take writes now (${reason}); retry later`);
+    this.name = 'ConfigStoreUnavailableError';
+  }
+}
+
 export class ConfigValueError extends Error {
   constructor(
     readonly key: string,

@@ -1,11 +1,18 @@
 import type { z } from 'zod';
 import { znodePaths } from '@dsp/contracts';
 import { acl } from '../acl';
-import { ExponentialBackoffRetry, type RetryPolicy } from '../retry/retry-policy';
+import { RetryUntilElapsed, type RetryPolicy } from '../retry/retry-policy';
 import { withRetry } from '../retry/with-retry';
-import { isZkError } from '../zk-error';
+import { isZkError, ZkError } from '../zk-error';
 import type { ZkAcl, ZookeeperClient } from '../zookeeper-client';
-import { CONFIG_ENTRY_CODEC, ConfigValueError, GRAY, HISTORY_PREFIX, type ConfigHistoryEntry } from './config-entry';
+import {
+  CONFIG_ENTRY_CODEC,
+  ConfigStoreUnavailableError,
+  ConfigValueError,
+  GRAY,
+  HISTORY_PREFIX,
+  type ConfigHistoryEntry,
+} from './config-entry';
 
 export interface ConfigWriterOptions<S extends z.ZodObject> {
   app: string;
@@ -14,7 +21,12 @@ export interface ConfigWriterOptions<S extends z.ZodObject> {
   schema: S;
   /** Digest credentials of writers; the client must have them as `auth`. Without them nodes get ZooKeeper's open default. */
   writer: { user: string; password: string } | undefined;
-  /** @default ExponentialBackoffRetry(100, 5, 1000) */
+  /**
+   * Retries after connection loss; then the write fails with a
+   * {@link ConfigStoreUnavailableError}. Bounded well inside a caller's HTTP
+   * timeout (the gateway's upstream timeout is 10 s).
+   * @default RetryUntilElapsed(3000, 250)
+   */
   retry: RetryPolicy;
 }
 
@@ -28,7 +40,9 @@ export interface ConfigWriterOptions<S extends z.ZodObject> {
  * (`world:r` + `digest:<writer>:cdrwa`) in the same request, so it is never
  * open, and an existing open node is closed the first time it is written.
  * Needs the writer's digest credentials on the client; without them ZooKeeper
- * answers NoAuth.
+ * answers NoAuth. When ZooKeeper cannot take a write (no quorum, session lost)
+ * within the retry policy, a write fails with {@link ConfigStoreUnavailableError}
+ * (503), never a bare connection error.
  */
 export class ConfigWriter<S extends z.ZodObject> {
   private readonly options: ConfigWriterOptions<S>;
@@ -40,7 +54,7 @@ export class ConfigWriter<S extends z.ZodObject> {
     private readonly client: ZookeeperClient,
     options: Partial<ConfigWriterOptions<S>> & Pick<ConfigWriterOptions<S>, 'app' | 'profile' | 'schema'>,
   ) {
-    this.options = { writer: undefined, retry: new ExponentialBackoffRetry(100, 5, 1000), ...options };
+    this.options = { writer: undefined, retry: new RetryUntilElapsed(3000, 250), ...options };
     this.writerAcl = this.options.writer
       ? [acl.world('r'), acl.digest(this.options.writer.user, this.options.writer.password, 'cdrwa')]
       : [];
@@ -107,8 +121,22 @@ export class ConfigWriter<S extends z.ZodObject> {
     });
   }
 
+  /** Runs a public operation; connection loss that outlasts the retries becomes {@link ConfigStoreUnavailableError}. */
+  private async store<T>(op: string, key: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (e) {
+      if (e instanceof ZkError && e.retryable) throw new ConfigStoreUnavailableError(op, key, e.message);
+      throw e;
+    }
+  }
+
   /** Writes a value for everyone, with a history entry. */
   async set(key: string, value: unknown, author: string): Promise<void> {
+    await this.store('write', key, () => this.setValue(key, value, author));
+  }
+
+  private async setValue(key: string, value: unknown, author: string): Promise<void> {
     const valid = this.validate(key, value);
     const path = znodePaths.configKey(this.options.app, this.options.profile, key);
     const entry = CONFIG_ENTRY_CODEC.encode({ schemaVersion: 1, value: valid, writtenAt: new Date().toISOString(), author });
@@ -126,6 +154,10 @@ export class ConfigWriter<S extends z.ZodObject> {
 
   /** Every value ever written for a key, oldest first. */
   async history(key: string): Promise<ConfigHistoryEntry[]> {
+    return this.store('history read', key, () => this.readHistory(key));
+  }
+
+  private async readHistory(key: string): Promise<ConfigHistoryEntry[]> {
     this.fieldSchema(key);
     const path = znodePaths.configKey(this.options.app, this.options.profile, key);
     const names = (await this.client.getChildren(path).catch((e: unknown) => (isZkError(e, 'ZNONODE') ? [] : Promise.reject(e)))).filter(
@@ -154,22 +186,31 @@ export class ConfigWriter<S extends z.ZodObject> {
     const valid = this.validate(key, value);
     const path = `${znodePaths.configKey(this.options.app, this.options.profile, key)}/${GRAY}`;
     const entry = CONFIG_ENTRY_CODEC.encode({ schemaVersion: 1, value: valid, writtenAt: new Date().toISOString(), author, tags });
-    await this.writeNode(path, entry);
+    await this.store('gray release', key, () => this.writeNode(path, entry));
   }
 
   /** Makes the gray value everyone's value, and ends the gray release. */
   async promoteGray(key: string, author: string): Promise<void> {
+    this.fieldSchema(key);
     const path = `${znodePaths.configKey(this.options.app, this.options.profile, key)}/${GRAY}`;
-    const gray = CONFIG_ENTRY_CODEC.decode(path, (await this.client.getData(path)).data);
-    await this.set(key, gray.value, `${author} (promote gray)`);
-    await this.client.delete(path);
+    await this.store('gray promotion', key, async () => {
+      const { data } = await this.client.getData(path).catch((e: unknown) => {
+        throw isZkError(e, 'ZNONODE') ? new ConfigValueError(key, 'no gray release to promote') : e;
+      });
+      const gray = CONFIG_ENTRY_CODEC.decode(path, data);
+      await this.setValue(key, gray.value, `${author} (promote gray)`);
+      await this.client.delete(path);
+    });
   }
 
   /** Ends a gray release without promoting it. */
   async cancelGray(key: string): Promise<void> {
+    this.fieldSchema(key);
     const path = `${znodePaths.configKey(this.options.app, this.options.profile, key)}/${GRAY}`;
-    await this.client.delete(path).catch((e: unknown) => {
-      if (!isZkError(e, 'ZNONODE')) throw e;
-    });
+    await this.store('gray cancel', key, () =>
+      this.client.delete(path).catch((e: unknown) => {
+        if (!isZkError(e, 'ZNONODE')) throw e;
+      }),
+    );
   }
 }
