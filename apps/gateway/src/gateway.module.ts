@@ -72,7 +72,6 @@ export class GatewayModule {
                 limiter,
                 () => ({
                   windowSeconds: live.view['ratelimit.login.windowSeconds'],
-                  userFailures: live.view['ratelimit.login.userFailures'],
                   ipAttempts: live.view['ratelimit.login.ipAttempts'],
                 }),
                 logger,

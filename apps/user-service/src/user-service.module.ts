@@ -2,20 +2,24 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { parseOrderEvent, TOPICS } from '@dsp/contracts';
 import { DatabaseModule, DataSources, parseHostPort } from '@dsp/database';
 import { KafkaModule } from '@dsp/messaging';
-import { ErrorMapper, type ServiceConfig, type ServiceContext } from '@dsp/service-defaults';
-import { RedisModule, SessionModule } from '@dsp/redis';
+import { ErrorMapper, JSON_LOGGER, type JsonLogger, type ServiceConfig, type ServiceContext } from '@dsp/service-defaults';
+import { RateLimiter, RedisModule, SessionModule } from '@dsp/redis';
 import {
   CreateOrderStats1764288000000,
   CreateUsers1764115200000,
   OrderStatsProjector,
   InvalidCredentialsError,
+  InvalidUsernameError,
+  TooManyLoginFailuresError,
   PasswordHasher,
   USER_ENTITY,
   UsernameTakenError,
   UsersService,
 } from '@dsp/users';
-import { ZookeeperModule } from '@dsp/zookeeper';
+import { ConfigCenter, ZookeeperModule } from '@dsp/zookeeper';
 import { InternalUsersController } from './internal-users.controller';
+import { RedisLoginAttempts } from './login-attempts.redis';
+import { RegistrationThrottle, TooManyRegistrationsError } from './registration-throttle';
 import { SessionsController } from './sessions.controller';
 import type { USER_SERVICE_ENV_SCHEMA } from './user-service.config';
 import { USER_SERVICE_LIVE_CONFIG } from './user-service.live-config';
@@ -70,11 +74,44 @@ export class UserServiceModule {
           options: { maxAttempts: config.ORDER_STATS_MAX_ATTEMPTS },
         }),
         {
+          provide: RegistrationThrottle,
+          inject: [RateLimiter, ConfigCenter, JSON_LOGGER],
+          useFactory: (limiter: RateLimiter, live: ConfigCenter<typeof USER_SERVICE_LIVE_CONFIG>, logger: JsonLogger) =>
+            new RegistrationThrottle(
+              limiter,
+              () => ({
+                ipAttempts: live.view['ratelimit.register.ipAttempts'],
+                windowSeconds: live.view['ratelimit.register.windowSeconds'],
+              }),
+              logger,
+            ),
+        },
+        {
           provide: UsersService,
-          inject: [DataSources, ErrorMapper],
-          useFactory: (db: DataSources, errors: ErrorMapper) => {
-            errors.register(UsernameTakenError, 409).register(InvalidCredentialsError, 401);
-            return new UsersService(db.get(USER_DB), new PasswordHasher({ logN: config.PASSWORD_SCRYPT_LOG_N }));
+          inject: [DataSources, ErrorMapper, RateLimiter, ConfigCenter, JSON_LOGGER],
+          useFactory: (
+            db: DataSources,
+            errors: ErrorMapper,
+            limiter: RateLimiter,
+            live: ConfigCenter<typeof USER_SERVICE_LIVE_CONFIG>,
+            logger: JsonLogger,
+          ) => {
+            errors.registerAll([
+              [UsernameTakenError, 409],
+              [InvalidCredentialsError, 401],
+              [InvalidUsernameError, 400],
+              [TooManyLoginFailuresError, 429],
+              [TooManyRegistrationsError, 429],
+            ]);
+            const attempts = new RedisLoginAttempts(
+              limiter,
+              () => ({
+                accountFailures: live.view['ratelimit.login.accountFailures'],
+                windowSeconds: live.view['ratelimit.login.windowSeconds'],
+              }),
+              logger,
+            );
+            return new UsersService(db.get(USER_DB), new PasswordHasher({ logN: config.PASSWORD_SCRYPT_LOG_N }), attempts);
           },
         },
       ],

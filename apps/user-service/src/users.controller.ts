@@ -18,6 +18,8 @@ import {
   type SessionRecord,
 } from '@dsp/redis';
 import { OrderStatsProjector, UsersService } from '@dsp/users';
+import { RegistrationThrottle } from './registration-throttle';
+import { clientIp } from './request-meta';
 
 /** Accounts: register, me, my sessions, change password. */
 @Controller('api/users')
@@ -27,11 +29,13 @@ export class UsersController {
     private readonly sessions: SessionStore,
     private readonly cookie: SessionCookie,
     private readonly stats: OrderStatsProjector,
+    private readonly registrations: RegistrationThrottle,
   ) {}
 
-  /** 201 with the new user; 409 when the username is taken (case-insensitively). */
+  /** 201 with the new user; 409 when the username is taken (case-insensitively); 429 over the per-address limit. */
   @Post()
-  async register(@Body(new JsonBodyPipe(REGISTER_BODY_SCHEMA)) body: RegisterRequest) {
+  async register(@Body(new JsonBodyPipe(REGISTER_BODY_SCHEMA)) body: RegisterRequest, @Req() req: FastifyRequest) {
+    await this.registrations.admit(clientIp(req));
     const { user } = await this.users.register(body.username, body.password);
     return user;
   }

@@ -8,3 +8,4 @@ export * from './events/order-events';
 export * from './events/order-requests';
 export * from './events/poison-message.error';
 export * from './http/flash-sales.dto';
+export * from './http/username';

@@ -11,3 +11,20 @@ export class InvalidCredentialsError extends Error {
     super('invalid username or password');
   }
 }
+
+/** A username that cannot be canonical (a control, invisible or bidi character). Maps to 400. */
+export class InvalidUsernameError extends Error {
+  constructor(readonly problem: string) {
+    super(problem);
+  }
+}
+
+/** Too many failed credential checks for one account in the window. Maps to 429 with `Retry-After`. */
+export class TooManyLoginFailuresError extends Error {
+  constructor(
+    readonly username: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(`too many failed logins for "${username}"`);
+  }
+}

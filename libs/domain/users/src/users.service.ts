@@ -1,6 +1,8 @@
+import { canonicalUsername } from '@dsp/contracts';
 import type { GtidPosition, ReadAfter, ReadRoute, ReadWriteDataSource } from '@dsp/database';
+import type { LoginAttempts } from './login-attempts';
 import { PasswordHasher } from './password-hasher';
-import { InvalidCredentialsError, UsernameTakenError } from './user-errors';
+import { InvalidCredentialsError, InvalidUsernameError, UsernameTakenError } from './user-errors';
 import { USER_ENTITY, type UserRow } from './user.entity';
 
 /** What callers see of a user: never the password hash. */
@@ -24,6 +26,10 @@ function toPublic(u: UserRow): PublicUser {
  *   account just created, must count at once, whatever the replicas' lag.
  * - An unknown username costs the same scrypt work as a wrong password, so
  *   response time does not reveal which usernames exist.
+ * - A typed username is canonicalised (NFKC) and refused when it holds a
+ *   control, invisible or bidi character, before any lookup; failed checks
+ *   (login and password change alike) are counted per account found, through
+ *   `attempts`, and refused over the limit before the password is checked.
  */
 export class UsersService {
   private dummyHash: Promise<string> | undefined;
@@ -31,6 +37,7 @@ export class UsersService {
   constructor(
     private readonly db: ReadWriteDataSource,
     private readonly hasher: PasswordHasher,
+    private readonly attempts?: LoginAttempts,
   ) {}
 
   async register(username: string, password: string): Promise<{ user: PublicUser; position: GtidPosition }> {
@@ -56,7 +63,10 @@ export class UsersService {
    * primary's GTID position at that moment (a read-your-writes floor for the
    * new session: it covers the account's creation and last password change).
    */
-  async verifyCredentials(username: string, password: string): Promise<{ user: PublicUser; position: string }> {
+  async verifyCredentials(typed: string, password: string): Promise<{ user: PublicUser; position: string }> {
+    const canonical = canonicalUsername(typed);
+    if (!canonical.ok) throw new InvalidUsernameError(canonical.problem);
+    const username = canonical.username;
     const rows = await this.db.read(
       (em) =>
         em.query(
@@ -66,12 +76,19 @@ export class UsersService {
       { primary: true },
     );
     const row = rows[0];
+    const account = row ? String(row.id) : `name:${username.toLowerCase()}`;
+    await this.attempts?.admit(account, username);
     if (!row) {
       this.dummyHash ??= this.hasher.hash('timing-equaliser');
       await this.hasher.verify(password, await this.dummyHash);
+      await this.attempts?.failed(account);
       throw new InvalidCredentialsError();
     }
-    if (!(await this.hasher.verify(password, row.passwordHash))) throw new InvalidCredentialsError();
+    if (!(await this.hasher.verify(password, row.passwordHash))) {
+      await this.attempts?.failed(account);
+      throw new InvalidCredentialsError();
+    }
+    await this.attempts?.succeeded(account);
     return { user: toPublic(row), position: row.pos ?? '' };
   }
 
