@@ -5,6 +5,14 @@ export { connectedZk, expireSession, waitForNewSession, waitForState, waitServin
 export { FencedRegister } from './fenced-register';
 export { HttpClient, type HttpAnswer, type HttpCallOptions } from './http-client';
 export { mysqlAdmin, mysqlPort } from './mysql-admin';
-export { E2E_PROFILE, setLiveConfig, startPlatform, uniqueUsername, type FleetOptions, type PlatformFleet } from './platform-fleet';
+export {
+  E2E_PROFILE,
+  liftAddressLimits,
+  setLiveConfig,
+  startPlatform,
+  uniqueUsername,
+  type FleetOptions,
+  type PlatformFleet,
+} from './platform-fleet';
 export { kafkaProbe, type ProbedMessage } from './kafka-probe';
 export { counter, idemKey, ORDER_SERVERS, PASSWORD, physicalIds, placeOrder, shopper, type Shopper } from './shop-helpers';

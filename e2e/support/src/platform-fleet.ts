@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { ConfigCenter } from '@dsp/zookeeper';
 import { spawnService, type SpawnedService } from './spawn-service';
 import { testLogger } from './test-logger';
@@ -45,8 +45,23 @@ export interface FleetOptions {
  * free ports, registered in ZooKeeper, following the e2e config profile, with
  * a 2 s ZooKeeper session.
  */
+/** The per-address limits the suites lift: they register and log in hundreds of users from 127.0.0.1. */
+const E2E_USER_LIMITS = z.object({ 'ratelimit.register.ipAttempts': z.number().int().min(1).default(20) });
+const E2E_GATEWAY_LIMITS = z.object({ 'ratelimit.login.ipAttempts': z.number().int().min(1).default(100) });
+
+/**
+ * Lifts the per-address registration (user-service) and login (gateway) limits
+ * in the e2e profile; suites that test a limit lower it themselves and lift it
+ * again.
+ */
+export async function liftAddressLimits(): Promise<void> {
+  await setLiveConfig('user-service', E2E_USER_LIMITS, { 'ratelimit.register.ipAttempts': 1_000_000 });
+  await setLiveConfig('gateway', E2E_GATEWAY_LIMITS, { 'ratelimit.login.ipAttempts': 100_000 });
+}
+
 export async function startPlatform(opts: FleetOptions = {}): Promise<PlatformFleet> {
   const tag = randomUUID().slice(0, 6);
+  await liftAddressLimits();
   const common = { PORT: '0', CONFIG_PROFILE: E2E_PROFILE, ZK_SESSION_TIMEOUT_MS: '2000', ...opts.env };
   // Started with allSettled so that when one fails to boot, the others are stopped instead of leaking.
   const spawned = await Promise.allSettled([

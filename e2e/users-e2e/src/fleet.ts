@@ -4,7 +4,6 @@ import { setLiveConfig, startPlatform, uniqueUsername, type PlatformFleet } from
 /** The gateway keys these tests change (a subset of its live schema). */
 const GATEWAY_KEYS = z.object({
   'ratelimit.login.ipAttempts': z.number().int().min(1).default(100),
-  'ratelimit.login.userFailures': z.number().int().min(1).default(5),
   'ratelimit.login.windowSeconds': z.number().int().min(1).default(300),
 });
 

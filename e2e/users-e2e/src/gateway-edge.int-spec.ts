@@ -16,7 +16,6 @@ describe('gateway edge (real ZooKeeper discovery, Redis limiter)', () => {
   beforeAll(async () => {
     await setGatewayConfig({
       'ratelimit.login.ipAttempts': 100_000,
-      'ratelimit.login.userFailures': 5,
       'ratelimit.login.windowSeconds': 300,
     });
     fleet = await startFleet(1, { LOG_LEVEL: 'debug' });
@@ -105,7 +104,7 @@ describe('gateway edge (real ZooKeeper discovery, Redis limiter)', () => {
   });
 
   describe('when logins fail repeatedly', () => {
-    it('should answer 429 with Retry-After after 5 failures for a username, even for the right password', async () => {
+    it('should answer 429 with Retry-After after 5 failures for an account (user-service limit), even for the right password', async () => {
       const name = username('rl');
       expect((await gw.post('/api/users', { username: name, password: PASSWORD })).status).toBe(201);
       for (let i = 0; i < 5; i++) expect((await gw.post('/api/sessions', { username: name, password: 'wrong-password' })).status).toBe(401);
