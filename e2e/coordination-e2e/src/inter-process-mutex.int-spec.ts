@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { REPO_ROOT } from '@dsp/infra-stack';
-import { connectedZk, eventually, expireSession, FencedRegister, testLogger } from '@dsp/testing';
-import { InterProcessMutex, type ZookeeperClient, type LockLossReason } from '@dsp/zookeeper';
+import { eventually, expireSession, FencedRegister, suiteZk, testLogger } from '@dsp/testing';
+import { InterProcessMutex, type LockLossReason } from '@dsp/zookeeper';
 import { runContenders, type ContendersResult } from './fixtures/mutex-contenders';
 
 /**
@@ -12,16 +12,7 @@ import { runContenders, type ContendersResult } from './fixtures/mutex-contender
  * learns that the session expired.
  */
 describe('InterProcessMutex on the real ensemble (docs/notes.md, points 22, 29)', () => {
-  const clients: ZookeeperClient[] = [];
-  const zk = async (): Promise<ZookeeperClient> => {
-    const c = await connectedZk({ sessionTimeoutMs: 4000 });
-    clients.push(c);
-    return c;
-  };
-
-  afterAll(async () => {
-    for (const c of clients) await c.close();
-  });
+  const zk = suiteZk({ sessionTimeoutMs: 4000 });
 
   // Size parameters for heavier runs; the defaults already prove the property.
   const CONTENDERS = Number(process.env['MUTEX_CONTENDERS'] ?? 20);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { connectedZk, expireSession, testLogger, waitForNewSession } from '@dsp/testing';
-import { LeaderLatch, type ZookeeperClient } from '@dsp/zookeeper';
+import { expireSession, suiteZk, testLogger, waitForNewSession } from '@dsp/testing';
+import { LeaderLatch } from '@dsp/zookeeper';
 
 /**
  * Session expiry is forced for real: a second handle joins the session with its
@@ -8,16 +8,7 @@ import { LeaderLatch, type ZookeeperClient } from '@dsp/zookeeper';
  * learns that the session expired.
  */
 describe('LeaderLatch on the real ensemble', () => {
-  const clients: ZookeeperClient[] = [];
-  const zk = async (): Promise<ZookeeperClient> => {
-    const c = await connectedZk({ sessionTimeoutMs: 4000 });
-    clients.push(c);
-    return c;
-  };
-
-  afterAll(async () => {
-    for (const c of clients) await c.close();
-  });
+  const zk = suiteZk({ sessionTimeoutMs: 4000 });
 
   describe('when the leader of a latch loses its session', () => {
     it('should give up leadership, and another participant should take it', async () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { znodePaths } from '@dsp/contracts';
-import { connectedZk, eventually, expireSession, testLogger, waitForNewSession } from '@dsp/testing';
-import { ServiceRegistry, type ZookeeperClient, type ConnectionStateChange } from '@dsp/zookeeper';
+import { eventually, expireSession, suiteZk, testLogger, waitForNewSession } from '@dsp/testing';
+import { ServiceRegistry, type ConnectionStateChange } from '@dsp/zookeeper';
 
 /**
  * Session expiry is forced for real: a second handle joins the session with its
@@ -9,16 +9,7 @@ import { ServiceRegistry, type ZookeeperClient, type ConnectionStateChange } fro
  * learns that the session expired.
  */
 describe('ServiceRegistry on the real ensemble (registration across session loss)', () => {
-  const clients: ZookeeperClient[] = [];
-  const zk = async (): Promise<ZookeeperClient> => {
-    const c = await connectedZk({ sessionTimeoutMs: 4000 });
-    clients.push(c);
-    return c;
-  };
-
-  afterAll(async () => {
-    for (const c of clients) await c.close();
-  });
+  const zk = suiteZk({ sessionTimeoutMs: 4000 });
 
   describe('when a registered instance loses its session', () => {
     it('should report LOST, open a new session, and register again under it', async () => {

@@ -1,19 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { connectedZk, testLogger } from '@dsp/testing';
-import { WorkerIdAllocator, type ZookeeperClient } from '@dsp/zookeeper';
+import { suiteZk, testLogger } from '@dsp/testing';
+import { WorkerIdAllocator } from '@dsp/zookeeper';
 
 describe('WorkerIdAllocator on the real ensemble', () => {
-  const clients: ZookeeperClient[] = [];
-
-  afterAll(async () => {
-    for (const c of clients) await c.close();
-  });
+  const zk = suiteZk();
 
   describe('when several instances claim snowflake worker ids at once', () => {
     it('should hand each live instance a distinct id, and free it when the instance leaves', async () => {
       const service = `it-workers-${randomUUID().slice(0, 8)}`;
-      const sessions = await Promise.all(Array.from({ length: 6 }, () => connectedZk()));
-      clients.push(...sessions);
+      const sessions = await Promise.all(Array.from({ length: 6 }, () => zk()));
       const allocators = sessions.map((zk, i) => new WorkerIdAllocator(zk, service, `instance-${i}`, testLogger()));
       const ids = await Promise.all(allocators.map((a) => a.allocate()));
       expect(new Set(ids).size).toBe(6);

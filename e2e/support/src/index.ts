@@ -1,7 +1,7 @@
 export { launchService, spawnService, type LaunchedService, type ServiceName, type SpawnedService } from './spawn-service';
 export { testLogger } from './test-logger';
 export { eventually } from './eventually';
-export { connectedZk, expireSession, waitForNewSession, waitForState, waitServing } from './zookeeper-helpers';
+export { connectedZk, expireSession, suiteZk, waitForNewSession, waitForState, waitServing } from './zookeeper-helpers';
 export { FencedRegister } from './fenced-register';
 export { HttpClient, type HttpAnswer, type HttpCallOptions } from './http-client';
 export { mysqlAdmin, mysqlPort } from './mysql-admin';

@@ -9,6 +9,22 @@ export async function connectedZk(options: Partial<ZookeeperClientOptions> = {},
   return client;
 }
 
+/**
+ * A factory of connected clients for one suite: call it in a `describe` body;
+ * every client it hands out is closed after the suite (`afterAll`).
+ */
+export function suiteZk(options: Partial<ZookeeperClientOptions> = {}): () => Promise<ZookeeperClient> {
+  const clients: ZookeeperClient[] = [];
+  afterAll(async () => {
+    for (const c of clients.splice(0)) await c.close();
+  });
+  return async () => {
+    const c = await connectedZk(options);
+    clients.push(c);
+    return c;
+  };
+}
+
 /** Resolves when `client` enters `state` (or at once if it is there). */
 export function waitForState(client: ZookeeperClient, state: ConnectionState, timeoutMs = 20_000): Promise<void> {
   if (client.state === state) return Promise.resolve();
