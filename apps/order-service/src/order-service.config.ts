@@ -43,8 +43,12 @@ export const ORDER_SERVICE_ENV_SCHEMA = z.object({
     ),
   /** Bearer token of the admin endpoints (`/api/admin/...`). */
   ADMIN_TOKEN: z.string().min(16).default('local-admin-token-change-me'),
-  /** Flash sales: give up waiting for a sale's lock (zk-lock, redis-lock) after this long and answer 503. */
-  FLASH_SALE_LOCK_TIMEOUT_MS: millis().default(15_000),
+  /**
+   * Flash sales: give up waiting for a sale's lock (zk-lock, redis-lock) after this long and answer 503
+   * (retryable). Keep it well below the gateway's UPSTREAM_TIMEOUT_MS (10 s), or a waiting buyer gets a
+   * 504 with no answer instead.
+   */
+  FLASH_SALE_LOCK_TIMEOUT_MS: millis().default(5000),
   /** Flash sales: lease of the redis-lock strategy's lock (renewed every third of it while held). */
   FLASH_SALE_LEASE_MS: millis().default(3000),
   /** Flash sales: a purchase `pending` (unit taken, order not written) for longer than this is taken over and completed, by the buyer's next call or the background completer. */

@@ -5,7 +5,7 @@ import type { FlashSaleLedger, SaleRef } from '../flash-sale-ledger';
 import type { ClaimOutcome, PurchaseStrategy } from '../purchase-strategy';
 
 export interface ZkLockStrategyOptions {
-  /** Give up waiting for the sale's lock after this long (503), in ms. @default 15000 */
+  /** Give up waiting for the sale's lock after this long (503), in ms. @default 5000 (below the gateway's 10 s upstream timeout) */
   acquireTimeoutMs: number;
 }
 
@@ -27,7 +27,7 @@ export class ZkLockStrategy implements PurchaseStrategy {
     private readonly logger: JsonLogger,
     options: Partial<ZkLockStrategyOptions> = {},
   ) {
-    this.options = { acquireTimeoutMs: 15_000, ...options };
+    this.options = { acquireTimeoutMs: 5000, ...options };
   }
 
   /** The sale's mutex (one per purchase: like one Curator mutex per thread). */
