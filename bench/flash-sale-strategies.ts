@@ -31,6 +31,7 @@ import { createJsonLogger } from '@dsp/service-defaults';
 import { RedisConnection, RedisLockWakeups } from '@dsp/redis';
 import { ZookeeperClient } from '@dsp/zookeeper';
 import { summarize } from './latency';
+import { BENCH_ZK_AUTH } from './zk-lock';
 
 export interface StrategyBenchResult {
   strategy: FlashSaleStrategyName;
@@ -77,7 +78,9 @@ export async function benchStrategies(opts: {
   // Worker id 1023: the top of the range, which the services' allocator hands out last.
   const ids = new SnowflakeIdGenerator(1023);
   const ledger = new FlashSaleLedger(router, () => ids);
-  const zks = [0, 1].map(() => new ZookeeperClient({ connectString: DEFAULT_ZK_CONNECT, sessionTimeoutMs: 6000 }, logger));
+  const zks = [0, 1].map(
+    () => new ZookeeperClient({ connectString: DEFAULT_ZK_CONNECT, sessionTimeoutMs: 6000, auth: BENCH_ZK_AUTH }, logger),
+  );
   for (const z of zks) z.start();
   await Promise.all(zks.map((z) => z.waitConnected(10_000)));
   const redises = [0, 1].map((i) => new RedisConnection({ url: `redis://127.0.0.1:${REDIS_PORT}`, connectionName: `bench-${i}` }, logger));

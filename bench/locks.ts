@@ -10,6 +10,7 @@ import { createJsonLogger } from '@dsp/service-defaults';
 import { RedisConnection, RedisLockWakeups, RedisMutex } from '@dsp/redis';
 import { InterProcessMutex, ZookeeperClient } from '@dsp/zookeeper';
 import { summarize } from './latency';
+import { BENCH_ZK_AUTH } from './zk-lock';
 
 const logger = createJsonLogger({ service: 'bench', instanceId: 'bench', level: 'silent' });
 
@@ -47,7 +48,9 @@ async function drive(
 
 export async function lockOnly(ops = 2000, contenders = 32): Promise<LockResult[]> {
   const name = `bench-locks-${randomBytes(4).toString('hex')}`;
-  const zks = [0, 1].map(() => new ZookeeperClient({ connectString: DEFAULT_ZK_CONNECT, sessionTimeoutMs: 6000 }, logger));
+  const zks = [0, 1].map(
+    () => new ZookeeperClient({ connectString: DEFAULT_ZK_CONNECT, sessionTimeoutMs: 6000, auth: BENCH_ZK_AUTH }, logger),
+  );
   for (const z of zks) z.start();
   await Promise.all(zks.map((z) => z.waitConnected(10_000)));
   const url = `redis://127.0.0.1:${REDIS_PORT}`;

@@ -11,6 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { createJsonLogger } from '@dsp/service-defaults';
 import { ZookeeperClient } from '@dsp/zookeeper';
 import { secondsSince, summarize } from './latency';
+import { BENCH_ZK_AUTH, BENCH_ZK_DIGEST } from './zk-lock';
 
 export const CLIENT_SERVER = process.env['BENCH_ZK_CLIENT_SERVER'] ?? '127.0.0.1:2181';
 export const CLIENT_OPS = Number(process.env['BENCH_ZK_CLIENT_OPS'] ?? 5000);
@@ -37,7 +38,7 @@ export const CLIENT_SCENARIOS: readonly ClientScenario[] = [
 ];
 
 export async function oursClient(path: string, op: 'get' | 'set', ops: number, inflight: number): Promise<ClientResult> {
-  const zk = new ZookeeperClient({ connectString: CLIENT_SERVER, sessionTimeoutMs: 6000 }, logger);
+  const zk = new ZookeeperClient({ connectString: CLIENT_SERVER, sessionTimeoutMs: 6000, auth: BENCH_ZK_AUTH }, logger);
   zk.start();
   await zk.waitConnected(10_000);
   try {
@@ -68,7 +69,7 @@ export function javaClient(classpath: string, path: string, op: 'get' | 'set', o
   const out = execFileSync(
     'java',
     ['-Xmx256m', '-cp', classpath, 'dev.dsp.bench.ClientBench', CLIENT_SERVER, path, op, String(ops), String(inflight)],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, ZK_DIGEST: BENCH_ZK_DIGEST } },
   );
   return JSON.parse(out.trim().split('\n').pop() as string) as ClientResult;
 }

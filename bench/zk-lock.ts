@@ -10,12 +10,19 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_ZK_CONNECT } from '@dsp/contracts';
+import { DEFAULT_ZK_CONNECT, ZK_IDENTITIES } from '@dsp/contracts';
 import { createJsonLogger } from '@dsp/service-defaults';
-import { InterProcessMutex, ZookeeperClient } from '@dsp/zookeeper';
+import { InterProcessMutex, ZookeeperClient, type ZookeeperClientOptions } from '@dsp/zookeeper';
 import { secondsSince, summarize } from './latency';
 
 export const ROOT = join(__dirname, '..');
+
+/**
+ * Both sides of every ZooKeeper comparison authenticate as the stack's operator
+ * (anonymous sessions may not write); the same identity for ours and Java's.
+ */
+export const BENCH_ZK_DIGEST = `${ZK_IDENTITIES.operator.user}:${ZK_IDENTITIES.operator.password}`;
+export const BENCH_ZK_AUTH: ZookeeperClientOptions['auth'] = [{ scheme: 'digest', auth: BENCH_ZK_DIGEST }];
 export const CONNECT = process.env['BENCH_ZK_CONNECT'] ?? DEFAULT_ZK_CONNECT;
 export const OPS = Number(process.env['BENCH_LOCK_OPS'] ?? 1000);
 export const CONTENDED = Number(process.env['BENCH_LOCK_CONTENDERS'] ?? 16);
@@ -31,7 +38,10 @@ export interface Result {
 
 export async function ours(lockName: string, contenders: number, ops: number): Promise<Result> {
   const each = Math.floor(ops / contenders);
-  const clients = Array.from({ length: contenders }, () => new ZookeeperClient({ connectString: CONNECT, sessionTimeoutMs: 6000 }, logger));
+  const clients = Array.from(
+    { length: contenders },
+    () => new ZookeeperClient({ connectString: CONNECT, sessionTimeoutMs: 6000, auth: BENCH_ZK_AUTH }, logger),
+  );
   for (const c of clients) c.start();
   await Promise.all(clients.map((c) => c.waitConnected(10_000)));
   try {
@@ -80,6 +90,7 @@ export function curator(classpath: string, lockPath: string, contenders: number,
     {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'ignore'],
+      env: { ...process.env, ZK_DIGEST: BENCH_ZK_DIGEST },
     },
   );
   return JSON.parse(out.trim().split('\n').pop() as string) as Result;

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { connectedZk, eventually, testLogger } from '@dsp/testing';
+import { connectedZk, eventually, OPERATOR_AUTH, testLogger } from '@dsp/testing';
 import { ConfigCenter, ConfigWriter, ZookeeperClient } from '@dsp/zookeeper';
 
 describe('ConfigCenter and ConfigWriter on the real ensemble (docs/notes.md, points 28, 30)', () => {
@@ -17,7 +17,7 @@ describe('ConfigCenter and ConfigWriter on the real ensemble (docs/notes.md, poi
 
     it('should reach every instance through watches, keep history, roll back, and release to tagged instances first', async () => {
       const app = `it-app-${randomUUID().slice(0, 8)}`;
-      const writerZk = await connectedZk({ auth: [{ scheme: 'digest', auth: `${WRITER.user}:${WRITER.password}` }] });
+      const writerZk = await connectedZk({ auth: [...OPERATOR_AUTH, { scheme: 'digest', auth: `${WRITER.user}:${WRITER.password}` }] });
       const writer = new ConfigCenter(writerZk, testLogger(), { app, profile: 'local', schema, writer: WRITER });
       const readers = await Promise.all(
         [['canary'], [], []].map(async (tags) => {
@@ -65,8 +65,8 @@ describe('ConfigCenter and ConfigWriter on the real ensemble (docs/notes.md, poi
 
     it('should refuse config writes without the writer credentials (NoAuth)', async () => {
       const app = `it-acl-${randomUUID().slice(0, 8)}`;
-      const writerZk = await connectedZk({ auth: [{ scheme: 'digest', auth: `${WRITER.user}:${WRITER.password}` }] });
-      const anonZk = await connectedZk();
+      const writerZk = await connectedZk({ auth: [...OPERATOR_AUTH, { scheme: 'digest', auth: `${WRITER.user}:${WRITER.password}` }] });
+      const anonZk = await connectedZk({ auth: [] });
       const badZk = await connectedZk({ auth: [{ scheme: 'digest', auth: `${WRITER.user}:wrong` }] });
       try {
         const writer = new ConfigWriter(writerZk, { app, profile: 'local', schema, writer: WRITER });
@@ -90,7 +90,7 @@ describe('ConfigCenter and ConfigWriter on the real ensemble (docs/notes.md, poi
     it('should start from the local snapshot when ZooKeeper is unreachable', async () => {
       const app = `it-snap-${randomUUID().slice(0, 8)}`;
       const snapshotFile = join(mkdtempSync(join(tmpdir(), 'dsp-config-')), 'config.json');
-      const writerZk = await connectedZk({ auth: [{ scheme: 'digest', auth: `${WRITER.user}:${WRITER.password}` }] });
+      const writerZk = await connectedZk({ auth: [...OPERATOR_AUTH, { scheme: 'digest', auth: `${WRITER.user}:${WRITER.password}` }] });
       const writer = new ConfigWriter(writerZk, { app, profile: 'local', schema, writer: WRITER });
       await writer.set('intake.ratePerSecond', 777, 'it');
       const first = new ConfigCenter(writerZk, testLogger(), { app, profile: 'local', schema, snapshotFile });

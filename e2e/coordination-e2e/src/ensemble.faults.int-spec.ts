@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { compareVotes, electionNotifications, stackRunning, zkNodeState, ZK_SERVERS, type ZkNodeState } from '@dsp/infra-stack';
 import { stackControl } from '@dsp/ops';
-import { connectedZk, eventually, testLogger, waitServing } from '@dsp/testing';
+import { connectedZk, eventually, OPERATOR_AUTH, testLogger, waitServing } from '@dsp/testing';
 import {
   ConfigCenter,
   ConfigWriter,
@@ -150,7 +150,7 @@ describe('ZooKeeper ensemble under faults (docs/notes.md, points 7-10, 33, 35, d
       const schema = z.object({ 'feature.flag': z.string().default('default') });
 
       const writerZk = await zk();
-      const writerAuthZk = await connectedZk({ auth: [{ scheme: 'digest', auth: `${WRITER.user}:${WRITER.password}` }] });
+      const writerAuthZk = await connectedZk({ auth: [...OPERATOR_AUTH, { scheme: 'digest', auth: `${WRITER.user}:${WRITER.password}` }] });
       clients.push(writerAuthZk);
       const writer = new ConfigWriter(writerAuthZk, { app, profile: 'local', schema, writer: WRITER });
       await writer.set('feature.flag', 'before-outage', 'it');

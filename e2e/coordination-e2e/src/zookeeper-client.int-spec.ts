@@ -80,7 +80,7 @@ describe('ZookeeperClient against the real ensemble (znodes, one-shot watches, A
     });
 
     it(`should refuse ${N}/${N} anonymous writes with NoAuth, but allow reads`, async () => {
-      const anon = await connectedZk();
+      const anon = await connectedZk({ auth: [] });
       try {
         await anon.sync(guarded);
         expect((await anon.getData(guarded)).data.toString()).toBe('v0');

@@ -164,7 +164,7 @@ describe('service configuration (all services)', () => {
     it("should refuse the local admin token and config writer's password in the gateway too", async () => {
       const failure = spawnService('gateway', { PLATFORM_PROFILE: 'production', PORT: '0' }, 10_000);
       await expect(failure).rejects.toThrow(/exited with 78[\s\S]*ADMIN_TOKEN: must be set explicitly/);
-      await expect(failure).rejects.toThrow(/CONFIG_WRITER_PASSWORD: must be set explicitly/);
+      await expect(failure).rejects.toThrow(/ZK_PASSWORD: must be set explicitly/);
     });
   });
 

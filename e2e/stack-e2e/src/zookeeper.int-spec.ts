@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ZookeeperClient } from '@dsp/zookeeper';
-import { testLogger } from '@dsp/testing';
+import { OPERATOR_AUTH, testLogger } from '@dsp/testing';
 import { fourLetterWord, parseKeyValues, ZK_SERVERS, zkNodeState } from '@dsp/infra-stack';
 
 describe('ZooKeeper ensemble (local stack)', () => {
@@ -34,7 +34,8 @@ describe('ZooKeeper ensemble (local stack)', () => {
 
   describe('when a client writes through one server', () => {
     const logger = testLogger('zk-stack');
-    const writer = new ZookeeperClient({ connectString: `127.0.0.1:${ZK_SERVERS[0]?.clientPort}` }, logger);
+    // The operator writes (anonymous sessions may only read, ADR 0009); readers stay anonymous.
+    const writer = new ZookeeperClient({ connectString: `127.0.0.1:${ZK_SERVERS[0]?.clientPort}`, auth: OPERATOR_AUTH }, logger);
     const reader = new ZookeeperClient({ connectString: `127.0.0.1:${ZK_SERVERS[2]?.clientPort}` }, logger);
     const observerReader = new ZookeeperClient({ connectString: `127.0.0.1:${ZK_SERVERS[3]?.clientPort}` }, logger);
 

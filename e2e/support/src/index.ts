@@ -1,7 +1,16 @@
 export { launchService, spawnService, type LaunchedService, type ServiceName, type SpawnedService } from './spawn-service';
 export { testLogger } from './test-logger';
 export { eventually } from './eventually';
-export { connectedZk, expireSession, suiteZk, waitForNewSession, waitForState, waitServing } from './zookeeper-helpers';
+export {
+  asService,
+  connectedZk,
+  expireSession,
+  OPERATOR_AUTH,
+  suiteZk,
+  waitForNewSession,
+  waitForState,
+  waitServing,
+} from './zookeeper-helpers';
 export { FencedRegister } from './fenced-register';
 export { HttpClient, type HttpAnswer, type HttpCallOptions } from './http-client';
 export { mysqlAdmin, mysqlPort } from './mysql-admin';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { ZK_IDENTITIES, type ZkIdentity } from '@dsp/contracts';
 import { ConfigCenter } from '@dsp/zookeeper';
 import { spawnService, type SpawnedService } from './spawn-service';
 import { testLogger } from './test-logger';
@@ -8,12 +9,16 @@ import { connectedZk } from './zookeeper-helpers';
 /** Live-config profile e2e fleets follow, so tests never touch the `local` profile people use. */
 export const E2E_PROFILE = 'e2e';
 
-const WRITER = { user: 'config-admin', password: 'config-admin-local-pw' };
-
-/** Writes live config of `app` in the e2e profile with the writer's digest credentials, as an operator would. */
+/**
+ * Writes live config of `app` in the e2e profile as the operator would (zkCli
+ * with `addauth digest dsp-operator:...`); the nodes get the app's own ACL, so
+ * the app can still change them through its admin API.
+ */
 export async function setLiveConfig<S extends z.ZodObject>(app: string, schema: S, values: Partial<z.infer<S>>): Promise<void> {
-  const zk = await connectedZk({ auth: [{ scheme: 'digest', auth: `${WRITER.user}:${WRITER.password}` }] }, 'e2e-config');
-  const cc = new ConfigCenter(zk, testLogger(), { app, profile: E2E_PROFILE, schema, writer: WRITER });
+  const owner = (ZK_IDENTITIES as Record<string, ZkIdentity | undefined>)[app];
+  if (!owner) throw new Error(`setLiveConfig: no ZooKeeper identity for "${app}"`);
+  const zk = await connectedZk({}, 'e2e-config');
+  const cc = new ConfigCenter(zk, testLogger(), { app, profile: E2E_PROFILE, schema, writer: owner });
   try {
     for (const [k, v] of Object.entries(values)) await cc.writer.set(k, v, 'e2e');
   } finally {

@@ -1,9 +1,28 @@
-import { ZookeeperClient, type ConnectionState, type ZookeeperClientOptions } from '@dsp/zookeeper';
+import { ZK_IDENTITIES } from '@dsp/contracts';
+import { acl, ZookeeperClient, type ConnectionState, type ZookeeperClientOptions } from '@dsp/zookeeper';
 import { testLogger } from './test-logger';
 
-/** A started, connected client (the caller closes it). */
+/** `addauth` of the operator, ZooKeeper's super user in the local stack (tests lay out their own nodes anywhere). */
+export const OPERATOR_AUTH: ZookeeperClientOptions['auth'] = [
+  { scheme: 'digest', auth: `${ZK_IDENTITIES.operator.user}:${ZK_IDENTITIES.operator.password}` },
+];
+
+/** Client options to act as a platform service: its own identity, and its recipes under its own parents. */
+export function asService(service: keyof typeof ZK_IDENTITIES): Partial<ZookeeperClientOptions> {
+  const id = ZK_IDENTITIES[service];
+  return { auth: [{ scheme: 'digest', auth: `${id.user}:${id.password}` }], owner: service };
+}
+
+/**
+ * A started, connected client. It authenticates as the operator (super user;
+ * the nodes it creates stay open to every identity) unless
+ * `options.auth` says otherwise (`auth: []` for an anonymous session, or a
+ * service's identity to act as that service). The caller closes it.
+ */
 export async function connectedZk(options: Partial<ZookeeperClientOptions> = {}, name = 'zk-test'): Promise<ZookeeperClient> {
-  const client = new ZookeeperClient({ sessionTimeoutMs: 4000, ...options }, testLogger(name));
+  // The operator's scratch nodes (`/it-...`) stay open, so a test's other identities can work below them.
+  const asOperator = options.auth === undefined ? { auth: OPERATOR_AUTH, defaultAcl: [acl.world('cdrwa')] } : {};
+  const client = new ZookeeperClient({ sessionTimeoutMs: 4000, ...asOperator, ...options }, testLogger(name));
   client.start();
   await client.waitConnected(15_000);
   return client;

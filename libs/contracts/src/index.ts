@@ -9,3 +9,4 @@ export * from './events/order-requests';
 export * from './events/poison-message.error';
 export * from './http/flash-sales.dto';
 export * from './http/username';
+export * from './zk-identities';

@@ -9,6 +9,17 @@ describe('znodePaths', () => {
       expect(znodePaths.lock('flash-sale-42')).toBe('/locks/flash-sale-42');
       expect(znodePaths.election('outbox-relay')).toBe('/election/outbox-relay');
       expect(znodePaths.workers('order-service')).toBe('/workers/order-service');
+      expect(znodePaths.lock('flash-sale-42', 'order-service')).toBe('/locks/order-service/flash-sale-42');
+      expect(znodePaths.election('outbox-relay', 'order-service')).toBe('/election/order-service/outbox-relay');
+      expect(znodePaths.jobMembers('cancel-unpaid', 'order-service')).toBe('/jobs/order-service/cancel-unpaid/members');
+      expect(znodePaths.ownedBy('gateway')).toEqual([
+        '/services/gateway',
+        '/config/gateway',
+        '/locks/gateway',
+        '/election/gateway',
+        '/workers/gateway',
+        '/jobs/gateway',
+      ]);
     });
   });
 

@@ -21,6 +21,10 @@ export const ZNODE_ROOTS = {
   jobs: '/jobs',
 } as const;
 
+function ownedRoot(root: string, owner: string | undefined): string {
+  return owner === undefined ? root : `${root}/${segment('owner', owner)}`;
+}
+
 export const znodePaths = {
   /** `/services/<service-name>`: parent of a service's ephemeral instance nodes. */
   service: (name: string): string => `${ZNODE_ROOTS.services}/${segment('service name', name)}`,
@@ -31,12 +35,21 @@ export const znodePaths = {
   /** `/config/<app>/<profile>/<key>`: one config value. */
   configKey: (app: string, profile: string, key: string): string =>
     `${znodePaths.configProfile(app, profile)}/${segment('config key', key)}`,
-  /** `/locks/<name>`: parent of a mutex's `lock-` nodes (ephemeral-sequential). */
-  lock: (name: string): string => `${ZNODE_ROOTS.locks}/${segment('lock name', name)}`,
-  /** `/election/<name>`: parent of a leader latch's candidates (ephemeral-sequential). */
-  election: (name: string): string => `${ZNODE_ROOTS.election}/${segment('election name', name)}`,
+  /**
+   * `/locks/<owner>/<name>` (or `/locks/<name>` for an operator's client without
+   * an owner): parent of a mutex's `lock-` nodes (ephemeral-sequential). Each
+   * service's locks live under its own parent, which only it may write.
+   */
+  lock: (name: string, owner?: string): string => `${ownedRoot(ZNODE_ROOTS.locks, owner)}/${segment('lock name', name)}`,
+  /** `/election/<owner>/<name>`: parent of a leader latch's candidates (ephemeral-sequential). */
+  election: (name: string, owner?: string): string => `${ownedRoot(ZNODE_ROOTS.election, owner)}/${segment('election name', name)}`,
   /** `/workers/<service-name>`: parent of snowflake worker-id claims (ephemeral-sequential). */
   workers: (serviceName: string): string => `${ZNODE_ROOTS.workers}/${segment('service name', serviceName)}`,
-  /** `/jobs/<job>/members`: the live instances sharing a distributed job's items (ephemeral children). */
-  jobMembers: (job: string): string => `${ZNODE_ROOTS.jobs}/${segment('job name', job)}/members`,
+  /** `/jobs/<owner>/<job>/members`: the live instances sharing a distributed job's items (ephemeral children). */
+  jobMembers: (job: string, owner?: string): string => `${ownedRoot(ZNODE_ROOTS.jobs, owner)}/${segment('job name', job)}/members`,
+  /**
+   * The parents a service owns (only its identity may create children there):
+   * `/services/<s>`, `/config/<s>`, `/locks/<s>`, `/election/<s>`, `/workers/<s>`, `/jobs/<s>`.
+   */
+  ownedBy: (service: string): string[] => Object.values(ZNODE_ROOTS).map((root) => `${root}/${segment('service name', service)}`),
 } as const;

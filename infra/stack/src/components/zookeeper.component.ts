@@ -4,7 +4,10 @@ import { classpath } from '../install';
 import { fourLetterWord, parseKeyValues } from '../net';
 import { runningPid, startDaemon, stopDaemon, waitFor } from '../proc';
 import { INFRA_DIR, JVM_HEAP, STACK_DIR, ZK_SERVERS, type ZkServerSpec } from '../topology';
+import { ZK_IDENTITIES } from '@dsp/contracts';
+import { digestId } from '@dsp/zookeeper';
 import type { ServerStatus, StackComponent } from './component';
+import { ensureZnodeTree } from './zk-tree';
 
 const FOUR_LETTER_WORDS = 'srvr,mntr,ruok,stat,conf,cons,envi,wchs,isro';
 
@@ -88,6 +91,8 @@ export class ZookeeperComponent implements StackComponent {
           '-XX:TieredStopAtLevel=1',
           `-Dlogback.configurationFile=${join(INFRA_DIR, 'jvm', 'zookeeper', 'logback.xml')}`,
           '-Dzookeeper.admin.enableServer=false',
+          // The operator identity is the super user: the stack lays out the znode tree and its ACLs.
+          `-Dzookeeper.DigestAuthenticationProvider.superDigest=${digestId(ZK_IDENTITIES.operator.user, ZK_IDENTITIES.operator.password)}`,
           '-cp',
           classpath('zookeeper'),
           'org.apache.zookeeper.server.quorum.QuorumPeerMain',
@@ -114,7 +119,8 @@ export class ZookeeperComponent implements StackComponent {
       throw new Error(`ZooKeeper ensemble has ${leaders.length} leaders and ${observers.length} observers; see .stack/logs/zk-*.log`);
     }
     const leader = leaders[0] as ZkNodeState;
-    return `quorum formed, leader myid ${leader.myid} (:${leader.port}), epoch ${leader.epoch}`;
+    const nodes = await ensureZnodeTree();
+    return `quorum formed, leader myid ${leader.myid} (:${leader.port}), epoch ${leader.epoch}; znode tree and ACLs ensured (${nodes} nodes)`;
   }
 
   async stop(): Promise<void> {

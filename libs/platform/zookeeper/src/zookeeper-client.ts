@@ -29,6 +29,20 @@ export interface ZookeeperClientOptions {
    * @default undefined
    */
   joinSession?: { id: string; password: string };
+  /**
+   * The service this client acts for. Recipes put their nodes under its own
+   * parents (`/locks/<owner>/<name>`, `/election/<owner>/<name>`,
+   * `/jobs/<owner>/<job>`), which only its identity may write; without an
+   * owner (an operator's tool) they use `/locks/<name>` and so on.
+   * @default undefined
+   */
+  owner?: string;
+  /**
+   * The ACL of nodes created without one. Default: with `auth`, anyone may
+   * read and only the creating identity may change or delete (`world:anyone:r`
+   * + `auth::cdrwa`); without `auth`, ZooKeeper's open ACL.
+   */
+  defaultAcl?: readonly ZkAcl[];
 }
 
 export const DEFAULT_ZOOKEEPER_CLIENT_OPTIONS: ZookeeperClientOptions = {
@@ -43,6 +57,12 @@ export interface ZkAcl {
   id: string;
   perms: number;
 }
+
+/** Anyone reads; the creating session's identities may do everything (ZooDefs' CREATOR_ALL_ACL + READ_ACL_UNSAFE). */
+const CREATOR_ALL_ANYONE_READ: readonly ZkAcl[] = [
+  { scheme: 'world', id: 'anyone', perms: 1 },
+  { scheme: 'auth', id: '', perms: 31 },
+];
 
 /** Opens one wire session; replaced by a fake in unit tests. */
 export type ZkSessionFactory = (options: ZkSessionOptions, logger: JsonLogger) => ZkSessionHandle;
@@ -98,6 +118,16 @@ export class ZookeeperClient {
 
   get state(): ConnectionState {
     return this.current;
+  }
+
+  /** The service this client acts for (recipes' node parents), if any. */
+  get owner(): string | undefined {
+    return this.options.owner;
+  }
+
+  /** The ACL given to nodes created without one. */
+  get defaultAcl(): readonly ZkAcl[] {
+    return this.options.defaultAcl ?? (this.options.auth.length > 0 ? CREATOR_ALL_ANYONE_READ : (OPEN_ACL as readonly ZkAcl[]));
   }
 
   /** Hex id of the current session, or undefined before the first connect. */
@@ -271,14 +301,14 @@ export class ZookeeperClient {
   }
 
   /**
-   * Creates a node with `acl` (default `world:anyone:cdrwa`) in one request;
+   * Creates a node with `acl` (default: {@link defaultAcl}) in one request;
    * returns its actual path (with the sequence suffix for sequential modes).
    */
   create(
     path: string,
     data: Buffer | string | null,
     mode: CreateMode = 'PERSISTENT',
-    acl: readonly ZkAcl[] = OPEN_ACL as readonly ZkAcl[],
+    acl: readonly ZkAcl[] = this.defaultAcl,
   ): Promise<string> {
     const bytes = data === null ? Buffer.alloc(0) : Buffer.isBuffer(data) ? data : Buffer.from(data);
     return this.call('create', path, (s) => s.create(path, bytes, acl, CREATE_MODE_FLAGS[mode]));
@@ -331,11 +361,17 @@ export class ZookeeperClient {
     return this.call('sync', path, (s) => s.sync(path));
   }
 
-  /** Creates every missing node along `path` as PERSISTENT; existing ones are left alone. */
+  /**
+   * Creates every missing node along `path` as PERSISTENT (with the default
+   * ACL); existing ones are left alone. Existence is checked first: ZooKeeper
+   * checks the parent's CREATE right before it reports NodeExists, and an
+   * identity may own `/locks/<own>` without any right on `/` or `/locks`.
+   */
   async mkdirp(path: string): Promise<void> {
     let current = '';
     for (const part of path.split('/').filter(Boolean)) {
       current += `/${part}`;
+      if (await this.exists(current)) continue;
       try {
         await this.create(current, null, 'PERSISTENT');
       } catch (e) {

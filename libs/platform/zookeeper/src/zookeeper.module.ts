@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { z } from 'zod';
-import { DEFAULT_ZK_CONNECT } from '@dsp/contracts';
+import { DEFAULT_ZK_CONNECT, ZK_IDENTITIES, type ZkIdentity } from '@dsp/contracts';
 import { ErrorMapper, HealthRegistry, millis, type ServiceContext } from '@dsp/service-defaults';
 import { ConfigAdminController } from './config-admin.controller';
 import { ConfigCenter } from './recipes/config-center.recipe';
@@ -19,10 +19,14 @@ export const ZOOKEEPER_ENV_SCHEMA = z.object({
     .default(DEFAULT_ZK_CONNECT),
   /** Requested session timeout. */
   ZK_SESSION_TIMEOUT_MS: millis().default(6000),
-  /** Digest user allowed to write `/config` (readers are anonymous). */
-  CONFIG_WRITER_USER: z.string().min(1).default('config-admin'),
+  /**
+   * This service's ZooKeeper digest identity: it writes only the parents it owns
+   * (`/services/<name>`, `/config/<name>`, `/locks/<name>`, ...). Default: the
+   * local stack's identity for SERVICE_NAME (`ZK_IDENTITIES` in contracts).
+   */
+  ZK_USER: z.string().min(1).optional(),
   /** Its password; a secret. */
-  CONFIG_WRITER_PASSWORD: z.string().min(1).default('config-admin-local-pw'),
+  ZK_PASSWORD: z.string().min(1).optional(),
   /** Tags of this instance, for gray config releases and discovery metadata (comma-separated). */
   INSTANCE_TAGS: z
     .string()
@@ -108,17 +112,27 @@ class ZookeeperLifecycle implements OnModuleInit, OnApplicationShutdown {
  * instance once it listens (removed first thing on SIGTERM), a
  * {@link ServiceDiscovery} cache, and a typed {@link ConfigCenter} view.
  */
+/** The service's ZooKeeper identity: from ZK_USER / ZK_PASSWORD, else the local stack's one for its name. */
+function serviceIdentity(service: string, user: string | undefined, password: string | undefined): ZkIdentity {
+  const local = (ZK_IDENTITIES as Record<string, ZkIdentity | undefined>)[service];
+  const identity = { user: user ?? local?.user, password: password ?? local?.password };
+  if (!identity.user || !identity.password)
+    throw new Error(`no ZooKeeper identity for "${service}": set ZK_USER and ZK_PASSWORD (docs/security.md)`);
+  return identity as ZkIdentity;
+}
+
 @Module({})
 export class ZookeeperModule {
   static forRoot<S extends z.ZodObject>(opts: ZookeeperModuleOptions<S>): DynamicModule {
     const { config, logger } = opts.ctx;
     const stateDir = config.STATE_DIR ?? join(process.cwd(), 'tmp', 'state', config.INSTANCE_ID);
-    const writer = { user: config.CONFIG_WRITER_USER, password: config.CONFIG_WRITER_PASSWORD };
+    const identity = serviceIdentity(config.SERVICE_NAME, config.ZK_USER, config.ZK_PASSWORD);
     const client = new ZookeeperClient(
       {
         connectString: config.ZK_CONNECT,
         sessionTimeoutMs: config.ZK_SESSION_TIMEOUT_MS,
-        auth: opts.config?.writer ? [{ scheme: 'digest', auth: `${writer.user}:${writer.password}` }] : [],
+        auth: [{ scheme: 'digest', auth: `${identity.user}:${identity.password}` }],
+        owner: config.SERVICE_NAME,
       },
       logger,
     );
@@ -132,7 +146,7 @@ export class ZookeeperModule {
           schema: opts.config.schema,
           snapshotFile: join(stateDir, 'config.json'),
           instanceTags: config.INSTANCE_TAGS,
-          writer: opts.config.writer ? writer : undefined,
+          writer: opts.config.writer ? identity : undefined,
         })
       : undefined;
     return {

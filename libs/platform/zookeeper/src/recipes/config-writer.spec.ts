@@ -22,6 +22,7 @@ function lostClient() {
     getChildren: fail('getChildren'),
     delete: fail('delete'),
     setAcl: fail('setAcl'),
+    exists: fail('exists'),
   } as unknown as ZookeeperClient;
   return { client, calls };
 }

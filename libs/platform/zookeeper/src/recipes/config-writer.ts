@@ -82,6 +82,13 @@ export class ConfigWriter<S extends z.ZodObject> {
     for (const part of path.split('/').filter(Boolean)) {
       current += `/${part}`;
       if (this.aclEnsured.has(current)) continue;
+      // Existence first: ZooKeeper checks CREATE on the parent before it answers
+      // NodeExists, and a writer has no rights above its own app (`/config`).
+      if (await this.client.exists(current)) {
+        if (current.split('/').length > 2) await this.closeOpenAcl(current);
+        this.aclEnsured.add(current);
+        continue;
+      }
       try {
         // Created with its ACL in the same request: never open to anyone, not even for a moment.
         await this.client.create(current, null, 'PERSISTENT', ...this.aclArg());

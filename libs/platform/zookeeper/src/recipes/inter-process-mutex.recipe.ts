@@ -19,7 +19,7 @@ export interface InterProcessMutexOptions {
 /**
  * A re-entrant mutex that works across processes (docs/notes.md#n29). Fair: waiters
  * are granted the lock in request order (ephemeral-sequential nodes under
- * `/locks/<name>`), and each waiter watches only its predecessor, so a release
+ * `/locks/<owner>/<name>`), and each waiter watches only its predecessor, so a release
  * wakes one process, not all (no herd effect). Each `acquire` must be balanced
  * by a `release`.
  *
@@ -47,7 +47,7 @@ export class InterProcessMutex {
     options: Partial<InterProcessMutexOptions> = {},
   ) {
     this.options = { retry: new ExponentialBackoffRetry(50, 5, 1000), ...options };
-    this.parent = znodePaths.lock(name);
+    this.parent = znodePaths.lock(name, client.owner);
   }
 
   /** True while this process holds the lock in a live session. */

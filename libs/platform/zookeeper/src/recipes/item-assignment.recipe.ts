@@ -9,7 +9,7 @@ export type AssignmentListener = (items: readonly string[]) => void;
 
 /**
  * Splits a job's work items across the live instances: each instance is an
- * ephemeral member under `/jobs/<job>/members`; with the members sorted, item
+ * ephemeral member under `/jobs/<owner>/<job>/members`; with the members sorted, item
  * i belongs to member `i mod n`. Every member computes the same answer from the
  * same (watched) member list, so when an instance joins or dies, its items move
  * without a coordinator.
@@ -38,7 +38,7 @@ export class ItemAssignment {
     private readonly items: readonly string[],
     private readonly logger: JsonLogger,
   ) {
-    this.parent = znodePaths.jobMembers(job);
+    this.parent = znodePaths.jobMembers(job, client.owner);
   }
 
   /** The items this member owns now. */

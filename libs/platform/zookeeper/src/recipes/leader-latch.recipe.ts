@@ -13,7 +13,7 @@ export type LeadershipListener = (isLeader: boolean) => void;
 type LatchState = 'LATENT' | 'STARTED' | 'CLOSED';
 
 /**
- * Leader election among the participants of `/election/<name>`
+ * Leader election among the participants of `/election/<owner>/<name>`
  * (docs/notes.md, points 6, 33): each participant holds an ephemeral-sequential node and the lowest one
  * leads. At any point of ZooKeeper's history (any zxid) at most one live
  * session holds the lowest node. Leadership is granted only while the node's
@@ -50,7 +50,7 @@ export class LeaderLatch {
     private readonly logger: JsonLogger,
     options: { retry?: RetryPolicy } = {},
   ) {
-    this.parent = znodePaths.election(name);
+    this.parent = znodePaths.election(name, client.owner);
     this.retry = options.retry ?? new ExponentialBackoffRetry(50, 5, 1000);
   }
 

@@ -176,8 +176,21 @@ export class ServiceDiscovery {
         names.map(async (n) => {
           const path = `${parent}/${n}`;
           try {
-            const { data } = await this.client.getData(path);
-            return SERVICE_INSTANCE_CODEC.decode(path, data);
+            const { data, stat } = await this.client.getData(path);
+            const instance = SERVICE_INSTANCE_CODEC.decode(path, data);
+            // Defence in depth against a poisoned registry: a live instance is an ephemeral node
+            // whose payload names the service and id of its path.
+            const problem =
+              stat.ephemeralOwner === '0'
+                ? 'it is not ephemeral'
+                : instance.name !== service || instance.id !== n
+                  ? `its payload says ${instance.name}/${instance.id}`
+                  : undefined;
+            if (problem) {
+              this.logger.warn({ component: 'service-discovery', path, problem }, `ignoring an instance node: ${problem}`);
+              return undefined;
+            }
+            return instance;
           } catch (e) {
             if (!isZkError(e, 'ZNONODE'))
               this.logger.error({ component: 'service-discovery', path, err: (e as Error).message }, 'skipping an unreadable instance');

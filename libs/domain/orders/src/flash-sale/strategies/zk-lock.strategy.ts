@@ -10,7 +10,7 @@ export interface ZkLockStrategyOptions {
 }
 
 /**
- * `zk-lock`: each purchase takes the sale's ZooKeeper mutex (`/locks/flash-sale-<id>`,
+ * `zk-lock`: each purchase takes the sale's ZooKeeper mutex (`/locks/<service>/flash-sale-<id>`,
  * a fair queue of ephemeral-sequential nodes), reads the stock, and writes one
  * unit less with the grant's fencing token (the lock node's czxid). Every grant
  * costs ZooKeeper round trips (create, list, watch, delete) and a quorum write,

@@ -32,6 +32,9 @@ public final class ClientBench {
       if (e.getState() == Watcher.Event.KeeperState.SyncConnected) connected.countDown();
     });
     if (!connected.await(10, TimeUnit.SECONDS)) throw new IllegalStateException("not connected");
+    // The local stack lets no anonymous session write: authenticate as the identity in ZK_DIGEST (user:password).
+    String digest = System.getenv("ZK_DIGEST");
+    if (digest != null) zk.addAuthInfo("digest", digest.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     byte[] payload = new byte[100];
     try {
       zk.create(path, payload, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);

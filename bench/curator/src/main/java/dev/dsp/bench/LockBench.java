@@ -27,7 +27,15 @@ public final class LockBench {
     int each = ops / contenders;
     List<CuratorFramework> clients = new ArrayList<>();
     for (int i = 0; i < contenders; i++) {
-      CuratorFramework c = CuratorFrameworkFactory.newClient(connect, 6000, 3000, new ExponentialBackoffRetry(100, 5));
+      CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder()
+          .connectString(connect)
+          .sessionTimeoutMs(6000)
+          .connectionTimeoutMs(3000)
+          .retryPolicy(new ExponentialBackoffRetry(100, 5));
+      // The local stack lets no anonymous session write: authenticate as the identity in ZK_DIGEST (user:password).
+      String digest = System.getenv("ZK_DIGEST");
+      if (digest != null) builder.authorization("digest", digest.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      CuratorFramework c = builder.build();
       c.start();
       if (!c.blockUntilConnected(10, TimeUnit.SECONDS)) throw new IllegalStateException("not connected");
       clients.add(c);

@@ -1,0 +1,37 @@
+import { SERVICE_NAMES, type ServiceName } from './service-instance';
+
+/** A ZooKeeper digest identity (`addauth digest user:password`). */
+export interface ZkIdentity {
+  user: string;
+  password: string;
+}
+
+/**
+ * Who talks to ZooKeeper, each with its own digest identity. The passwords
+ * here are the loopback stack's defaults (services read `ZK_USER` /
+ * `ZK_PASSWORD`; `PLATFORM_PROFILE=production` refuses these values).
+ *
+ * - each service writes only the parents it owns (`znodePaths.ownedBy`):
+ *   its registrations, its config, its locks, elections, worker ids and jobs;
+ * - `operator` is ZooKeeper's super user (`superDigest`): the stack manager,
+ *   fault tests and people with zkCli (`addauth digest dsp-operator:...`);
+ * - anonymous sessions may read, never write.
+ */
+export const ZK_IDENTITIES: Record<ServiceName | 'operator', ZkIdentity> = {
+  [SERVICE_NAMES.gateway]: { user: 'gateway', password: 'gateway_zk_local_pw' },
+  [SERVICE_NAMES.user]: { user: 'user-service', password: 'user_service_zk_local_pw' },
+  [SERVICE_NAMES.order]: { user: 'order-service', password: 'order_service_zk_local_pw' },
+  operator: { user: 'dsp-operator', password: 'dsp_operator_zk_local_pw' },
+};
+
+/** What each identity may do in ZooKeeper (rendered in docs/security.md). */
+export const ZK_RIGHTS: readonly { who: string; where: string; may: string }[] = [
+  { who: 'anyone (no auth)', where: 'every node', may: 'read (r)' },
+  {
+    who: 'a service',
+    where: '`/services/<own name>`, `/config/<own name>`, `/locks|election|workers|jobs/<own name>`',
+    may: 'create, delete, write, admin below (cdrwa)',
+  },
+  { who: 'a service', where: 'the nodes it created', may: 'cdrwa (the `auth` ACL of its session)' },
+  { who: 'operator', where: 'everything', may: 'all (super user)' },
+];
