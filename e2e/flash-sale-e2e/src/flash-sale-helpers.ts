@@ -80,22 +80,25 @@ export async function saleTruth(saleId: string, sku: string): Promise<SaleTruth>
   let sale: { stock: number; sold: number; stock_total: number; fence: string } | undefined;
   const purchases: SaleTruth['purchases'] = [];
   const orderUsers: string[] = [];
+  // Purchases before the sale row: a purchase commits with (or after) the unit it took, so the
+  // counters read next include every purchase read here, even while reservations are still being
+  // applied (reading the sale first let two units committed in between show as orders without sales).
+  for (const [db, server] of Object.entries(ORDER_SERVERS)) {
+    purchases.push(
+      ...(await mysqlAdmin.query<SaleTruth['purchases'][number]>(
+        server,
+        `SELECT user_id, state, order_id FROM ${db}.flash_sale_purchases WHERE sale_id = ?`,
+        [saleId],
+      )),
+    );
+  }
   for (const [db, server] of Object.entries(ORDER_SERVERS)) {
     const rows = await mysqlAdmin.query<{ stock: number; sold: number; stock_total: number; fence: string }>(
       server,
       `SELECT stock, sold, stock_total, fence FROM ${db}.flash_sales WHERE id = ?`,
       [saleId],
     );
-    if (rows[0]) {
-      sale = rows[0];
-      purchases.push(
-        ...(await mysqlAdmin.query<SaleTruth['purchases'][number]>(
-          server,
-          `SELECT user_id, state, order_id FROM ${db}.flash_sale_purchases WHERE sale_id = ?`,
-          [saleId],
-        )),
-      );
-    }
+    if (rows[0]) sale = rows[0];
   }
   // Orders after purchases: an order commits before its purchase is marked ordered, so every
   // `ordered` purchase read above has its order visible below.
