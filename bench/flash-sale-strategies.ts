@@ -10,7 +10,15 @@
  * Bench rows use user ids from 9e15 up and are deleted after each run.
  */
 import { Kafka, logLevel } from 'kafkajs';
-import { DB_USERS, DEFAULT_ZK_CONNECT, KAFKA_BROKER_PORTS, MYSQL_CLUSTERS, REDIS_PORT, type FlashSaleStrategyName } from '@dsp/contracts';
+import {
+  DB_USERS,
+  DEFAULT_ZK_CONNECT,
+  type FlashSaleStrategyName,
+  KAFKA_BROKER_PORTS,
+  MYSQL_CLUSTERS,
+  REDIS_IDENTITIES,
+  REDIS_PORT,
+} from '@dsp/contracts';
 import { createShardingAlgorithm, migrate, ShardingRule, ShardRouter, SnowflakeIdGenerator } from '@dsp/database';
 import { orderPrimaries } from '@dsp/ops';
 import { EventProducer, KafkaConnection } from '@dsp/messaging';
@@ -83,10 +91,30 @@ export async function benchStrategies(opts: {
   );
   for (const z of zks) z.start();
   await Promise.all(zks.map((z) => z.waitConnected(10_000)));
-  const redises = [0, 1].map((i) => new RedisConnection({ url: `redis://127.0.0.1:${REDIS_PORT}`, connectionName: `bench-${i}` }, logger));
+  const redises = [0, 1].map(
+    (i) =>
+      new RedisConnection(
+        {
+          url: `redis://127.0.0.1:${REDIS_PORT}`,
+          username: REDIS_IDENTITIES.operator.user,
+          password: REDIS_IDENTITIES.operator.password,
+          connectionName: `bench-${i}`,
+        },
+        logger,
+      ),
+  );
   await Promise.all(redises.map((r) => r.start()));
   const wakeups = redises.map(
-    (_, i) => new RedisLockWakeups({ url: `redis://127.0.0.1:${REDIS_PORT}`, connectionName: `bench-${i}` }, logger),
+    (_, i) =>
+      new RedisLockWakeups(
+        {
+          url: `redis://127.0.0.1:${REDIS_PORT}`,
+          username: REDIS_IDENTITIES.operator.user,
+          password: REDIS_IDENTITIES.operator.password,
+          connectionName: `bench-${i}`,
+        },
+        logger,
+      ),
   );
   const brokers = KAFKA_BROKER_PORTS.map((p) => `127.0.0.1:${p}`);
   const admin = new Kafka({ clientId: 'bench-admin', brokers, logLevel: logLevel.NOTHING }).admin();

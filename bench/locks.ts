@@ -5,7 +5,7 @@
  * writes and several round trips, a Redis grant one script call.
  */
 import { randomBytes } from 'node:crypto';
-import { DEFAULT_ZK_CONNECT, REDIS_PORT } from '@dsp/contracts';
+import { DEFAULT_ZK_CONNECT, REDIS_IDENTITIES, REDIS_PORT } from '@dsp/contracts';
 import { createJsonLogger } from '@dsp/service-defaults';
 import { RedisConnection, RedisLockWakeups, RedisMutex } from '@dsp/redis';
 import { InterProcessMutex, ZookeeperClient } from '@dsp/zookeeper';
@@ -54,9 +54,10 @@ export async function lockOnly(ops = 2000, contenders = 32): Promise<LockResult[
   for (const z of zks) z.start();
   await Promise.all(zks.map((z) => z.waitConnected(10_000)));
   const url = `redis://127.0.0.1:${REDIS_PORT}`;
-  const redises = [0, 1].map((i) => new RedisConnection({ url, connectionName: `bench-lock-${i}` }, logger));
+  const REDIS_OPERATOR = { username: REDIS_IDENTITIES.operator.user, password: REDIS_IDENTITIES.operator.password };
+  const redises = [0, 1].map((i) => new RedisConnection({ url, ...REDIS_OPERATOR, connectionName: `bench-lock-${i}` }, logger));
   await Promise.all(redises.map((r) => r.start()));
-  const wakeups = [0, 1].map((i) => new RedisLockWakeups({ url, connectionName: `bench-lock-${i}` }, logger));
+  const wakeups = [0, 1].map((i) => new RedisLockWakeups({ url, ...REDIS_OPERATOR, connectionName: `bench-lock-${i}` }, logger));
   try {
     const zk = await drive(ops, contenders, async (w) => {
       const m = new InterProcessMutex(zks[w % 2] as ZookeeperClient, name, logger);

@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import autocannon from 'autocannon';
 import { Kafka, logLevel } from 'kafkajs';
-import { DB_USERS, KAFKA_BROKER_PORTS, MYSQL_CLUSTERS, REDIS_PORT } from '@dsp/contracts';
+import { DB_USERS, KAFKA_BROKER_PORTS, MYSQL_CLUSTERS, REDIS_IDENTITIES, REDIS_PORT } from '@dsp/contracts';
 import { SqlNode } from '@dsp/database';
 import { classpath } from '@dsp/infra-stack';
 import { EventProducer, KafkaConnection } from '@dsp/messaging';
@@ -44,14 +44,37 @@ async function concurrently(total: number, inFlight: number, op: (i: number) => 
 }
 
 async function redisBenchmark(args: string[]): Promise<number> {
-  const { stdout } = await run('redis-benchmark', ['-h', '127.0.0.1', '-p', String(REDIS_PORT), '-q', ...args], { maxBuffer: 1 << 20 });
+  const { stdout } = await run(
+    'redis-benchmark',
+    [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(REDIS_PORT),
+      '--user',
+      REDIS_IDENTITIES.operator.user,
+      '-a',
+      REDIS_IDENTITIES.operator.password,
+      '-q',
+      ...args,
+    ],
+    { maxBuffer: 1 << 20 },
+  );
   const m = /([\d.]+) requests per second/.exec(stdout.replace(/\r/g, '\n').split('\n').filter(Boolean).pop() ?? '');
   if (!m) throw new Error(`redis-benchmark said: ${stdout}`);
   return Number(m[1]);
 }
 
 export async function redisPairs(ops = 100_000, clients = 50): Promise<Pair[]> {
-  const conn = new RedisConnection({ url: `redis://127.0.0.1:${REDIS_PORT}`, connectionName: 'bench' }, logger);
+  const conn = new RedisConnection(
+    {
+      url: `redis://127.0.0.1:${REDIS_PORT}`,
+      username: REDIS_IDENTITIES.operator.user,
+      password: REDIS_IDENTITIES.operator.password,
+      connectionName: 'bench',
+    },
+    logger,
+  );
   await conn.start();
   try {
     const key = `bench:${randomBytes(4).toString('hex')}`;

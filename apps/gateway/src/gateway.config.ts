@@ -22,4 +22,4 @@ export const GATEWAY_ENV_SCHEMA = z.object({
     .transform((v) => v === 'true'),
 });
 
-export const GATEWAY_SECRETS = ['ADMIN_TOKEN', 'ZK_PASSWORD'] as const;
+export const GATEWAY_SECRETS = ['ADMIN_TOKEN', 'ZK_PASSWORD', 'REDIS_PASSWORD'] as const;

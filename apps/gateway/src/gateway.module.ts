@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { SERVICE_NAMES } from '@dsp/contracts';
 import { ServiceClient } from '@dsp/service-client';
 import type { ServiceConfig, ServiceContext } from '@dsp/service-defaults';
-import { RateLimiter, RedisModule, SessionModule } from '@dsp/redis';
+import { RateLimiter, redisIdentityOf, RedisModule, SessionModule } from '@dsp/redis';
 import { ConfigCenter, createStrategy, ServiceDiscovery, ZookeeperModule, type SelectionStrategy } from '@dsp/zookeeper';
 import { GatewayProxy } from './gateway-proxy';
 import type { GATEWAY_ENV_SCHEMA } from './gateway.config';
@@ -42,7 +42,7 @@ export class GatewayModule {
           discover: [SERVICE_NAMES.user, SERVICE_NAMES.order, SERVICE_NAMES.gateway],
           config: { schema: GATEWAY_LIVE_CONFIG, writer: true },
         }),
-        RedisModule.forRoot({ url: config.REDIS_URL, connectionName: config.INSTANCE_ID }),
+        RedisModule.forRoot({ url: config.REDIS_URL, connectionName: config.INSTANCE_ID, ...redisIdentityOf(config) }),
         SessionModule.forRoot(),
       ],
       providers: [

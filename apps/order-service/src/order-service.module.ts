@@ -4,7 +4,7 @@ import { DatabaseModule, parseHostPort, type DataSourceSpec } from '@dsp/databas
 import { KafkaModule } from '@dsp/messaging';
 import { ORDER_DATABASES, ORDER_MIGRATIONS, PRODUCT_ENTITY } from '@dsp/orders';
 import type { ServiceConfig, ServiceContext } from '@dsp/service-defaults';
-import { RedisModule, SessionModule } from '@dsp/redis';
+import { redisIdentityOf, RedisModule, SessionModule } from '@dsp/redis';
 import { ZookeeperModule } from '@dsp/zookeeper';
 import { AdminModule } from './admin/admin.module';
 import { FlashSaleModule } from './flash-sale/flash-sale.module';
@@ -47,7 +47,7 @@ export class OrderServiceModule {
       imports: [
         ZookeeperModule.forRoot({ ctx, discover: [SERVICE_NAMES.user], config: { schema: ORDER_SERVICE_LIVE_CONFIG, writer: true } }),
         KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, clientId: config.INSTANCE_ID }),
-        RedisModule.forRoot({ url: config.REDIS_URL, connectionName: config.INSTANCE_ID }),
+        RedisModule.forRoot({ url: config.REDIS_URL, connectionName: config.INSTANCE_ID, ...redisIdentityOf(config) }),
         SessionModule.forRoot(),
         DatabaseModule.forRoot([
           shard(0, config.ORDER_DB_0_PRIMARY, config.ORDER_DB_0_REPLICAS),

@@ -3,7 +3,7 @@ import { parseOrderEvent, TOPICS } from '@dsp/contracts';
 import { DatabaseModule, DataSources, parseHostPort } from '@dsp/database';
 import { KafkaModule } from '@dsp/messaging';
 import { ErrorMapper, JSON_LOGGER, type JsonLogger, type ServiceConfig, type ServiceContext } from '@dsp/service-defaults';
-import { RateLimiter, RedisModule, SessionModule } from '@dsp/redis';
+import { RateLimiter, redisIdentityOf, RedisModule, SessionModule } from '@dsp/redis';
 import {
   CreateOrderStats1764288000000,
   CreateUsers1764115200000,
@@ -39,7 +39,7 @@ export class UserServiceModule {
       module: UserServiceModule,
       imports: [
         ZookeeperModule.forRoot({ ctx, config: { schema: USER_SERVICE_LIVE_CONFIG, writer: true } }),
-        RedisModule.forRoot({ url: config.REDIS_URL, connectionName: config.INSTANCE_ID }),
+        RedisModule.forRoot({ url: config.REDIS_URL, connectionName: config.INSTANCE_ID, ...redisIdentityOf(config) }),
         SessionModule.forRoot(),
         // Kafka feeds the order statistics only: not a readiness check (the API works without it).
         KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, clientId: config.INSTANCE_ID }, { readiness: false }),

@@ -1,4 +1,4 @@
-import { REDIS_PORT } from '@dsp/contracts';
+import { REDIS_IDENTITIES, REDIS_PORT } from '@dsp/contracts';
 import { seedBuyers, stackControl, type Buyer } from '@dsp/ops';
 import { StockReservations } from '@dsp/orders';
 import { RedisConnection } from '@dsp/redis';
@@ -33,7 +33,15 @@ describe('flash sale redis-reserve: Redis restarted mid-sale', () => {
   let fleet: PlatformFleet;
   let buyers: Buyer[];
   let late: Buyer[];
-  const redis = new RedisConnection({ url: `redis://127.0.0.1:${REDIS_PORT}`, connectionName: 'e2e-flash-sale' }, testLogger());
+  const redis = new RedisConnection(
+    {
+      url: `redis://127.0.0.1:${REDIS_PORT}`,
+      username: REDIS_IDENTITIES.operator.user,
+      password: REDIS_IDENTITIES.operator.password,
+      connectionName: 'e2e-flash-sale',
+    },
+    testLogger(),
+  );
 
   beforeAll(async () => {
     fleet = await startPlatform({ users: 1, orders: 2, orderEnv: { FLASH_SALE_RECONCILE_QUIET_MS: '2000' } });

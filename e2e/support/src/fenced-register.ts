@@ -1,5 +1,5 @@
 import Redis from 'ioredis';
-import { REDIS_PORT } from '@dsp/contracts';
+import { REDIS_IDENTITIES, REDIS_PORT } from '@dsp/contracts';
 
 /**
  * A store outside ZooKeeper that honours fencing tokens (Kleppmann's fenced
@@ -22,7 +22,8 @@ export class FencedRegister {
     readonly name: string,
     port = Number(process.env['STACK_REDIS_PORT'] ?? REDIS_PORT),
   ) {
-    this.redis = new Redis({ host: '127.0.0.1', port, lazyConnect: false });
+    const op = REDIS_IDENTITIES.operator;
+    this.redis = new Redis({ host: '127.0.0.1', port, username: op.user, password: op.password, lazyConnect: false });
   }
 
   /** True when accepted, false when a newer token was seen (the write is fenced off). */

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createConnection } from 'mysql2/promise';
-import { DB_USERS, MYSQL_CLUSTERS, REDIS_PORT } from '@dsp/contracts';
+import { DB_USERS, MYSQL_CLUSTERS, REDIS_IDENTITIES, REDIS_PORT } from '@dsp/contracts';
 import { createJsonLogger } from '@dsp/service-defaults';
 import { RedisConnection, SessionStore } from '@dsp/redis';
 import { LOAD_PASSWORD } from './password';
@@ -55,7 +55,15 @@ export async function seedBuyers(opts: SeedBuyersOptions): Promise<Buyer[]> {
     bigNumberStrings: true,
   });
   const buyers: Buyer[] = [];
-  const redis = new RedisConnection({ url: opts.redisUrl ?? `redis://127.0.0.1:${REDIS_PORT}`, connectionName: 'load-kit' }, QUIET);
+  const redis = new RedisConnection(
+    {
+      url: opts.redisUrl ?? `redis://127.0.0.1:${REDIS_PORT}`,
+      username: REDIS_IDENTITIES.operator.user,
+      password: REDIS_IDENTITIES.operator.password,
+      connectionName: 'load-kit',
+    },
+    QUIET,
+  );
   try {
     const [rows] = await db.query('SELECT password_hash FROM users WHERE username = ?', [template]);
     const hash = (rows as { password_hash: string }[])[0]?.password_hash;

@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { REDIS_IDENTITIES } from '@dsp/contracts';
 
 /** Sends `payload` to 127.0.0.1:port and returns everything the server answers before closing. */
 export function tcpExchange(port: number, payload: string, timeoutMs = 2000): Promise<string> {
@@ -39,22 +40,24 @@ export function parseKeyValues(text: string): Record<string, string> {
 
 /** PING over RESP; resolves true on +PONG. */
 export function redisPing(port: number): Promise<boolean> {
+  const op = REDIS_IDENTITIES.operator;
   return new Promise((resolve) => {
     const socket = connect({ host: '127.0.0.1', port });
-    const timer = setTimeout(() => {
+    let answer = '';
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
       socket.destroy();
-      resolve(false);
-    }, 1000);
-    socket.on('connect', () => socket.write('PING\r\n'));
+      resolve(ok);
+    };
+    const timer = setTimeout(() => done(false), 1000);
+    // The default user is off (docs/adr/0010): authenticate as the operator, then PING.
+    socket.on('connect', () => socket.write(`AUTH ${op.user} ${op.password}\r\nPING\r\n`));
     socket.on('data', (d) => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(d.toString().startsWith('+PONG'));
+      answer += d.toString();
+      if (answer.includes('+PONG')) done(true);
+      else if (answer.startsWith('-') || answer.split('\r\n').length > 2) done(false);
     });
-    socket.on('error', () => {
-      clearTimeout(timer);
-      resolve(false);
-    });
+    socket.on('error', () => done(false));
   });
 }
 

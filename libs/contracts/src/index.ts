@@ -10,3 +10,4 @@ export * from './events/poison-message.error';
 export * from './http/flash-sales.dto';
 export * from './http/username';
 export * from './zk-identities';
+export * from './redis-identities';

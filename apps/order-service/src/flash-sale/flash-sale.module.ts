@@ -15,7 +15,7 @@ import {
   ZkLockStrategy,
 } from '@dsp/orders';
 import { ErrorMapper, type ServiceConfig, type ServiceContext } from '@dsp/service-defaults';
-import { RedisConnection, RedisLockWakeups } from '@dsp/redis';
+import { RedisConnection, RedisLockWakeups, redisIdentityOf } from '@dsp/redis';
 import { ZookeeperClient } from '@dsp/zookeeper';
 import type { ORDER_SERVICE_ENV_SCHEMA } from '../order-service.config';
 import { OrderIds } from '../orders/order-ids';
@@ -58,7 +58,8 @@ export class FlashSaleModule {
         { provide: StockReservations, inject: [RedisConnection], useFactory: (redis: RedisConnection) => new StockReservations(redis) },
         {
           provide: RedisLockWakeups,
-          useFactory: () => new RedisLockWakeups({ url: config.REDIS_URL, connectionName: config.INSTANCE_ID }, logger),
+          useFactory: () =>
+            new RedisLockWakeups({ url: config.REDIS_URL, connectionName: config.INSTANCE_ID, ...redisIdentityOf(config) }, logger),
         },
         {
           provide: PurchaseStrategies,

@@ -1,5 +1,7 @@
-import { mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { REDIS_IDENTITIES, REDIS_SERVICE_COMMANDS, type RedisIdentity } from '@dsp/contracts';
 import { redisPing } from '../net';
 import { runningPid, startDaemon, stopDaemon, waitFor } from '../proc';
 import { REDIS, STACK_DIR } from '../topology';
@@ -7,13 +9,40 @@ import type { ServerStatus, StackComponent } from './component';
 
 const DAEMON = 'redis';
 
-/** One Redis server with AOF persistence (`appendfsync everysec`): an acknowledged write survives a process kill. */
+/**
+ * The ACL file of the identities table: `default` off (an unauthenticated
+ * connection can run nothing, see below for why it keeps its rights), each service limited to its key spaces and
+ * channels, the operator allowed everything. Passwords are stored as SHA-256.
+ */
+export function redisAclLines(identities: Record<string, RedisIdentity> = REDIS_IDENTITIES): string[] {
+  // `default` is off (no connection can be it) and has no password, but keeps every right: Redis
+  // 7.0 replays the AOF as the default user and re-checks ACLs at each EXEC, so a default without
+  // rights silently drops every script's writes on restart (redis/redis#14541, fixed after 7.0).
+  const lines = ['user default off resetpass ~* &* +@all'];
+  for (const id of Object.values(identities)) {
+    const all = id.keys.includes('*');
+    const rights = all
+      ? '~* &* +@all'
+      : [...id.keys.map((k) => `~${k}`), ...id.channels.map((c) => `&${c}`), REDIS_SERVICE_COMMANDS].join(' ');
+    lines.push(`user ${id.user} reset on #${createHash('sha256').update(id.password).digest('hex')} ${rights}`);
+  }
+  return lines;
+}
+
+/**
+ * One Redis server with AOF persistence (`appendfsync everysec`): an acknowledged
+ * write survives a process kill. Every connection must authenticate as one of
+ * `REDIS_IDENTITIES` (docs/adr/0010).
+ */
 export class RedisComponent implements StackComponent {
   readonly name = 'redis';
   readonly daemons = [DAEMON];
 
   async prepare(): Promise<void> {
-    mkdirSync(join(STACK_DIR, 'redis'), { recursive: true });
+    const dir = join(STACK_DIR, 'redis');
+    mkdirSync(dir, { recursive: true });
+    // Rewritten on every start from the identities table: the table is the truth, not the file.
+    writeFileSync(join(dir, 'users.acl'), `${redisAclLines().join('\n')}\n`, { mode: 0o600 });
   }
 
   async start(): Promise<void> {
@@ -28,6 +57,8 @@ export class RedisComponent implements StackComponent {
         '127.0.0.1',
         '--dir',
         dir,
+        '--aclfile',
+        join(dir, 'users.acl'),
         '--daemonize',
         'no',
         '--appendonly',

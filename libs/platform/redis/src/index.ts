@@ -1,6 +1,6 @@
 export { RateLimiter, type RateLimitResult } from './rate-limiter';
 export { DEFAULT_REDIS_CONNECTION_OPTIONS, RedisConnection, type RedisConnectionOptions } from './redis-connection';
-export { REDIS_ENV_SCHEMA, RedisModule } from './redis.module';
+export { REDIS_ENV_SCHEMA, redisIdentityOf, RedisModule } from './redis.module';
 export { DEFAULT_SESSION_COOKIE_OPTIONS, SessionCookie, type CookieRequest, type SessionCookieOptions } from './session/session-cookie';
 export {
   DEFAULT_SESSION_STORE_OPTIONS,

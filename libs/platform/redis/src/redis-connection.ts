@@ -10,6 +10,10 @@ export interface RedisConnectionOptions {
   maxRetriesPerRequest: number;
   /** Upper bound of the reconnect backoff, in ms. @default 2000 */
   maxReconnectDelayMs: number;
+  /** ACL user to authenticate as (`AUTH user password`); none when undefined. @default undefined */
+  username?: string;
+  /** Its password (a secret). @default undefined */
+  password?: string;
 }
 
 export const DEFAULT_REDIS_CONNECTION_OPTIONS: RedisConnectionOptions = {
@@ -49,6 +53,8 @@ export class RedisConnection {
     this.lifecycle = 'STARTED';
     const opts: RedisOptions = {
       connectionName: this.options.connectionName,
+      ...(this.options.username !== undefined ? { username: this.options.username } : {}),
+      ...(this.options.password !== undefined ? { password: this.options.password } : {}),
       maxRetriesPerRequest: this.options.maxRetriesPerRequest,
       lazyConnect: true,
       retryStrategy: (times) => Math.min(50 * 2 ** times, this.options.maxReconnectDelayMs),

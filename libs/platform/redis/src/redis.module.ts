@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { z } from 'zod';
-import { REDIS_PORT } from '@dsp/contracts';
+import { REDIS_IDENTITIES, REDIS_PORT, type RedisIdentity } from '@dsp/contracts';
 import { ConnectionLifecycle, HealthRegistry, JSON_LOGGER, type JsonLogger } from '@dsp/service-defaults';
 import { RedisConnection, type RedisConnectionOptions } from './redis-connection';
 
@@ -10,7 +10,28 @@ export const REDIS_ENV_SCHEMA = z.object({
     .string()
     .regex(/^rediss?:\/\/.+/, 'expected redis://host:port')
     .default(`redis://127.0.0.1:${REDIS_PORT}`),
+  /**
+   * This service's Redis ACL user: it may touch only its own key spaces
+   * (docs/security.md). Default: the local stack's user for SERVICE_NAME
+   * (`REDIS_IDENTITIES` in contracts).
+   */
+  REDIS_USER: z.string().min(1).optional(),
+  /** Its password; a secret. */
+  REDIS_PASSWORD: z.string().min(1).optional(),
 });
+
+/** The service's Redis identity: from REDIS_USER / REDIS_PASSWORD, else the local stack's one for its name. */
+export function redisIdentityOf(config: { SERVICE_NAME: string; REDIS_USER?: string | undefined; REDIS_PASSWORD?: string | undefined }): {
+  username: string;
+  password: string;
+} {
+  const local = (REDIS_IDENTITIES as Record<string, RedisIdentity | undefined>)[config.SERVICE_NAME];
+  const username = config.REDIS_USER ?? local?.user;
+  const password = config.REDIS_PASSWORD ?? local?.password;
+  if (!username || !password)
+    throw new Error(`no Redis identity for "${config.SERVICE_NAME}": set REDIS_USER and REDIS_PASSWORD (docs/security.md)`);
+  return { username, password };
+}
 
 const REDIS_OPTIONS = Symbol('REDIS_OPTIONS');
 

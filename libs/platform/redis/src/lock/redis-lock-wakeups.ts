@@ -6,7 +6,8 @@ export function releaseChannel(lockKey: string): string {
   return `${lockKey}:released`;
 }
 
-const PATTERN = '*:released';
+/** Only lock release channels under the mutex's default prefix: Redis' ACL lets order-service subscribe to exactly this pattern. */
+const PATTERN = 'dsp:lock:*:released'; // RedisMutex's default prefix
 
 /**
  * Release notifications for {@link RedisMutex} waiters, so a waiter tries

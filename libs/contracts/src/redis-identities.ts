@@ -1,0 +1,69 @@
+import { SERVICE_NAMES, type ServiceName } from './service-instance';
+
+/**
+ * A Redis ACL user: who it is and the key spaces and channels it may touch.
+ * Commands are the same for every service identity ({@link REDIS_SERVICE_COMMANDS}):
+ * the key patterns are what separates them.
+ */
+export interface RedisIdentity {
+  user: string;
+  password: string;
+  /** Key patterns (`~pattern`) the user may read and write. */
+  keys: readonly string[];
+  /** Pub/sub channel patterns (`&pattern`) the user may publish or subscribe to (PSUBSCRIBE: the literal pattern). */
+  channels: readonly string[];
+}
+
+/**
+ * Commands every service identity gets: reads, writes and scripts on its own
+ * keys, `TIME` (scripts read the server clock), connection handshakes (`HELLO`, `CLIENT SETNAME`, ioredis' `INFO`
+ * ready check); never the dangerous ones (`FLUSHALL`, `CONFIG`, `KEYS`,
+ * `DEBUG`, `ACL`, `SHUTDOWN`, ...) nor key enumeration (`SCAN`, `RANDOMKEY`).
+ */
+export const REDIS_SERVICE_COMMANDS =
+  '-@all +@read +@write +@scripting +@connection +@transaction +@pubsub -@dangerous +info +time -scan -randomkey';
+
+/**
+ * Who talks to Redis, each as its own ACL user. The passwords are the loopback
+ * stack's defaults (services read `REDIS_USER` / `REDIS_PASSWORD`;
+ * `PLATFORM_PROFILE=production` refuses a missing `REDIS_PASSWORD`). Redis'
+ * `default` user is disabled: an unauthenticated connection can run nothing.
+ *
+ * - sessions (`dsp:sess:*`) are read and touched by every service (the guard
+ *   slides the idle expiry and records read positions); only user-service
+ *   creates them and keeps each user's index (`dsp:user-sess:*`);
+ * - each service owns its rate-limit keys (`dsp:rl:<what>:*`);
+ * - order-service owns locks (`dsp:lock:*`, their release channels),
+ *   flash-sale stock (`dsp:fs:*`), the order intake gate (`dsp:gate:*`) and its tickets (`dsp:ticket:*`);
+ * - `operator` may do everything: the stack manager, tests, benches, people with redis-cli.
+ */
+export const REDIS_IDENTITIES: Record<ServiceName | 'operator', RedisIdentity> = {
+  [SERVICE_NAMES.gateway]: {
+    user: 'gateway',
+    password: 'gateway_redis_local_pw',
+    keys: ['dsp:sess:*', 'dsp:rl:login:ip:*'],
+    channels: [],
+  },
+  [SERVICE_NAMES.user]: {
+    user: 'user-service',
+    password: 'user_service_redis_local_pw',
+    keys: ['dsp:sess:*', 'dsp:user-sess:*', 'dsp:rl:register:*', 'dsp:rl:login:account:*'],
+    channels: [],
+  },
+  [SERVICE_NAMES.order]: {
+    user: 'order-service',
+    password: 'order_service_redis_local_pw',
+    keys: ['dsp:sess:*', 'dsp:lock:*', 'dsp:fs:*', 'dsp:gate:*', 'dsp:ticket:*'],
+    channels: ['dsp:lock:*:released'],
+  },
+  operator: { user: 'dsp-operator', password: 'dsp_operator_redis_local_pw', keys: ['*'], channels: ['*'] },
+};
+
+/** Rows for docs/security.md: who may touch which keys and channels. */
+export const REDIS_RIGHTS: readonly { who: string; keys: string; channels: string }[] = Object.entries(REDIS_IDENTITIES).map(
+  ([who, id]) => ({
+    who: `${who} (\`${id.user}\`)`,
+    keys: id.keys.map((k) => `\`${k}\``).join(', '),
+    channels: id.channels.map((c) => `\`${c}\``).join(', ') || 'none',
+  }),
+);
