@@ -2,7 +2,8 @@
  * Reference pairs for `npm run bench`: each measures one piece of this
  * platform next to the standard tool for the same server, in the same run, so
  * the ratio (not the absolute number) is what to read:
- * - Redis: our client calls vs `redis-benchmark` (GET, 50 clients);
+ * - Redis: our client calls vs `redis-benchmark` (GET, 50 clients), and the
+ *   session check as a service's ACL user vs a throwaway Redis without ACL;
  * - Kafka: EventProducer (acks=all, idempotent, linger 2 ms) vs Kafka's own
  *   ProducerPerformance with the same settings;
  * - HTTP: a service's `/health/live` (the serviceDefaults pipeline: request
@@ -12,6 +13,9 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import autocannon from 'autocannon';
 import { Kafka, logLevel } from 'kafkajs';
@@ -107,6 +111,102 @@ export async function redisPairs(ops = 100_000, clients = 50): Promise<Pair[]> {
     ];
   } finally {
     await conn.close();
+  }
+}
+
+/** A throwaway redis-server with no ACL file (the default user, no password) and the stack's persistence settings. */
+async function throwawayRedis(port: number): Promise<{ url: string; stop: () => Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-redis-'));
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', ''],
+    { stdio: 'ignore' },
+  );
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null) {
+      const gone = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await gone;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const probe = new RedisConnection({ url: `redis://127.0.0.1:${port}`, connectionName: 'bench-probe', maxRetriesPerRequest: 0 }, logger);
+    try {
+      await probe.start();
+      await probe.ping();
+      await probe.close();
+      return { url: `redis://127.0.0.1:${port}`, stop };
+    } catch (e) {
+      await probe.close();
+      if (Date.now() > deadline) {
+        await stop();
+        throw new Error(`throwaway redis-server on ${port} did not answer within 10 s: ${(e as Error).message}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+/**
+ * What the ACL costs (ADR 0010): `SessionStore.authenticate` as the gateway's
+ * ACL user (key patterns checked on every call, inside the script too) on the
+ * stack's Redis vs the same calls on a throwaway Redis without ACL, same
+ * persistence settings, same run.
+ */
+export async function redisAclCostPair(ops = 50_000, clients = 50, port = 16380): Promise<Pair> {
+  const bare = await throwawayRedis(port);
+  const gw = REDIS_IDENTITIES.gateway;
+  const op = REDIS_IDENTITIES.operator;
+  const conns = [
+    new RedisConnection(
+      { url: `redis://127.0.0.1:${REDIS_PORT}`, username: gw.user, password: gw.password, connectionName: 'bench-acl' },
+      logger,
+    ),
+    new RedisConnection({ url: bare.url, connectionName: 'bench-no-acl' }, logger),
+  ] as const;
+  // Sessions are created by user-service; the gateway only authenticates them.
+  const creator = new RedisConnection(
+    { url: `redis://127.0.0.1:${REDIS_PORT}`, username: op.user, password: op.password, connectionName: 'bench-acl-creator' },
+    logger,
+  );
+  try {
+    await Promise.all([...conns, creator].map((c) => c.start()));
+    const session = {
+      userId: '1',
+      username: 'bench',
+      ip: '127.0.0.1',
+      userAgent: 'bench',
+      idleTimeoutMs: 600_000,
+      absoluteTimeoutMs: 600_000,
+    };
+    const [withAcl, asCreator, noAcl] = [conns[0], creator, conns[1]].map((c) => new SessionStore(() => c.client, logger)) as [
+      SessionStore,
+      SessionStore,
+      SessionStore,
+    ];
+    for (const s of [withAcl, asCreator, noAcl]) s.start();
+    const { id: aclId } = await asCreator.create(session);
+    const { id: bareId } = await noAcl.create(session);
+    if (!(await withAcl.authenticate(aclId))) throw new Error('the gateway user could not authenticate a session: check the ACL');
+    // Warm both, then alternate so neither side gets the quieter half of the run.
+    await concurrently(2_000, clients, () => withAcl.authenticate(aclId));
+    await concurrently(2_000, clients, () => noAcl.authenticate(bareId));
+    const rates = { acl: [] as number[], bare: [] as number[] };
+    for (let round = 0; round < 3; round++) {
+      rates.acl.push(await concurrently(ops / 3, clients, () => withAcl.authenticate(aclId)));
+      rates.bare.push(await concurrently(ops / 3, clients, () => noAcl.authenticate(bareId)));
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1] as number;
+    return {
+      area: 'redis',
+      ours: { what: `SessionStore.authenticate as the gateway's ACL user, ${clients} in flight`, opsPerSec: median(rates.acl) },
+      reference: { what: 'the same on a throwaway Redis without ACL (default user)', opsPerSec: median(rates.bare) },
+    };
+  } finally {
+    await Promise.all([...conns, creator].map((c) => c.close()));
+    await bare.stop();
   }
 }
 

@@ -27,7 +27,7 @@ import { createJsonLogger } from '@dsp/service-defaults';
 import { ZookeeperClient } from '@dsp/zookeeper';
 import { benchStrategies, type StrategyBenchResult } from './flash-sale-strategies';
 import { lockOnly, type LockResult } from './locks';
-import { httpPair, kafkaPair, mysqlPair, redisPairs, type Pair } from './references';
+import { httpPair, kafkaPair, mysqlPair, redisAclCostPair, redisPairs, type Pair } from './references';
 import { CLIENT_OPS, CLIENT_SCENARIOS, javaClient, oursClient } from './zk-client';
 import { buildCurator, CONNECT, curator, OPS, ours, ROOT, type Result } from './zk-lock';
 
@@ -127,6 +127,8 @@ async function main(): Promise<void> {
   if (!SKIP.has('redis')) {
     say('redis: our calls vs redis-benchmark');
     report.pairs.push(...(await redisPairs()));
+    say('redis: what the ACL costs (a throwaway Redis without ACL on :16380)');
+    report.pairs.push(await redisAclCostPair());
   }
   if (!SKIP.has('kafka')) {
     say('kafka: EventProducer vs ProducerPerformance (100,000 records)');

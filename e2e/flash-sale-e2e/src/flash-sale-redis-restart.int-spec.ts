@@ -1,8 +1,6 @@
-import { REDIS_IDENTITIES, REDIS_PORT } from '@dsp/contracts';
 import { seedBuyers, stackControl, type Buyer } from '@dsp/ops';
 import { StockReservations } from '@dsp/orders';
-import { RedisConnection } from '@dsp/redis';
-import { eventually, startPlatform, testLogger, type PlatformFleet } from '@dsp/testing';
+import { eventually, type PlatformFleet, redisAs, startPlatform } from '@dsp/testing';
 import { holdings, purchase, saleTruth, startSale, tally, type Attempt } from './flash-sale-helpers';
 
 const BUYERS = Number(process.env['FLASH_SALE_BUYERS'] ?? 1000);
@@ -33,15 +31,7 @@ describe('flash sale redis-reserve: Redis restarted mid-sale', () => {
   let fleet: PlatformFleet;
   let buyers: Buyer[];
   let late: Buyer[];
-  const redis = new RedisConnection(
-    {
-      url: `redis://127.0.0.1:${REDIS_PORT}`,
-      username: REDIS_IDENTITIES.operator.user,
-      password: REDIS_IDENTITIES.operator.password,
-      connectionName: 'e2e-flash-sale',
-    },
-    testLogger(),
-  );
+  const redis = redisAs('e2e-flash-sale');
 
   beforeAll(async () => {
     fleet = await startPlatform({ users: 1, orders: 2, orderEnv: { FLASH_SALE_RECONCILE_QUIET_MS: '2000' } });

@@ -1,19 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { REDIS_IDENTITIES, REDIS_PORT } from '@dsp/contracts';
-import { RedisConnection, RedisMutex } from '@dsp/redis';
-import { testLogger } from '@dsp/testing';
+import { RedisMutex } from '@dsp/redis';
+import { redisAs, testLogger } from '@dsp/testing';
 
 /** The redis-lock strategy's lock against the real Redis: exclusive, renewed while held, never releases someone else's grant. */
 describe('RedisMutex (SET NX PX, compare-and-delete, renewal, fencing tokens)', () => {
-  const redis = new RedisConnection(
-    {
-      url: `redis://127.0.0.1:${REDIS_PORT}`,
-      username: REDIS_IDENTITIES.operator.user,
-      password: REDIS_IDENTITIES.operator.password,
-      connectionName: 'e2e-redis-mutex',
-    },
-    testLogger(),
-  );
+  const redis = redisAs('e2e-redis-mutex');
 
   beforeAll(() => redis.start());
   afterAll(async () => {

@@ -1,21 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { REDIS_IDENTITIES, REDIS_PORT } from '@dsp/contracts';
-import { testLogger } from '@dsp/testing';
-import { RedisConnection, SessionStore } from '@dsp/redis';
+import { redisAs, testLogger } from '@dsp/testing';
+import { SessionStore } from '@dsp/redis';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe('SessionStore (real Redis)', () => {
   const prefix = `test:${randomUUID()}:`;
-  const conn = new RedisConnection(
-    {
-      url: `redis://127.0.0.1:${REDIS_PORT}`,
-      username: REDIS_IDENTITIES.operator.user,
-      password: REDIS_IDENTITIES.operator.password,
-      connectionName: 'session-store-int',
-    },
-    testLogger(),
-  );
+  const conn = redisAs('session-store-int');
   let store: SessionStore;
   const newSession = (userId: string, idleTimeoutMs = 60_000, absoluteTimeoutMs = 120_000) =>
     store.create({ userId, username: `u${userId}`, idleTimeoutMs, absoluteTimeoutMs, ip: '127.0.0.1', userAgent: 'jest' });
