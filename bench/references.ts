@@ -36,6 +36,16 @@ export interface Pair {
   reference: { what: string; opsPerSec: number };
 }
 
+/** The session both Redis pairs authenticate. */
+const BENCH_SESSION = {
+  userId: '1',
+  username: 'bench',
+  ip: '127.0.0.1',
+  userAgent: 'bench',
+  idleTimeoutMs: 600_000,
+  absoluteTimeoutMs: 600_000,
+};
+
 async function concurrently(total: number, inFlight: number, op: (i: number) => Promise<unknown>): Promise<number> {
   let next = 0;
   const t0 = performance.now();
@@ -87,14 +97,7 @@ export async function redisPairs(ops = 100_000, clients = 50): Promise<Pair[]> {
     const get = await concurrently(ops, clients, () => conn.client.get(key));
     const store = new SessionStore(() => conn.client, logger);
     store.start();
-    const { id } = await store.create({
-      userId: '1',
-      username: 'bench',
-      ip: '127.0.0.1',
-      userAgent: 'bench',
-      idleTimeoutMs: 600_000,
-      absoluteTimeoutMs: 600_000,
-    });
+    const { id } = await store.create(BENCH_SESSION);
     const auth = await concurrently(ops / 2, clients, () => store.authenticate(id));
     const mutex = new RedisMutex(() => conn.client, `bench-${randomBytes(4).toString('hex')}`, logger);
     const lockOps = await concurrently(ops / 10, 1, async () => (await mutex.acquire(1000))?.release());
@@ -173,22 +176,14 @@ export async function redisAclCostPair(ops = 50_000, clients = 50, port = 16380)
   );
   try {
     await Promise.all([...conns, creator].map((c) => c.start()));
-    const session = {
-      userId: '1',
-      username: 'bench',
-      ip: '127.0.0.1',
-      userAgent: 'bench',
-      idleTimeoutMs: 600_000,
-      absoluteTimeoutMs: 600_000,
-    };
     const [withAcl, asCreator, noAcl] = [conns[0], creator, conns[1]].map((c) => new SessionStore(() => c.client, logger)) as [
       SessionStore,
       SessionStore,
       SessionStore,
     ];
     for (const s of [withAcl, asCreator, noAcl]) s.start();
-    const { id: aclId } = await asCreator.create(session);
-    const { id: bareId } = await noAcl.create(session);
+    const { id: aclId } = await asCreator.create(BENCH_SESSION);
+    const { id: bareId } = await noAcl.create(BENCH_SESSION);
     if (!(await withAcl.authenticate(aclId))) throw new Error('the gateway user could not authenticate a session: check the ACL');
     // Warm both, then alternate so neither side gets the quieter half of the run.
     await concurrently(2_000, clients, () => withAcl.authenticate(aclId));
