@@ -91,31 +91,14 @@ export async function benchStrategies(opts: {
   );
   for (const z of zks) z.start();
   await Promise.all(zks.map((z) => z.waitConnected(10_000)));
-  const redises = [0, 1].map(
-    (i) =>
-      new RedisConnection(
-        {
-          url: `redis://127.0.0.1:${REDIS_PORT}`,
-          username: REDIS_IDENTITIES.operator.user,
-          password: REDIS_IDENTITIES.operator.password,
-          connectionName: `bench-${i}`,
-        },
-        logger,
-      ),
-  );
+  const asOperator = {
+    url: `redis://127.0.0.1:${REDIS_PORT}`,
+    username: REDIS_IDENTITIES.operator.user,
+    password: REDIS_IDENTITIES.operator.password,
+  };
+  const redises = [0, 1].map((i) => new RedisConnection({ ...asOperator, connectionName: `bench-${i}` }, logger));
   await Promise.all(redises.map((r) => r.start()));
-  const wakeups = redises.map(
-    (_, i) =>
-      new RedisLockWakeups(
-        {
-          url: `redis://127.0.0.1:${REDIS_PORT}`,
-          username: REDIS_IDENTITIES.operator.user,
-          password: REDIS_IDENTITIES.operator.password,
-          connectionName: `bench-${i}`,
-        },
-        logger,
-      ),
-  );
+  const wakeups = redises.map((_, i) => new RedisLockWakeups({ ...asOperator, connectionName: `bench-${i}` }, logger));
   const brokers = KAFKA_BROKER_PORTS.map((p) => `127.0.0.1:${p}`);
   const admin = new Kafka({ clientId: 'bench-admin', brokers, logLevel: logLevel.NOTHING }).admin();
   await admin.connect();

@@ -58,12 +58,3 @@ export const REDIS_IDENTITIES: Record<ServiceName | 'operator', RedisIdentity> =
   },
   operator: { user: 'dsp-operator', password: 'dsp_operator_redis_local_pw', keys: ['*'], channels: ['*'] },
 };
-
-/** Rows for docs/security.md: who may touch which keys and channels. */
-export const REDIS_RIGHTS: readonly { who: string; keys: string; channels: string }[] = Object.entries(REDIS_IDENTITIES).map(
-  ([who, id]) => ({
-    who: `${who} (\`${id.user}\`)`,
-    keys: id.keys.map((k) => `\`${k}\``).join(', '),
-    channels: id.channels.map((c) => `\`${c}\``).join(', ') || 'none',
-  }),
-);

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { REDIS_IDENTITIES, REDIS_SERVICE_COMMANDS } from '@dsp/contracts';
 import { redisAclLines } from './redis.component';
 
@@ -34,5 +36,20 @@ describe('the Redis ACL file rendered from REDIS_IDENTITIES', () => {
     }
     const shared = [...owners].filter(([, who]) => who.length > 1).map(([k]) => k);
     expect(shared).toEqual(['dsp:sess:*']);
+  });
+
+  it("should match docs/security.md's Redis table, row by row", () => {
+    const doc = readFileSync(join(__dirname, '../../../../docs/security.md'), 'utf8');
+    const section = doc.slice(doc.indexOf('## Redis'), doc.indexOf('\n## ', doc.indexOf('## Redis') + 1));
+    for (const [who, id] of Object.entries(REDIS_IDENTITIES)) {
+      if (who === 'operator') continue;
+      const row = section.split('\n').find((l) => l.startsWith(`| ${who} `));
+      const cells = row?.split('|').map((c) => c.trim());
+      expect({ who, keys: cells?.[2], channels: cells?.[3] }).toEqual({
+        who,
+        keys: id.keys.map((k) => `\`${k}\``).join(', '),
+        channels: id.channels.map((c) => `\`${c}\``).join(', ') || 'none',
+      });
+    }
   });
 });
