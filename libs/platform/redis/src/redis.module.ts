@@ -1,7 +1,14 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { z } from 'zod';
-import { REDIS_IDENTITIES, REDIS_PORT, type RedisIdentity } from '@dsp/contracts';
-import { ConnectionLifecycle, HealthRegistry, JSON_LOGGER, type JsonLogger } from '@dsp/service-defaults';
+import { REDIS_IDENTITIES, REDIS_PORT } from '@dsp/contracts';
+import {
+  ConnectionLifecycle,
+  HealthRegistry,
+  JSON_LOGGER,
+  serverIdentity,
+  type JsonLogger,
+  type ServerCredentials,
+} from '@dsp/service-defaults';
 import { RedisConnection, type RedisConnectionOptions } from './redis-connection';
 
 /** Environment variables of a service that uses Redis. */
@@ -21,16 +28,12 @@ export const REDIS_ENV_SCHEMA = z.object({
 });
 
 /** The service's Redis identity: from REDIS_USER / REDIS_PASSWORD, else the local stack's one for its name. */
-export function redisIdentityOf(config: { SERVICE_NAME: string; REDIS_USER?: string | undefined; REDIS_PASSWORD?: string | undefined }): {
-  username: string;
-  password: string;
-} {
-  const local = (REDIS_IDENTITIES as Record<string, RedisIdentity | undefined>)[config.SERVICE_NAME];
-  const username = config.REDIS_USER ?? local?.user;
-  const password = config.REDIS_PASSWORD ?? local?.password;
-  if (!username || !password)
-    throw new Error(`no Redis identity for "${config.SERVICE_NAME}": set REDIS_USER and REDIS_PASSWORD (docs/security.md)`);
-  return { username, password };
+export function redisIdentityOf(config: {
+  SERVICE_NAME: string;
+  REDIS_USER?: string | undefined;
+  REDIS_PASSWORD?: string | undefined;
+}): ServerCredentials {
+  return serverIdentity('Redis', 'REDIS', REDIS_IDENTITIES, config);
 }
 
 const REDIS_OPTIONS = Symbol('REDIS_OPTIONS');

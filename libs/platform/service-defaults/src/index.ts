@@ -1,5 +1,6 @@
 export { ConfigError, type ConfigIssue } from './config/config-error';
 export { BASE_ENV_SCHEMA, hostPort, hostPortList, millis, port, type BaseEnv } from './config/env-schema';
+export { serverIdentity, type ServerCredentials } from './config/server-identity';
 export { loadConfig, type LoadConfigOptions, type ServiceConfig } from './config/load-config';
 export type { CheckResult, HealthCheck, ReadinessReport } from './health/health-check';
 export { HealthRegistry } from './health/health-registry';

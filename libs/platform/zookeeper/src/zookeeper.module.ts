@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { Module, type DynamicModule, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { z } from 'zod';
-import { DEFAULT_ZK_CONNECT, ZK_IDENTITIES, type ZkIdentity } from '@dsp/contracts';
-import { ErrorMapper, HealthRegistry, millis, type ServiceContext } from '@dsp/service-defaults';
+import { DEFAULT_ZK_CONNECT, ZK_IDENTITIES } from '@dsp/contracts';
+import { ErrorMapper, HealthRegistry, millis, serverIdentity, type ServiceContext } from '@dsp/service-defaults';
 import { ConfigAdminController } from './config-admin.controller';
 import { ConfigCenter } from './recipes/config-center.recipe';
 import { ConfigStoreUnavailableError, ConfigValueError } from './recipes/config-entry';
@@ -112,26 +112,17 @@ class ZookeeperLifecycle implements OnModuleInit, OnApplicationShutdown {
  * instance once it listens (removed first thing on SIGTERM), a
  * {@link ServiceDiscovery} cache, and a typed {@link ConfigCenter} view.
  */
-/** The service's ZooKeeper identity: from ZK_USER / ZK_PASSWORD, else the local stack's one for its name. */
-function serviceIdentity(service: string, user: string | undefined, password: string | undefined): ZkIdentity {
-  const local = (ZK_IDENTITIES as Record<string, ZkIdentity | undefined>)[service];
-  const identity = { user: user ?? local?.user, password: password ?? local?.password };
-  if (!identity.user || !identity.password)
-    throw new Error(`no ZooKeeper identity for "${service}": set ZK_USER and ZK_PASSWORD (docs/security.md)`);
-  return identity as ZkIdentity;
-}
-
 @Module({})
 export class ZookeeperModule {
   static forRoot<S extends z.ZodObject>(opts: ZookeeperModuleOptions<S>): DynamicModule {
     const { config, logger } = opts.ctx;
     const stateDir = config.STATE_DIR ?? join(process.cwd(), 'tmp', 'state', config.INSTANCE_ID);
-    const identity = serviceIdentity(config.SERVICE_NAME, config.ZK_USER, config.ZK_PASSWORD);
+    const identity = serverIdentity('ZooKeeper', 'ZK', ZK_IDENTITIES, config);
     const client = new ZookeeperClient(
       {
         connectString: config.ZK_CONNECT,
         sessionTimeoutMs: config.ZK_SESSION_TIMEOUT_MS,
-        auth: [{ scheme: 'digest', auth: `${identity.user}:${identity.password}` }],
+        auth: [{ scheme: 'digest', auth: `${identity.username}:${identity.password}` }],
         owner: config.SERVICE_NAME,
       },
       logger,
@@ -146,7 +137,7 @@ export class ZookeeperModule {
           schema: opts.config.schema,
           snapshotFile: join(stateDir, 'config.json'),
           instanceTags: config.INSTANCE_TAGS,
-          writer: opts.config.writer ? identity : undefined,
+          writer: opts.config.writer ? { user: identity.username, password: identity.password } : undefined,
         })
       : undefined;
     return {
