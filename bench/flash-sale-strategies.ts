@@ -15,13 +15,14 @@ import {
   DEFAULT_ZK_CONNECT,
   type FlashSaleStrategyName,
   KAFKA_BROKER_PORTS,
+  KAFKA_IDENTITIES,
   MYSQL_CLUSTERS,
   REDIS_IDENTITIES,
   REDIS_PORT,
 } from '@dsp/contracts';
 import { createShardingAlgorithm, migrate, ShardingRule, ShardRouter, SnowflakeIdGenerator } from '@dsp/database';
 import { orderPrimaries } from '@dsp/ops';
-import { EventProducer, KafkaConnection } from '@dsp/messaging';
+import { EventProducer, KafkaConnection, saslOf } from '@dsp/messaging';
 import {
   DbAtomicStrategy,
   FlashSaleLedger,
@@ -100,7 +101,8 @@ export async function benchStrategies(opts: {
   await Promise.all(redises.map((r) => r.start()));
   const wakeups = redises.map((_, i) => new RedisLockWakeups({ ...asOperator, connectionName: `bench-${i}` }, logger));
   const brokers = KAFKA_BROKER_PORTS.map((p) => `127.0.0.1:${p}`);
-  const admin = new Kafka({ clientId: 'bench-admin', brokers, logLevel: logLevel.NOTHING }).admin();
+  const kafkaOperator = { username: KAFKA_IDENTITIES.operator.user, password: KAFKA_IDENTITIES.operator.password };
+  const admin = new Kafka({ clientId: 'bench-admin', brokers, ...saslOf(kafkaOperator), logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   if (!(await admin.listTopics()).includes(BENCH_TOPIC))
     await admin.createTopics({
@@ -110,7 +112,7 @@ export async function benchStrategies(opts: {
       ],
     });
   await admin.disconnect();
-  const kafkas = [0, 1].map((i) => new KafkaConnection({ brokers, clientId: `bench-${i}` }, logger));
+  const kafkas = [0, 1].map((i) => new KafkaConnection({ brokers, clientId: `bench-${i}`, ...kafkaOperator }, logger));
   await Promise.all(kafkas.map((k) => k.start()));
   const producers = kafkas.map((k) => new EventProducer(k, logger));
   await Promise.all(producers.map((p) => p.start()));

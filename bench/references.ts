@@ -5,7 +5,8 @@
  * - Redis: our client calls vs `redis-benchmark` (GET, 50 clients), and the
  *   session check as a service's ACL user vs a throwaway Redis without ACL;
  * - Kafka: EventProducer (acks=all, idempotent, linger 2 ms) vs Kafka's own
- *   ProducerPerformance with the same settings;
+ *   ProducerPerformance with the same settings, both as the same SCRAM user
+ *   (what SCRAM and ACLs cost is in `kafka-scram-cost.ts`);
  * - HTTP: a service's `/health/live` (the serviceDefaults pipeline: request
  *   ids, JSON logs, metrics) vs a bare fastify route, both by autocannon;
  * - MySQL: primary point selects through SqlNode (typeorm + mysql2) vs
@@ -19,10 +20,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import autocannon from 'autocannon';
 import { Kafka, logLevel } from 'kafkajs';
-import { DB_USERS, KAFKA_BROKER_PORTS, MYSQL_CLUSTERS, REDIS_IDENTITIES, REDIS_PORT } from '@dsp/contracts';
+import { DB_USERS, KAFKA_BROKER_PORTS, KAFKA_IDENTITIES, MYSQL_CLUSTERS, REDIS_IDENTITIES, REDIS_PORT } from '@dsp/contracts';
 import { SqlNode } from '@dsp/database';
 import { classpath } from '@dsp/infra-stack';
-import { EventProducer, KafkaConnection } from '@dsp/messaging';
+import { EventProducer, KafkaConnection, saslOf } from '@dsp/messaging';
 import { createJsonLogger } from '@dsp/service-defaults';
 import { RedisConnection, RedisMutex, SessionStore } from '@dsp/redis';
 
@@ -46,7 +47,8 @@ const BENCH_SESSION = {
   absoluteTimeoutMs: 600_000,
 };
 
-async function concurrently(total: number, inFlight: number, op: (i: number) => Promise<unknown>): Promise<number> {
+/** Runs `op` `total` times with `inFlight` callers at once; returns ops per second. */
+export async function concurrently(total: number, inFlight: number, op: (i: number) => Promise<unknown>): Promise<number> {
   let next = 0;
   const t0 = performance.now();
   await Promise.all(
@@ -208,7 +210,8 @@ export async function redisAclCostPair(ops = 50_000, clients = 50, port = 16380)
 export async function kafkaPair(records = 100_000, size = 200): Promise<Pair> {
   const brokers = KAFKA_BROKER_PORTS.map((p) => `127.0.0.1:${p}`);
   const topic = 'bench.perf';
-  const admin = new Kafka({ clientId: 'bench-admin', brokers, logLevel: logLevel.NOTHING }).admin();
+  const op = { username: KAFKA_IDENTITIES.operator.user, password: KAFKA_IDENTITIES.operator.password };
+  const admin = new Kafka({ clientId: 'bench-admin', brokers, ...saslOf(op), logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   if (!(await admin.listTopics()).includes(topic))
     await admin.createTopics({
@@ -233,6 +236,9 @@ export async function kafkaPair(records = 100_000, size = 200): Promise<Pair> {
       '-1',
       '--producer-props',
       `bootstrap.servers=${brokers.join(',')}`,
+      'security.protocol=SASL_PLAINTEXT',
+      'sasl.mechanism=SCRAM-SHA-512',
+      `sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="${op.username}" password="${op.password}";`,
       'acks=all',
       'enable.idempotence=true',
       'linger.ms=2',
@@ -242,7 +248,7 @@ export async function kafkaPair(records = 100_000, size = 200): Promise<Pair> {
   );
   const m = /\d+ records sent, ([\d.]+) records\/sec/.exec(stdout.trim().split('\n').pop() ?? '');
   if (!m) throw new Error(`ProducerPerformance said: ${stdout.slice(-500)}`);
-  const conn = new KafkaConnection({ brokers, clientId: 'bench-producer' }, logger);
+  const conn = new KafkaConnection({ brokers, clientId: 'bench-producer', ...op }, logger);
   await conn.start();
   const producer = new EventProducer(conn, logger);
   await producer.start();
@@ -252,7 +258,7 @@ export async function kafkaPair(records = 100_000, size = 200): Promise<Pair> {
     return {
       area: 'kafka',
       ours: { what: `EventProducer.send, ${size}-byte records, 2,000 callers (coalesced)`, opsPerSec: ours },
-      reference: { what: 'ProducerPerformance, acks=all, idempotent, linger.ms=2, 1 in flight', opsPerSec: Number(m[1]) },
+      reference: { what: 'ProducerPerformance (same SCRAM user), acks=all, idempotent, linger.ms=2, 1 in flight', opsPerSec: Number(m[1]) },
     };
   } finally {
     await producer.close();

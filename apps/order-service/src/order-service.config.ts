@@ -65,4 +65,5 @@ export const ORDER_SERVICE_SECRETS = [
   'ADMIN_TOKEN',
   'ZK_PASSWORD',
   'REDIS_PASSWORD',
+  'KAFKA_PASSWORD',
 ] as const;

@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { SERVICE_NAMES } from '@dsp/contracts';
 import { DatabaseModule, parseHostPort, type DataSourceSpec } from '@dsp/database';
-import { KafkaModule } from '@dsp/messaging';
+import { kafkaIdentityOf, KafkaModule } from '@dsp/messaging';
 import { ORDER_DATABASES, ORDER_MIGRATIONS, PRODUCT_ENTITY } from '@dsp/orders';
 import type { ServiceConfig, ServiceContext } from '@dsp/service-defaults';
 import { redisIdentityOf, RedisModule, SessionModule } from '@dsp/redis';
@@ -46,7 +46,7 @@ export class OrderServiceModule {
       module: OrderServiceModule,
       imports: [
         ZookeeperModule.forRoot({ ctx, discover: [SERVICE_NAMES.user], config: { schema: ORDER_SERVICE_LIVE_CONFIG, writer: true } }),
-        KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, clientId: config.INSTANCE_ID }),
+        KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, clientId: config.INSTANCE_ID, ...kafkaIdentityOf(config) }),
         RedisModule.forRoot({ url: config.REDIS_URL, connectionName: config.INSTANCE_ID, ...redisIdentityOf(config) }),
         SessionModule.forRoot(),
         DatabaseModule.forRoot([

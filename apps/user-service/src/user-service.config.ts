@@ -33,4 +33,10 @@ export const USER_SERVICE_ENV_SCHEMA = z.object({
   PASSWORD_SCRYPT_LOG_N: z.coerce.number().int().min(14).max(20).default(17),
 });
 
-export const USER_SERVICE_SECRETS = ['USER_DB_PASSWORD', 'USER_DB_MIGRATOR_PASSWORD', 'ZK_PASSWORD', 'REDIS_PASSWORD'] as const;
+export const USER_SERVICE_SECRETS = [
+  'USER_DB_PASSWORD',
+  'USER_DB_MIGRATOR_PASSWORD',
+  'ZK_PASSWORD',
+  'REDIS_PASSWORD',
+  'KAFKA_PASSWORD',
+] as const;

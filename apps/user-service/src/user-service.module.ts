@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { parseOrderEvent, TOPICS } from '@dsp/contracts';
+import { KAFKA_GROUPS, parseOrderEvent } from '@dsp/contracts';
 import { DatabaseModule, DataSources, parseHostPort } from '@dsp/database';
-import { KafkaModule } from '@dsp/messaging';
+import { kafkaIdentityOf, KafkaModule } from '@dsp/messaging';
 import { ErrorMapper, JSON_LOGGER, type JsonLogger, type ServiceConfig, type ServiceContext } from '@dsp/service-defaults';
 import { RateLimiter, redisIdentityOf, RedisModule, SessionModule } from '@dsp/redis';
 import {
@@ -26,9 +26,6 @@ import { USER_SERVICE_LIVE_CONFIG } from './user-service.live-config';
 import { USER_DB } from './user-db';
 import { UsersController } from './users.controller';
 
-/** The consumer group that keeps per-user order statistics. */
-const STATS_GROUP = 'user-service.order-stats';
-
 /** user-service: accounts in user_db (vertical split) and sessions in Redis. */
 @Module({})
 export class UserServiceModule {
@@ -42,7 +39,10 @@ export class UserServiceModule {
         RedisModule.forRoot({ url: config.REDIS_URL, connectionName: config.INSTANCE_ID, ...redisIdentityOf(config) }),
         SessionModule.forRoot(),
         // Kafka feeds the order statistics only: not a readiness check (the API works without it).
-        KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, clientId: config.INSTANCE_ID }, { readiness: false }),
+        KafkaModule.forRoot(
+          { brokers: config.KAFKA_BROKERS, clientId: config.INSTANCE_ID, ...kafkaIdentityOf(config) },
+          { readiness: false },
+        ),
         DatabaseModule.forRoot([
           {
             name: USER_DB,
@@ -67,8 +67,7 @@ export class UserServiceModule {
           useFactory: (db: DataSources) => new OrderStatsProjector(db.get(USER_DB)),
         },
         KafkaModule.consumer({
-          groupId: STATS_GROUP,
-          topics: [TOPICS.orderCreated, TOPICS.orderPaid],
+          group: KAFKA_GROUPS.userOrderStats, // keeps per-user order statistics
           inject: [OrderStatsProjector],
           handle: (projector: OrderStatsProjector) => async (m) => void (await projector.apply(parseOrderEvent(m.value))),
           options: { maxAttempts: config.ORDER_STATS_MAX_ATTEMPTS },

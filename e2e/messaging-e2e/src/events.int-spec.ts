@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { TOPICS } from '@dsp/contracts';
+import { dlqTopic, KAFKA_GROUPS, TOPICS } from '@dsp/contracts';
 import {
   eventually,
   kafkaProbe,
@@ -98,7 +98,7 @@ describe('events through Kafka: outbox relay, inbox, retries and DLQ (real Kafka
   });
 
   describe('when a poison message arrives', () => {
-    it('should put it in the .dlq with the reason, and process the messages behind it on the same partition', async () => {
+    it("should put it in the stats group's .dlq with the reason, and process the messages behind it on the same partition", async () => {
       // A user with no orders in flight, so the count can only move by the event below.
       const s = await shopper(fleet.gateway.url);
       const before = (await statsOf([s.id])).get(s.id)?.orders ?? 0;
@@ -118,7 +118,11 @@ describe('events through Kafka: outbox relay, inbox, retries and DLQ (real Kafka
         payload: { orderId: '1', userId: s.id, status: 'CREATED', totalCents: '100', currency: 'EUR' },
       };
       await kafkaProbe.publish(TOPICS.orderCreated, poisonKey, JSON.stringify(good));
-      const dead = await kafkaProbe.waitFor(`${TOPICS.orderCreated}.dlq`, (m) => m.key === poisonKey, 30_000);
+      const dead = await kafkaProbe.waitFor(
+        dlqTopic(TOPICS.orderCreated, KAFKA_GROUPS.userOrderStats.groupId),
+        (m) => m.key === poisonKey,
+        30_000,
+      );
       expect(dead.headers['x-error']).toMatch(/^poison \(attempt 1\): unknown event version 99/);
       expect(dead.headers['x-original-topic']).toBe(TOPICS.orderCreated);
       await eventually(async () => expect((await statsOf([s.id])).get(s.id)?.orders).toBe(before + 1), 20_000);

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
-import { allTopics } from '@dsp/contracts';
+import { allTopics, KAFKA_IDENTITIES } from '@dsp/contracts';
 import { ensurePlatformTopics, KAFKA_NODES } from '@dsp/infra-stack';
 
 const kafka = new Kafka({
   clientId: 'stack-int-spec',
   brokers: KAFKA_NODES.map((n) => `127.0.0.1:${n.brokerPort}`),
+  sasl: { mechanism: 'scram-sha-512', username: KAFKA_IDENTITIES.operator.user, password: KAFKA_IDENTITIES.operator.password },
   logLevel: logLevel.NOTHING,
 });
 

@@ -24,5 +24,5 @@ export {
   type FleetOptions,
   type PlatformFleet,
 } from './platform-fleet';
-export { kafkaProbe, type ProbedMessage } from './kafka-probe';
+export { kafkaAs, kafkaProbe, type ProbedMessage } from './kafka-probe';
 export { counter, idemKey, ORDER_SERVERS, PASSWORD, physicalIds, placeOrder, shopper, type Shopper } from './shop-helpers';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
-import { DEFAULT_KAFKA_BROKERS } from '@dsp/contracts';
+import { DEFAULT_KAFKA_BROKERS, KAFKA_IDENTITIES } from '@dsp/contracts';
 
 export interface ProbedMessage {
   key: string | null;
@@ -8,12 +8,23 @@ export interface ProbedMessage {
   headers: Record<string, string>;
 }
 
+/** A kafkajs client of the local stack as `who` (default: the operator, a super user). */
+export function kafkaAs(who: keyof typeof KAFKA_IDENTITIES = 'operator', clientId = `probe-${process.pid}`): Kafka {
+  const id = KAFKA_IDENTITIES[who];
+  return new Kafka({
+    clientId,
+    brokers: [...DEFAULT_KAFKA_BROKERS],
+    sasl: { mechanism: 'scram-sha-512', username: id.user, password: id.password },
+    logLevel: logLevel.NOTHING,
+  });
+}
+
 function client(): Kafka {
-  return new Kafka({ clientId: `probe-${process.pid}`, brokers: [...DEFAULT_KAFKA_BROKERS], logLevel: logLevel.NOTHING });
+  return kafkaAs('operator');
 }
 
 /**
- * Test access to Kafka below the platform libs: publish raw bytes (e.g. a
+ * Test access to Kafka below the platform libs, as the operator: publish raw bytes (e.g. a
  * poison message no producer of the platform would write) and wait for a
  * message on any topic (e.g. a `.dlq`); see who is in a consumer group.
  */

@@ -11,3 +11,4 @@ export * from './http/flash-sales.dto';
 export * from './http/username';
 export * from './zk-identities';
 export * from './redis-identities';
+export * from './kafka-identities';

@@ -1,4 +1,9 @@
-/** Kafka topic names: `<domain>.<event>.v<N>`, plus `.retry` and `.dlq` for each. */
+/**
+ * Kafka topic names: `<domain>.<event>.v<N>`. Each consumer group that reads
+ * a topic has its own retry and dead-letter topics, `<topic>.<groupId>.retry`
+ * and `<topic>.<groupId>.dlq` (see `KAFKA_GROUPS`), so a group's principal
+ * writes only its own hand-offs.
+ */
 export const TOPICS = {
   orderCreated: 'order.created.v1',
   orderPaid: 'order.paid.v1',
@@ -9,25 +14,22 @@ export const TOPICS = {
 
 export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];
 
-const RETRY = '.retry';
-const DLQ = '.dlq';
+/** Kafka's legal topic characters; a group id used in a topic name must keep to them. */
+const TOPIC_CHARS = /^[a-zA-Z0-9._-]+$/;
 
-/** The retry topic of a main topic. */
-export function retryTopic<T extends string>(topic: T): `${T}.retry` {
-  return `${topic}${RETRY}`;
+function handOff(topic: string, groupId: string, kind: 'retry' | 'dlq'): string {
+  if (!TOPIC_CHARS.test(groupId)) throw new Error(`consumer group "${groupId}" cannot name a topic: use only [a-zA-Z0-9._-]`);
+  const name = `${topic}.${groupId}.${kind}`;
+  if (name.length > 249) throw new Error(`topic name over Kafka's 249 characters: ${name}`);
+  return name;
 }
 
-/** The dead-letter topic of a main topic. */
-export function dlqTopic<T extends string>(topic: T): `${T}.dlq` {
-  return `${topic}${DLQ}`;
+/** The retry topic of `groupId` for a main topic. */
+export function retryTopic(topic: string, groupId: string): string {
+  return handOff(topic, groupId, 'retry');
 }
 
-/** The main topic a retry topic belongs to, or undefined when `topic` is not a retry topic. */
-export function mainTopicOfRetry(topic: string): string | undefined {
-  return topic.endsWith(RETRY) ? topic.slice(0, -RETRY.length) : undefined;
-}
-
-/** Every topic the platform uses: each main topic with its retry and DLQ topics. */
-export function allTopics(): string[] {
-  return Object.values(TOPICS).flatMap((t) => [t, retryTopic(t), dlqTopic(t)]);
+/** The dead-letter topic of `groupId` for a main topic. */
+export function dlqTopic(topic: string, groupId: string): string {
+  return handOff(topic, groupId, 'dlq');
 }

@@ -1,5 +1,5 @@
 import { znodePaths } from './znode-paths';
-import { allTopics, dlqTopic, retryTopic, TOPICS } from './topics';
+import { dlqTopic, retryTopic, TOPICS } from './topics';
 
 describe('znodePaths', () => {
   describe('when given valid names', () => {
@@ -31,10 +31,14 @@ describe('znodePaths', () => {
 });
 
 describe('topics', () => {
-  it('should name every topic <domain>.<event>.v<N> with .retry and .dlq companions', () => {
+  it("should name every topic <domain>.<event>.v<N>, with each group's own .retry and .dlq companions", () => {
     for (const t of Object.values(TOPICS)) expect(t).toMatch(/^[a-z]+\.[a-z]+\.v\d+$/);
-    expect(retryTopic(TOPICS.orderCreated)).toBe('order.created.v1.retry');
-    expect(dlqTopic(TOPICS.orderCreated)).toBe('order.created.v1.dlq');
-    expect(allTopics()).toHaveLength(Object.keys(TOPICS).length * 3);
+    expect(retryTopic(TOPICS.orderCreated, 'user-service.order-stats')).toBe('order.created.v1.user-service.order-stats.retry');
+    expect(dlqTopic(TOPICS.orderCreated, 'user-service.order-stats')).toBe('order.created.v1.user-service.order-stats.dlq');
+  });
+
+  it('should refuse a group id that cannot be part of a topic name', () => {
+    expect(() => retryTopic(TOPICS.orderCreated, 'stats group')).toThrow(/cannot name a topic/);
+    expect(() => dlqTopic(TOPICS.orderCreated, 'x'.repeat(240))).toThrow(/249/);
   });
 });

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { TOPICS } from '@dsp/contracts';
+import { KAFKA_GROUPS } from '@dsp/contracts';
 import { ShardRouter } from '@dsp/database';
 import { consumerToken, ConsumerRunner, EventProducer, KafkaModule } from '@dsp/messaging';
 import {
@@ -25,7 +25,7 @@ import { FlashSaleJobsLifecycle } from './flash-sale-jobs.lifecycle';
 import { FlashSalesController } from './flash-sales.controller';
 
 /** Consumer group that turns flash-sale reservations into units and orders. */
-export const FLASH_SALE_GROUP = 'order-service.flash-sale';
+export const FLASH_SALE_GROUP = KAFKA_GROUPS.orderFlashSale.groupId;
 
 const FLASH_SALE_ERRORS = Symbol('FLASH_SALE_ERRORS');
 
@@ -90,8 +90,7 @@ export class FlashSaleModule {
             }),
         },
         KafkaModule.consumer({
-          groupId: FLASH_SALE_GROUP,
-          topics: [TOPICS.flashSaleReserved],
+          group: KAFKA_GROUPS.orderFlashSale,
           inject: [FlashSaleService],
           handle: (sales: FlashSaleService) => {
             const consumer = new FlashSaleConsumer(sales);

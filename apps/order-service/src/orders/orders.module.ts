@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { TOPICS } from '@dsp/contracts';
+import { KAFKA_GROUPS } from '@dsp/contracts';
 import { createShardingAlgorithm, DataSources, ShardingRule, ShardRouter } from '@dsp/database';
 import { EventProducer, KafkaModule, KafkaRuntime } from '@dsp/messaging';
 import { ORDER_DATABASES, OrdersService, OutboxRelay, ProductCatalog, TABLES_PER_DATABASE, UnpaidOrderCanceller } from '@dsp/orders';
@@ -28,7 +28,7 @@ import { UnpaidOrdersJobLifecycle } from './unpaid-orders-job.lifecycle';
 import { UserDirectory } from './user-directory';
 
 /** Consumer group that turns queued order requests into orders. */
-export const INTAKE_GROUP = 'order-service.intake';
+export const INTAKE_GROUP = KAFKA_GROUPS.orderIntake.groupId;
 
 const ORDERS_ERRORS = Symbol('ORDERS_ERRORS');
 
@@ -124,8 +124,7 @@ export class OrdersModule {
             ),
         },
         KafkaModule.consumer({
-          groupId: INTAKE_GROUP,
-          topics: [TOPICS.orderRequests],
+          group: KAFKA_GROUPS.orderIntake,
           inject: [OrderIntake],
           handle: (intake: OrderIntake) => (m) => intake.consume(m),
         }),

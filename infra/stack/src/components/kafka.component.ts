@@ -1,12 +1,21 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { allTopics } from '@dsp/contracts';
+import {
+  AclOperationTypes,
+  AclPermissionTypes,
+  AclResourceTypes,
+  Kafka,
+  logLevel,
+  ResourcePatternTypes,
+  type Admin,
+  type AclEntry,
+} from 'kafkajs';
+import { allKafkaAcls, allTopics, KAFKA_BROKER_IDENTITY, KAFKA_IDENTITIES, KAFKA_SUPER_USERS, type KafkaAcl } from '@dsp/contracts';
 import { classpath } from '../install';
 import { portOpen } from '../net';
 import { run, runningPid, startDaemon, stopDaemon, waitFor } from '../proc';
-import { INFRA_DIR, JVM_HEAP, KAFKA_NODES, STACK_DIR, type KafkaNodeSpec } from '../topology';
+import { INFRA_DIR, JVM_HEAP, KAFKA_NODES, LOG_DIR, STACK_DIR, type KafkaNodeSpec } from '../topology';
 import type { ServerStatus, StackComponent } from './component';
 
 /** Partitions for the platform's topics; RF=3 and min.insync.replicas=2 let one broker die without losing an ack. */
@@ -20,18 +29,30 @@ function nodeDir(n: KafkaNodeSpec): string {
   return join(STACK_DIR, 'kafka', String(n.nodeId));
 }
 
-function serverProperties(n: KafkaNodeSpec): string {
+export function serverProperties(n: KafkaNodeSpec): string {
   const voters = KAFKA_NODES.map((o) => `${o.nodeId}@127.0.0.1:${o.controllerPort}`).join(',');
   return `${[
     '# Written by infra/stack (kafka.component.ts); regenerated on every `stack up`.',
     'process.roles=broker,controller',
     `node.id=${n.nodeId}`,
     `controller.quorum.voters=${voters}`,
-    `listeners=PLAINTEXT://127.0.0.1:${n.brokerPort},CONTROLLER://127.0.0.1:${n.controllerPort}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${n.brokerPort}`,
+    `listeners=BROKER://127.0.0.1:${n.brokerPort},CONTROLLER://127.0.0.1:${n.controllerPort}`,
+    `advertised.listeners=BROKER://127.0.0.1:${n.brokerPort}`,
     'controller.listener.names=CONTROLLER',
-    'inter.broker.listener.name=PLAINTEXT',
-    'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+    'inter.broker.listener.name=BROKER',
+    // Loopback: SASL without TLS. Production uses SASL_SSL (docs/security.md).
+    'listener.security.protocol.map=BROKER:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT',
+    // Clients and brokers: SCRAM-SHA-512, users in the metadata log (created at format time).
+    'listener.name.broker.sasl.enabled.mechanisms=SCRAM-SHA-512',
+    'sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512',
+    `listener.name.broker.scram-sha-512.sasl.jaas.config=${jaas('scram.ScramLoginModule')}`,
+    // Controllers: PLAIN with a static user; SCRAM cannot bootstrap a quorum (KAFKA-15513, ADR 0011).
+    'listener.name.controller.sasl.enabled.mechanisms=PLAIN',
+    'sasl.mechanism.controller.protocol=PLAIN',
+    `listener.name.controller.plain.sasl.jaas.config=${jaas('plain.PlainLoginModule', `user_${KAFKA_BROKER_IDENTITY.user}="${KAFKA_BROKER_IDENTITY.password}"`)}`,
+    'authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+    'allow.everyone.if.no.acl.found=false',
+    `super.users=${KAFKA_SUPER_USERS.map((u) => `User:${u}`).join(';')}`,
     `log.dirs=${join(nodeDir(n), 'data')}`,
     `num.partitions=${TOPIC_PARTITIONS}`,
     'default.replication.factor=3',
@@ -53,9 +74,29 @@ function serverProperties(n: KafkaNodeSpec): string {
   ].join('\n')}\n`;
 }
 
-function jvmArgs(heap: string = JVM_HEAP.kafka): string[] {
+function jaas(module: string, extra = ''): string {
+  const b = KAFKA_BROKER_IDENTITY;
+  return `org.apache.kafka.common.security.${module} required username="${b.user}" password="${b.password}"${extra ? ` ${extra}` : ''};`;
+}
+
+/** Every SCRAM user the cluster is formatted with: the brokers' own and each identity's. */
+function scramUsers(): { user: string; password: string }[] {
+  return [KAFKA_BROKER_IDENTITY, ...Object.values(KAFKA_IDENTITIES)];
+}
+
+/** A fingerprint of the SCRAM users a node was formatted with (their passwords hashed together). */
+function scramFingerprint(): string {
+  const h = createHash('sha256');
+  for (const u of scramUsers()) h.update(`${u.user}\0${u.password}\0`);
+  return h.digest('hex');
+}
+
+function jvmArgs(heap: string = JVM_HEAP.kafka, node = 'tool'): string[] {
   return [
     `-Xmx${heap}`,
+    // log4j2.xml writes the authorizer's decisions to <dsp.log.dir>/kafka-<dsp.kafka.node>-authorizer.log
+    `-Ddsp.log.dir=${LOG_DIR}`,
+    `-Ddsp.kafka.node=${node}`,
     `-Xms${heap}`,
     '-XX:+UseG1GC',
     '-XX:MaxGCPauseMillis=20',
@@ -76,10 +117,13 @@ function clusterId(): string {
   return id;
 }
 
+/** A kafkajs client of the stack's cluster, authenticated as the operator (a super user). */
 export function kafkaAdminClient(): Kafka {
+  const op = KAFKA_IDENTITIES.operator;
   return new Kafka({
     clientId: 'stack-manager',
     brokers: KAFKA_NODES.map((n) => `127.0.0.1:${n.brokerPort}`),
+    sasl: { mechanism: 'scram-sha-512', username: op.user, password: op.password },
     logLevel: logLevel.NOTHING,
     connectionTimeout: 1000,
     requestTimeout: 5000,
@@ -110,8 +154,27 @@ export class KafkaComponent implements StackComponent {
         mkdirSync(join(dir, 'data'), { recursive: true });
         const props = join(dir, 'server.properties');
         writeFileSync(props, serverProperties(n));
+        const marker = join(dir, 'scram.sha256');
         if (!existsSync(join(dir, 'data', 'meta.properties'))) {
-          await run('java', [...jvmArgs('128m'), 'kafka.tools.StorageTool', 'format', '-t', id, '-c', props, '--ignore-formatted']);
+          const scram = scramUsers().flatMap((u) => ['--add-scram', `SCRAM-SHA-512=[name=${u.user},password=${u.password}]`]);
+          await run('java', [
+            ...jvmArgs('128m'),
+            'kafka.tools.StorageTool',
+            'format',
+            '-t',
+            id,
+            '-c',
+            props,
+            '--ignore-formatted',
+            ...scram,
+          ]);
+          writeFileSync(marker, `${scramFingerprint()}\n`, { mode: 0o600 });
+        } else if (!existsSync(marker) || readFileSync(marker, 'utf8').trim() !== scramFingerprint()) {
+          throw new Error(
+            `Kafka node ${n.nodeId} was formatted ${existsSync(marker) ? 'with other SCRAM users' : 'before SASL (ADR 0011)'}: ` +
+              'its users live in the metadata log, so the node must be formatted again. ' +
+              "Run `npm run stack -- reset` (drops the stack's data) and start again.",
+          );
         }
       }),
     );
@@ -120,7 +183,12 @@ export class KafkaComponent implements StackComponent {
   async start(): Promise<void> {
     for (const n of KAFKA_NODES) {
       const props = join(nodeDir(n), 'server.properties');
-      startDaemon({ name: daemonName(n), command: 'java', args: [...jvmArgs(), 'kafka.Kafka', props], marker: props });
+      startDaemon({
+        name: daemonName(n),
+        command: 'java',
+        args: [...jvmArgs(JVM_HEAP.kafka, String(n.nodeId)), 'kafka.Kafka', props],
+        marker: props,
+      });
     }
   }
 
@@ -146,7 +214,8 @@ export class KafkaComponent implements StackComponent {
       timeoutMs,
       intervalMs: 1000,
     });
-    return `${cluster.brokers.length} brokers, controller ${cluster.controller ?? '?'}, ${created} topics created`;
+    const acls = await waitFor('Kafka ACLs', () => withAdmin((admin) => ensureAcls(admin)), { timeoutMs, intervalMs: 1000 });
+    return `${cluster.brokers.length} brokers, controller ${cluster.controller ?? '?'}, ${created} topics created, ACLs ${acls}`;
   }
 
   async stop(): Promise<void> {
@@ -194,4 +263,62 @@ export async function ensureTopics(admin: Admin): Promise<number> {
     })),
   });
   return missing.length;
+}
+
+function aclKey(a: KafkaAcl): string {
+  return [a.principal, a.resourceType, a.resourceName, a.operation].join(' ');
+}
+
+const RESOURCE = { TOPIC: AclResourceTypes.TOPIC, GROUP: AclResourceTypes.GROUP } as const;
+const OPERATION = { READ: AclOperationTypes.READ, WRITE: AclOperationTypes.WRITE } as const;
+
+/**
+ * Makes the cluster's ACLs exactly `allKafkaAcls()`: creates the missing ones
+ * and deletes every other ACL (a right the table no longer grants must not
+ * linger). Returns a summary such as `15 kept, 2 created, 0 deleted`.
+ */
+export async function ensureAcls(admin: Admin): Promise<string> {
+  const want = new Map(allKafkaAcls().map((a) => [aclKey(a), a]));
+  const have = await admin.describeAcls({
+    resourceType: AclResourceTypes.ANY,
+    resourcePatternType: ResourcePatternTypes.ANY,
+    operation: AclOperationTypes.ANY,
+    permissionType: AclPermissionTypes.ANY,
+  });
+  const kept = new Set<string>();
+  const stale: AclEntry[] = [];
+  for (const r of have.resources)
+    for (const acl of r.acls) {
+      const type = Object.entries(RESOURCE).find(([, v]) => v === r.resourceType)?.[0];
+      const op = Object.entries(OPERATION).find(([, v]) => v === acl.operation)?.[0];
+      const key = [acl.principal, type, r.resourceName, op].join(' ');
+      const exact =
+        r.resourcePatternType === ResourcePatternTypes.LITERAL && acl.host === '*' && acl.permissionType === AclPermissionTypes.ALLOW;
+      if (exact && want.has(key)) kept.add(key);
+      else
+        stale.push({
+          resourceType: r.resourceType,
+          resourceName: r.resourceName,
+          resourcePatternType: r.resourcePatternType,
+          principal: acl.principal,
+          host: acl.host,
+          operation: acl.operation,
+          permissionType: acl.permissionType,
+        });
+    }
+  const missing = [...want].filter(([k]) => !kept.has(k)).map(([, a]) => a);
+  if (missing.length > 0)
+    await admin.createAcls({
+      acl: missing.map((a) => ({
+        resourceType: RESOURCE[a.resourceType],
+        resourceName: a.resourceName,
+        resourcePatternType: ResourcePatternTypes.LITERAL,
+        principal: a.principal,
+        host: '*',
+        operation: OPERATION[a.operation],
+        permissionType: AclPermissionTypes.ALLOW,
+      })),
+    });
+  if (stale.length > 0) await admin.deleteAcls({ filters: stale });
+  return `${kept.size} kept, ${missing.length} created, ${stale.length} deleted`;
 }

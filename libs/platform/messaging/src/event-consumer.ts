@@ -1,12 +1,12 @@
 import type { Consumer, IHeaders, KafkaMessage } from 'kafkajs';
-import { dlqTopic, mainTopicOfRetry, PoisonMessageError, retryTopic } from '@dsp/contracts';
+import { dlqTopic, PoisonMessageError, retryTopic } from '@dsp/contracts';
 import type { JsonLogger, MetricsRegistry } from '@dsp/service-defaults';
 import type { EventProducer } from './event-producer';
 import type { KafkaConnection } from './kafka-connection';
 
 /** What a handler gets. */
 export interface IncomingMessage {
-  /** The main topic (also for a message that came back through `.retry`). */
+  /** The main topic (also for a message that came back through the group's retry topic). */
   topic: string;
   key: string | null;
   value: string;
@@ -18,9 +18,9 @@ export interface IncomingMessage {
 export interface EventConsumerOptions {
   /** Consumer group. */
   groupId: string;
-  /** Main topics; their `.retry` topics are consumed too. */
+  /** Main topics; the group's retry topics (`<topic>.<groupId>.retry`) are consumed too. */
   topics: string[];
-  /** Attempts before a message goes to `<topic>.dlq` (the first delivery counts). @default 4 */
+  /** Attempts before a message goes to `<topic>.<groupId>.dlq` (the first delivery counts). @default 4 */
   maxAttempts: number;
   /** Delay before retry n is n x this, in ms. @default 500 */
   retryBackoffMs: number;
@@ -53,19 +53,34 @@ function headersOf(raw: IHeaders | undefined): Record<string, string> {
   return out;
 }
 
+/** Why `e` means this principal may not use its group or topics, or undefined for any other error. */
+export function deniedCause(e: Error): string | undefined {
+  const type = (e as { type?: unknown }).type;
+  if (type === 'GROUP_AUTHORIZATION_FAILED' || type === 'TOPIC_AUTHORIZATION_FAILED') return `not authorised (${type})`;
+  return undefined;
+}
+
 /**
  * At-least-once consumption with retries and a dead-letter topic, without
  * ever blocking a partition on one bad message:
  *
  * - The offset of a message is committed only after its handler resolved, or
- *   after the message was handed to `.retry` / `.dlq` (acknowledged by Kafka).
+ *   after the message was handed to the group's retry or dead-letter topic (acknowledged by Kafka).
  *   A crash in between redelivers it: handlers must be idempotent (the inbox
  *   pattern makes the effect happen once).
- * - A failing message is republished to `<topic>.retry` with its attempt count
- *   and a not-before time, and the partition moves on; the retry topic is
- *   consumed by the same group and waits out the backoff there.
+ * - A failing message is republished to `<topic>.<groupId>.retry` with its
+ *   attempt count and a not-before time, and the partition moves on; the
+ *   retry topic is consumed by the same group and waits out the backoff there.
+ *   Each group has its own hand-off topics, so its principal needs WRITE on
+ *   nothing but them, and one group's retries never reach another group.
  * - After `maxAttempts`, or at once for a {@link PoisonMessageError}, it goes
- *   to `<topic>.dlq` with the error in `x-error`.
+ *   to `<topic>.<groupId>.dlq` with the error in `x-error`.
+ * - A topic the principal may not read is a configuration error, not a
+ *   transient one: the consumer stops and logs it as such instead of retrying
+ *   forever. A group it may not use reaches kafkajs as "group coordinator not
+ *   found" (the GROUP_AUTHORIZATION_FAILED behind it is only in kafkajs' debug
+ *   log), which an outage also causes: the consumer keeps retrying and logs
+ *   each crash with both causes named.
  *
  * Lifecycle: `start()` once (a second call throws); `close()` is safe to call twice.
  */
@@ -73,6 +88,7 @@ export class EventConsumer {
   private readonly options: EventConsumerOptions;
   private consumer: Consumer | undefined;
   private lifecycle: 'LATENT' | 'STARTED' | 'CLOSED' = 'LATENT';
+  private readonly mainOfRetry: Map<string, string>;
 
   constructor(
     private readonly kafka: KafkaConnection,
@@ -84,6 +100,7 @@ export class EventConsumer {
   ) {
     this.options = { ...DEFAULT_EVENT_CONSUMER_OPTIONS, ...options };
     if (this.options.maxAttempts < 1) throw new Error('EventConsumer: maxAttempts must be >= 1');
+    this.mainOfRetry = new Map(this.options.topics.map((t) => [retryTopic(t, this.options.groupId), t]));
   }
 
   async start(): Promise<void> {
@@ -95,11 +112,31 @@ export class EventConsumer {
       sessionTimeout: 10_000,
       heartbeatInterval: 1_000,
       maxWaitTimeInMs: this.options.maxWaitTimeMs,
-      retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 3000 },
+      retry: {
+        retries: 10,
+        initialRetryTime: 200,
+        maxRetryTime: 3000,
+        restartOnFailure: async (e: Error) => {
+          const denied = deniedCause(e);
+          if (denied === undefined) return true;
+          this.logger.error(
+            { component: 'event-consumer', groupId: this.options.groupId, err: e.message },
+            `consumer stopped: ${denied}; grant the ACLs (docs/security.md) and restart`,
+          );
+          return false;
+        },
+      },
     });
     this.consumer = consumer;
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (payload.error.name !== 'KafkaJSGroupCoordinatorNotFound') return;
+      this.logger.error(
+        { component: 'event-consumer', groupId: this.options.groupId, restart: payload.restart },
+        'no coordinator for the group: the principal may not use this group (ACLs, docs/security.md) or the cluster has no coordinator',
+      );
+    });
     await consumer.connect();
-    await consumer.subscribe({ topics: this.options.topics.flatMap((t) => [t, retryTopic(t)]), fromBeginning: true });
+    await consumer.subscribe({ topics: [...this.options.topics, ...this.mainOfRetry.keys()], fromBeginning: true });
     // close() while connecting: stop here rather than join the group on the way
     // out, and drop a connection that may have completed after close()'s disconnect.
     if (this.isClosed()) {
@@ -130,7 +167,7 @@ export class EventConsumer {
 
   private async process(topic: string, message: KafkaMessage): Promise<void> {
     const headers = headersOf(message.headers);
-    const retryOf = mainTopicOfRetry(topic);
+    const retryOf = this.mainOfRetry.get(topic);
     const isRetry = retryOf !== undefined;
     const main = isRetry ? (headers[H.origin] ?? retryOf) : topic;
     const attempt = isRetry ? Number(headers[H.attempt] ?? 2) : 1;
@@ -147,7 +184,7 @@ export class EventConsumer {
       const err = e as Error;
       const poison = e instanceof PoisonMessageError;
       const toDlq = poison || attempt >= this.options.maxAttempts;
-      const target = toDlq ? dlqTopic(main) : retryTopic(main);
+      const target = toDlq ? dlqTopic(main, this.options.groupId) : retryTopic(main, this.options.groupId);
       const next: Record<string, string> = {
         ...headers,
         [H.origin]: main,

@@ -7,8 +7,8 @@ export {
   type EventProducerOptions,
   type OutgoingMessage,
 } from './event-producer';
-export { DEFAULT_KAFKA_CONNECTION_OPTIONS, KafkaConnection, type KafkaConnectionOptions } from './kafka-connection';
-export { consumerToken, KAFKA_ENV_SCHEMA, KafkaModule, type ConsumerDeclaration } from './kafka.module';
+export { DEFAULT_KAFKA_CONNECTION_OPTIONS, KafkaConnection, saslOf, type KafkaConnectionOptions } from './kafka-connection';
+export { consumerToken, KAFKA_ENV_SCHEMA, kafkaIdentityOf, KafkaModule, type ConsumerDeclaration } from './kafka.module';
 export { KafkaRuntime, type KafkaRuntimeOptions } from './kafka-runtime';
 export { ConsumerLagMonitor } from './consumer-lag-monitor';
 export { ConsumerRunner } from './consumer-runner';

@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type KafkaConfig } from 'kafkajs';
 import type { HealthCheck, JsonLogger } from '@dsp/service-defaults';
 
 export interface KafkaConnectionOptions {
@@ -10,6 +10,14 @@ export interface KafkaConnectionOptions {
   connectionTimeoutMs: number;
   /** Per-request timeout in ms. @default 5000 */
   requestTimeoutMs: number;
+  /**
+   * SCRAM-SHA-512 user (the brokers refuse a client that does not authenticate).
+   * Without it the client connects without SASL, which only a broker with a
+   * PLAINTEXT listener accepts. @default undefined
+   */
+  username?: string | undefined;
+  /** The user's password; a secret. @default undefined */
+  password?: string | undefined;
 }
 
 export const DEFAULT_KAFKA_CONNECTION_OPTIONS: KafkaConnectionOptions = {
@@ -18,6 +26,13 @@ export const DEFAULT_KAFKA_CONNECTION_OPTIONS: KafkaConnectionOptions = {
   connectionTimeoutMs: 1000,
   requestTimeoutMs: 5000,
 };
+
+/** kafkajs' SASL option for a SCRAM-SHA-512 user, or nothing without one. */
+export function saslOf(o: { username?: string | undefined; password?: string | undefined }): Pick<KafkaConfig, 'sasl'> {
+  if (o.username === undefined) return {};
+  if (o.password === undefined) throw new Error(`Kafka user ${o.username} has no password`);
+  return { sasl: { mechanism: 'scram-sha-512', username: o.username, password: o.password } };
+}
 
 type Lifecycle = 'LATENT' | 'STARTED' | 'CLOSED';
 
@@ -50,12 +65,13 @@ export class KafkaConnection {
       brokers: this.options.brokers,
       connectionTimeout: this.options.connectionTimeoutMs,
       requestTimeout: this.options.requestTimeoutMs,
+      ...saslOf(this.options),
       logLevel: logLevel.WARN,
       logCreator: () => (entry) => log.warn({ kafkaNamespace: entry.namespace, ...entry.log }, entry.log.message),
     });
     this.admin = this.kafka.admin();
     await this.admin.connect();
-    this.logger.info({ component: 'kafka', brokers: this.options.brokers }, 'kafka LATENT -> STARTED');
+    this.logger.info({ component: 'kafka', brokers: this.options.brokers, user: this.options.username }, 'kafka LATENT -> STARTED');
   }
 
   /** The kafkajs client; only valid between `start()` and `close()`. */

@@ -1,6 +1,6 @@
 import { Module, type DynamicModule, type FactoryProvider, type InjectionToken } from '@nestjs/common';
 import { z } from 'zod';
-import { DEFAULT_KAFKA_BROKERS } from '@dsp/contracts';
+import { DEFAULT_KAFKA_BROKERS, KAFKA_IDENTITIES, type KafkaConsumerGroup } from '@dsp/contracts';
 import {
   ConnectionLifecycle,
   ErrorMapper,
@@ -8,7 +8,9 @@ import {
   JSON_LOGGER,
   MetricsRegistry,
   hostPortList,
+  serverIdentity,
   type JsonLogger,
+  type ServerCredentials,
 } from '@dsp/service-defaults';
 import { ConsumerLagMonitor } from './consumer-lag-monitor';
 import { ConsumerRunner } from './consumer-runner';
@@ -20,7 +22,24 @@ import { KafkaRuntime } from './kafka-runtime';
 /** Environment variables of a service that uses Kafka. */
 export const KAFKA_ENV_SCHEMA = z.object({
   KAFKA_BROKERS: hostPortList().default(DEFAULT_KAFKA_BROKERS),
+  /**
+   * This service's SCRAM-SHA-512 user: it may produce and consume only what
+   * its ACLs grant (docs/security.md). Default: the local stack's user for
+   * SERVICE_NAME (`KAFKA_IDENTITIES` in contracts).
+   */
+  KAFKA_USER: z.string().min(1).optional(),
+  /** Its password; a secret. */
+  KAFKA_PASSWORD: z.string().min(1).optional(),
 });
+
+/** The service's Kafka identity: from KAFKA_USER / KAFKA_PASSWORD, else the local stack's one for its name. */
+export function kafkaIdentityOf(config: {
+  SERVICE_NAME: string;
+  KAFKA_USER?: string | undefined;
+  KAFKA_PASSWORD?: string | undefined;
+}): ServerCredentials {
+  return serverIdentity('Kafka', 'KAFKA', KAFKA_IDENTITIES, config);
+}
 
 const KAFKA_OPTIONS = Symbol('KAFKA_OPTIONS');
 
@@ -29,9 +48,8 @@ const KAFKA_LIFECYCLE = Symbol('KAFKA_LIFECYCLE');
 
 /** One consumer group of a service, declared in one line (see {@link KafkaModule.consumer}). */
 export interface ConsumerDeclaration<Deps extends unknown[]> {
-  groupId: string;
-  /** Main topics; their `.retry` topics are consumed too. */
-  topics: string[];
+  /** The group and its main topics, from `KAFKA_GROUPS` (its own retry topics, `<topic>.<groupId>.retry`, are consumed too). */
+  group: KafkaConsumerGroup;
   /** Providers the handler needs, passed to `handle` in this order. */
   inject?: { [K in keyof Deps]: InjectionToken };
   /** Builds the message handler from the injected providers. */
@@ -92,19 +110,26 @@ export class KafkaModule {
   }
 
   /**
-   * One consumer group, one line: `KafkaModule.consumer({ groupId, topics, inject: [Handler], handle: (h) => (m) => h.consume(m) })`
-   * in a module's providers. Failures go through the shared producer to `.retry` / `.dlq`; the
+   * One consumer group, one line: `KafkaModule.consumer({ group: KAFKA_GROUPS.x, inject: [Handler], handle: (h) => (m) => h.consume(m) })`
+   * in a module's providers. Failures go through the shared producer to the group's own `.retry` / `.dlq` topics; the
    * group's lag is exported as `kafka_consumer_lag`; the runner is injectable by {@link consumerToken}.
    */
   static consumer<Deps extends unknown[]>(d: ConsumerDeclaration<Deps>): FactoryProvider<ConsumerRunner> {
     return {
-      provide: consumerToken(d.groupId),
+      provide: consumerToken(d.group.groupId),
       inject: [KafkaConnection, KafkaRuntime, JSON_LOGGER, MetricsRegistry, ...(d.inject ?? [])],
       useFactory: (kafka: KafkaConnection, runtime: KafkaRuntime, logger: JsonLogger, metrics: MetricsRegistry, ...deps: unknown[]) => {
         const handler = d.handle(...(deps as Deps));
         const runner = new ConsumerRunner(
-          new EventConsumer(kafka, runtime.producer, handler, logger, { ...d.options, groupId: d.groupId, topics: d.topics }, metrics),
-          new ConsumerLagMonitor(kafka, d.groupId, d.topics, metrics, logger),
+          new EventConsumer(
+            kafka,
+            runtime.producer,
+            handler,
+            logger,
+            { ...d.options, groupId: d.group.groupId, topics: [...d.group.topics] },
+            metrics,
+          ),
+          new ConsumerLagMonitor(kafka, d.group.groupId, [...d.group.topics], metrics, logger),
           logger,
         );
         runtime.add(runner);
