@@ -16,6 +16,7 @@
  * BENCH_E2E_UNITS (1000), BENCH_ZK_CLIENT_OPS (5000),
  * BENCH_SKIP (comma list of: strategies,locks,curator,zk-client,redis,kafka,http,mysql,e2e).
  */
+import { kafkaScramCostPairs } from './kafka-scram-cost';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -133,6 +134,8 @@ async function main(): Promise<void> {
   if (!SKIP.has('kafka')) {
     say('kafka: EventProducer vs ProducerPerformance (100,000 records)');
     report.pairs.push(await kafkaPair());
+    say('kafka: what SCRAM and the ACL check cost (a throwaway broker on :19092 PLAINTEXT and :19093 SCRAM)');
+    report.pairs.push(...(await kafkaScramCostPairs()));
   }
   if (!SKIP.has('mysql')) {
     say('mysql: SqlNode point selects vs sysbench oltp_point_select');
