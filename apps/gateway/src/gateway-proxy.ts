@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { SERVICE_NAMES } from '@dsp/contracts';
+import { SERVICE_NAMES, SERVICE_TOKEN_HEADER } from '@dsp/contracts';
 import { bearerTokenMatches, type JsonLogger, type MetricsRegistry } from '@dsp/service-defaults';
 import { NoInstanceError, UpstreamError, type ServiceClient } from '@dsp/service-client';
 import type { LoginLimiter } from './login-limiter';
@@ -170,7 +170,8 @@ export class GatewayProxy {
   private upstreamHeaders(req: FastifyRequest): Record<string, string> {
     const out: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) {
-      if (v === undefined || HOP_BY_HOP.has(k) || k.startsWith('x-forwarded-')) continue;
+      // A client's own service token is dropped: upstream, only the gateway's (added by the ServiceClient) counts.
+      if (v === undefined || HOP_BY_HOP.has(k) || k.startsWith('x-forwarded-') || k === SERVICE_TOKEN_HEADER) continue;
       out[k] = Array.isArray(v) ? v.join(', ') : v;
     }
     const priorXff = req.headers['x-forwarded-for'];

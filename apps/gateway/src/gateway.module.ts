@@ -59,6 +59,7 @@ export class GatewayModule {
             return new ServiceClient(discovery, strategy, logger, {
               timeoutMs: config.UPSTREAM_TIMEOUT_MS,
               connectTimeoutMs: config.UPSTREAM_CONNECT_TIMEOUT_MS,
+              tokens: ctx.serviceTokens,
             });
           },
         },

@@ -1,12 +1,19 @@
 import type { FastifyRequest } from 'fastify';
+import { SERVICE_NAMES } from '@dsp/contracts';
+import { serviceCallerOf } from '@dsp/service-defaults';
 
-/** The client's address: the gateway's `X-Forwarded-For` when the request came from loopback, else the peer. */
+/**
+ * The client's address: the first entry of `X-Forwarded-For` when the request
+ * carries the gateway's service token (the gateway writes the header: the
+ * address it saw, after a trusted proxy's chain only with `TRUST_PROXY`),
+ * else the peer. The header from anyone else is ignored.
+ */
 export function clientIp(req: FastifyRequest): string {
   const peer = req.socket.remoteAddress ?? '';
+  if (serviceCallerOf(req) !== SERVICE_NAMES.gateway) return peer;
   const xff = req.headers['x-forwarded-for'];
   const first = (Array.isArray(xff) ? xff[0] : xff)?.split(',')[0]?.trim();
-  const fromLoopback = peer === '127.0.0.1' || peer === '::1' || peer === '::ffff:127.0.0.1';
-  return (fromLoopback && first) || peer;
+  return first || peer;
 }
 
 export function userAgent(req: FastifyRequest): string {

@@ -42,7 +42,7 @@ describe('config admin API through the gateway (real ZooKeeper, digest-protected
     // Both instances see it (the gateway picks one per call, round-robin).
     for (const u of fleet.users) {
       await eventually(async () => {
-        const r = await new HttpClient(u.url).get<Current>('/internal/config');
+        const r = await new HttpClient(u.url).as('gateway', 'user-service').get<Current>('/internal/config');
         expect(r.body.values[KEY]).toBe(next);
       }, 10_000);
     }
@@ -56,7 +56,7 @@ describe('config admin API through the gateway (real ZooKeeper, digest-protected
     expect(rb.status).toBe(200);
     for (const u of fleet.users) {
       await eventually(async () => {
-        const r = await new HttpClient(u.url).get<Current>('/internal/config');
+        const r = await new HttpClient(u.url).as('gateway', 'user-service').get<Current>('/internal/config');
         expect(r.body.values[KEY]).toBe(first);
       }, 10_000);
     }

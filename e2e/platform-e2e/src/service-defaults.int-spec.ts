@@ -1,6 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { znodePaths } from '@dsp/contracts';
-import { connectedZk, eventually, kafkaProbe, launchService, spawnService, type ServiceName, type SpawnedService } from '@dsp/testing';
+import {
+  connectedZk,
+  eventually,
+  kafkaProbe,
+  launchService,
+  serviceHeaders,
+  spawnService,
+  type ServiceName,
+  type SpawnedService,
+} from '@dsp/testing';
 
 /** What each service's readiness depends on: its primaries and coordination, not replicas (a down replica only moves reads to the primary). */
 const EXPECTED_CHECKS: Record<ServiceName, string[]> = {
@@ -73,7 +82,7 @@ describe.each(Object.keys(EXPECTED_CHECKS) as ServiceName[])('%s (service defaul
     });
 
     it('should answer an unknown route with a JSON 404 {statusCode, error, message}', async () => {
-      const res = await getJson(`${svc.url}/no/such/route`);
+      const res = await getJson(`${svc.url}/api/no/such/route`, serviceHeaders('gateway', name));
       expect(res.status).toBe(404);
       expect(res.body).toMatchObject({ statusCode: 404, error: 'Not Found', message: expect.any(String) });
     });

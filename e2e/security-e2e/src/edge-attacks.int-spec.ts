@@ -78,7 +78,7 @@ describe('attacks on the edge are refused (security slice 1)', () => {
           `é${name.slice(1)}`,
           name.replace(/^./, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0)),
         ]) {
-          for (const client of [gw, new HttpClient((fleet.users[0] as { url: string }).url)]) {
+          for (const client of [gw, new HttpClient((fleet.users[0] as { url: string }).url).as('gateway', 'user-service')]) {
             const r = await client.post('/api/sessions', { username: variant, password: PASSWORD });
             expect(r.status).toBe(429);
             expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(0);
@@ -96,16 +96,17 @@ describe('attacks on the edge are refused (security slice 1)', () => {
   describe('when a body nests 10,000 levels deep', () => {
     it(`should answer 400 ${N}x on routes with and without a body schema, at the gateway and at each service, and keep serving`, async () => {
       const deep = '['.repeat(10_000) + ']'.repeat(10_000);
-      const targets: [string, string][] = [
-        [fleet.gateway.url, '/api/orders/1/pay'],
-        [fleet.gateway.url, '/api/users'],
-        [fleet.gateway.url, '/api/sessions'],
-        [(fleet.users[0] as { url: string }).url, '/api/users'],
-        [(fleet.orders[0] as { url: string }).url, '/api/orders/1/pay'],
+      // Each service is called as the gateway calls it (with its service token).
+      const targets: [HttpClient, string][] = [
+        [new HttpClient(fleet.gateway.url), '/api/orders/1/pay'],
+        [new HttpClient(fleet.gateway.url), '/api/users'],
+        [new HttpClient(fleet.gateway.url), '/api/sessions'],
+        [new HttpClient((fleet.users[0] as { url: string }).url).as('gateway', 'user-service'), '/api/users'],
+        [new HttpClient((fleet.orders[0] as { url: string }).url).as('gateway', 'order-service'), '/api/orders/1/pay'],
       ];
       for (let i = 0; i < N; i++) {
-        for (const [base, path] of targets) {
-          const r = await new HttpClient(base).call('POST', path, { rawBody: deep, contentType: 'application/json' });
+        for (const [client, path] of targets) {
+          const r = await client.call('POST', path, { rawBody: deep, contentType: 'application/json' });
           expect({ path, status: r.status, body: r.body }).toMatchObject({
             path,
             status: 400,

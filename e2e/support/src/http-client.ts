@@ -1,3 +1,6 @@
+import { HTTP_IDENTITIES, SERVICE_TOKEN_HEADER, type ServiceName } from '@dsp/contracts';
+import { ServiceTokenSigner } from '@dsp/service-defaults';
+
 /** One HTTP answer, body parsed as JSON when it is JSON. */
 export interface HttpAnswer<T = Record<string, unknown>> {
   status: number;
@@ -21,8 +24,20 @@ export interface HttpCallOptions {
  */
 export class HttpClient {
   private readonly cookies = new Map<string, string>();
+  private serviceToken: (() => string) | undefined;
 
   constructor(public baseUrl: string) {}
+
+  /**
+   * Sends `caller`'s service token for `audience` on every call (a fresh one
+   * as each expires), as that service would: a direct call to a service port
+   * needs one (docs/security.md). Returns this client.
+   */
+  as(caller: ServiceName, audience: ServiceName): this {
+    const signer = new ServiceTokenSigner(caller, HTTP_IDENTITIES[caller].privateKey);
+    this.serviceToken = () => signer.tokenFor(audience);
+    return this;
+  }
 
   /** The jar's value of a cookie. */
   cookie(name: string): string | undefined {
@@ -38,11 +53,15 @@ export class HttpClient {
   at(baseUrl: string): HttpClient {
     const c = new HttpClient(baseUrl);
     for (const [k, v] of this.cookies) c.cookies.set(k, v);
+    c.serviceToken = this.serviceToken;
     return c;
   }
 
   async call<T = Record<string, unknown>>(method: string, path: string, opts: HttpCallOptions = {}): Promise<HttpAnswer<T>> {
-    const headers: Record<string, string> = { ...opts.headers };
+    const headers: Record<string, string> = {
+      ...(this.serviceToken ? { [SERVICE_TOKEN_HEADER]: this.serviceToken() } : {}),
+      ...opts.headers,
+    };
     if (this.cookies.size) headers['cookie'] = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     let body: string | undefined;
     if (opts.rawBody !== undefined) {
@@ -84,4 +103,9 @@ export class HttpClient {
   delete<T = Record<string, unknown>>(path: string, opts?: HttpCallOptions): Promise<HttpAnswer<T>> {
     return this.call<T>('DELETE', path, opts);
   }
+}
+
+/** Headers carrying `caller`'s service token for `audience`, for a raw `fetch` to a service port. */
+export function serviceHeaders(caller: ServiceName, audience: ServiceName): Record<string, string> {
+  return { [SERVICE_TOKEN_HEADER]: new ServiceTokenSigner(caller, HTTP_IDENTITIES[caller].privateKey).tokenFor(audience) };
 }

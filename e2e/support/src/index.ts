@@ -13,7 +13,7 @@ export {
 } from './zookeeper-helpers';
 export { FencedRegister } from './fenced-register';
 export { redisAs } from './redis-helpers';
-export { HttpClient, type HttpAnswer, type HttpCallOptions } from './http-client';
+export { HttpClient, serviceHeaders, type HttpAnswer, type HttpCallOptions } from './http-client';
 export { mysqlAdmin, mysqlPort } from './mysql-admin';
 export {
   E2E_PROFILE,

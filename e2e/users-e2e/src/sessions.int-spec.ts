@@ -45,7 +45,7 @@ describe('sessions through the gateway (real Redis, MariaDB, ZooKeeper)', () => 
   describe('when a user logs in on instance A', () => {
     it('should be the same user on instance B, and after logout on B, A should answer 401', async () => {
       const { name } = await registered();
-      const onA = new HttpClient(a);
+      const onA = new HttpClient(a).as('gateway', 'user-service');
       const login = await onA.post<{ user: { id: string } }>('/api/sessions', { username: name, password: PASSWORD });
       expect(login.status).toBe(200);
       const onB = onA.at(b);
@@ -63,14 +63,12 @@ describe('sessions through the gateway (real Redis, MariaDB, ZooKeeper)', () => 
 
     it('should set the session cookie HttpOnly, SameSite=Lax, and Secure with a __Host- name over TLS', async () => {
       const { name } = await registered();
-      const plain = await new HttpClient(a).post('/api/sessions', { username: name, password: PASSWORD });
+      const plain = await new HttpClient(a).as('gateway', 'user-service').post('/api/sessions', { username: name, password: PASSWORD });
       expect(plain.setCookies).toHaveLength(1);
       expect(plain.setCookies[0]).toMatch(/^dsp\.sid=[A-Za-z0-9_-]{43}; Path=\/; Max-Age=\d+; HttpOnly; SameSite=Lax$/);
-      const tls = await new HttpClient(a).post(
-        '/api/sessions',
-        { username: name, password: PASSWORD },
-        { headers: { 'x-forwarded-proto': 'https' } },
-      );
+      const tls = await new HttpClient(a)
+        .as('gateway', 'user-service')
+        .post('/api/sessions', { username: name, password: PASSWORD }, { headers: { 'x-forwarded-proto': 'https' } });
       expect(tls.setCookies[0]).toMatch(/^__Host-dsp\.sid=[A-Za-z0-9_-]{43}; Path=\/; Max-Age=\d+; HttpOnly; Secure; SameSite=Lax$/);
     });
   });
@@ -82,7 +80,7 @@ describe('sessions through the gateway (real Redis, MariaDB, ZooKeeper)', () => 
       expect((await client.post('/api/sessions', { username: name, password: PASSWORD })).status).toBe(200);
       const after = client.cookie(COOKIE) as string;
       expect(after).not.toBe(before);
-      const old = new HttpClient(a);
+      const old = new HttpClient(a).as('gateway', 'user-service');
       old.setCookie(COOKIE, before);
       let unauthorized = 0;
       for (let i = 0; i < FIXATION_TRIES; i++) {
@@ -134,8 +132,13 @@ describe('sessions through the gateway (real Redis, MariaDB, ZooKeeper)', () => 
       expect(ok.status).toBe(204);
       expect((await second.get('/api/users/me')).status).toBe(401);
       expect((await first.get('/api/users/me')).status).toBe(200);
-      expect((await new HttpClient(a).post('/api/sessions', { username: name, password: PASSWORD })).status).toBe(401);
-      expect((await new HttpClient(b).post('/api/sessions', { username: name, password: 'a-new-password-1' })).status).toBe(200);
+      expect(
+        (await new HttpClient(a).as('gateway', 'user-service').post('/api/sessions', { username: name, password: PASSWORD })).status,
+      ).toBe(401);
+      expect(
+        (await new HttpClient(b).as('gateway', 'user-service').post('/api/sessions', { username: name, password: 'a-new-password-1' }))
+          .status,
+      ).toBe(200);
     });
   });
 

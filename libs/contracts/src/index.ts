@@ -12,3 +12,4 @@ export * from './http/username';
 export * from './zk-identities';
 export * from './redis-identities';
 export * from './kafka-identities';
+export * from './http-identities';

@@ -85,7 +85,10 @@ export class OrdersModule {
           inject: [ServiceDiscovery],
           useFactory: (discovery: ServiceDiscovery) => {
             const strategy = createStrategy('round-robin');
-            return new ServiceClient(discovery, () => strategy, logger, { timeoutMs: config.USER_SERVICE_TIMEOUT_MS });
+            return new ServiceClient(discovery, () => strategy, logger, {
+              timeoutMs: config.USER_SERVICE_TIMEOUT_MS,
+              tokens: ctx.serviceTokens,
+            });
           },
         },
         { provide: UserDirectory, inject: [ServiceClient], useFactory: (c: ServiceClient) => new UserDirectory(c) },

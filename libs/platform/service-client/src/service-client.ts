@@ -1,4 +1,5 @@
 import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { SERVICE_TOKEN_HEADER } from '@dsp/contracts';
 import type { JsonLogger } from '@dsp/service-defaults';
 import type { SelectionStrategy, ServiceDiscovery, ServiceInstance } from '@dsp/zookeeper';
 import { NoInstanceError, UpstreamError } from './service-client-errors';
@@ -12,6 +13,12 @@ export interface ServiceClientOptions {
   maxAttempts: number;
   /** Keep-alive sockets per instance. @default 128 */
   maxSocketsPerInstance: number;
+  /**
+   * Signs this service's token for each callee (sent as `x-dsp-service-token`;
+   * the callee refuses a call without one, ADR 0012). The services pass
+   * `ctx.serviceTokens`. @default undefined (no token)
+   */
+  tokens?: { tokenFor(audience: string): string } | undefined;
 }
 
 export const DEFAULT_SERVICE_CLIENT_OPTIONS: ServiceClientOptions = {
@@ -92,6 +99,8 @@ export class ServiceClient {
     const deadline = Date.now() + this.options.timeoutMs;
     for (let attempt = 1; attempt <= this.options.maxAttempts; attempt++) {
       const instance = this.discovery.select(service, this.strategy(), req.key, tried);
+      if (this.options.tokens && attempt === 1)
+        req = { ...req, headers: { ...req.headers, [SERVICE_TOKEN_HEADER]: this.options.tokens.tokenFor(service) } };
       if (!instance) {
         if (failures.length === 0) throw new NoInstanceError(service);
         break;

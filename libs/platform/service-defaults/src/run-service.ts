@@ -11,7 +11,10 @@ import type { z } from 'zod';
 import { ConfigError } from './config/config-error';
 import { loadConfig, type ServiceConfig } from './config/load-config';
 import { HealthRegistry } from './health/health-registry';
+import { HTTP_IDENTITIES, type HttpIdentity } from '@dsp/contracts';
 import { errorBody } from './http/error-mapper';
+import { installServiceAuth, type ServiceAuthMode } from './http/service-auth';
+import { ServiceTokenSigner } from './http/service-token';
 import { describeSchemaError } from './http/json-body.pipe';
 import { jsonDepth, JsonTooDeepError } from './http/json-depth';
 import { createJsonLogger, type JsonLogger } from './logging/json-logger';
@@ -38,6 +41,12 @@ export interface RunServiceOptions<S extends z.ZodObject> {
    * JSON before exit 1 (default true; in-process tests turn it off).
    */
   handleSignals?: boolean;
+  /**
+   * Which routes need a service token from an allowed caller (ADR 0012):
+   * `every-route` but `/health/*` and `/metrics` (default: a service behind
+   * the gateway), or `internal-only` (the gateway, which is the public edge).
+   */
+  serviceAuth?: ServiceAuthMode;
 }
 
 export interface RunningService<S extends z.ZodObject> {
@@ -108,11 +117,13 @@ async function boot<S extends z.ZodObject>(
   const metrics = new MetricsRegistry(opts.name, config.INSTANCE_ID);
   const drainHooks: (() => Promise<void>)[] = [];
   const listenHooks: ((a: ListenAddress) => Promise<void>)[] = [];
+  const key = config.HTTP_PRIVATE_KEY ?? (HTTP_IDENTITIES as Record<string, HttpIdentity | undefined>)[opts.name]?.privateKey;
   const ctx: ServiceContext<ServiceConfig<S>> = {
     config,
     logger,
     health,
     metrics,
+    serviceTokens: key === undefined ? undefined : new ServiceTokenSigner(opts.name, key),
     onDrain: (h) => void drainHooks.push(h),
     onListen: (h) => void listenHooks.push(h),
   };
@@ -138,6 +149,7 @@ async function boot<S extends z.ZodObject>(
     bodyParser: false,
   });
   installJsonParser(app.getHttpAdapter().getInstance(), config.JSON_MAX_DEPTH);
+  installServiceAuth(app.getHttpAdapter().getInstance(), opts.name, opts.serviceAuth ?? 'every-route', logger, metrics);
   installDefaultRoutes(app.getHttpAdapter().getInstance(), ctx);
   await app.listen({ port: config.PORT, host: config.HOST });
   const address = app.getHttpServer().address();

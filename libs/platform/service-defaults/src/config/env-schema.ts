@@ -62,6 +62,12 @@ export const BASE_ENV_SCHEMA = z.object({
     .default(64 * 1024),
   /** Deepest nesting of arrays and objects a JSON body may have (deeper: 400 before parsing). */
   JSON_MAX_DEPTH: z.coerce.number().int().min(2).max(1000).default(32),
+  /**
+   * This service's Ed25519 key (base64 DER PKCS#8) for the service tokens it
+   * sends to other services (docs/security.md); a secret. Default: the local
+   * stack's key for SERVICE_NAME (`HTTP_IDENTITIES` in contracts).
+   */
+  HTTP_PRIVATE_KEY: z.string().min(1).optional(),
 });
 
 export type BaseEnv = z.infer<typeof BASE_ENV_SCHEMA>;

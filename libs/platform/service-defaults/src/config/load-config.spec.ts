@@ -83,12 +83,12 @@ describe('loadConfig', () => {
   });
 
   describe('when PLATFORM_PROFILE=production', () => {
-    it('should demand every secret explicitly', () => {
-      expect(issuesOf({ PLATFORM_PROFILE: 'production' })).toEqual(['DB_PASSWORD']);
+    it("should demand every secret explicitly, the service's HTTP signing key included", () => {
+      expect(issuesOf({ PLATFORM_PROFILE: 'production' })).toEqual(['HTTP_PRIVATE_KEY', 'DB_PASSWORD']);
     });
 
     it('should accept an explicit secret', () => {
-      expect(load({ PLATFORM_PROFILE: 'production', DB_PASSWORD: 's3cret' }).DB_PASSWORD).toBe('s3cret');
+      expect(load({ PLATFORM_PROFILE: 'production', DB_PASSWORD: 's3cret', HTTP_PRIVATE_KEY: 'k' }).DB_PASSWORD).toBe('s3cret');
     });
   });
 });

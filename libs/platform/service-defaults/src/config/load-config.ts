@@ -14,6 +14,9 @@ export interface LoadConfigOptions<S extends z.ZodObject> {
   env?: NodeJS.ProcessEnv;
 }
 
+/** Base variables every service must set in production: its HTTP signing key. */
+const BASE_SECRETS = ['HTTP_PRIVATE_KEY'] as const;
+
 export type ServiceConfig<S extends z.ZodObject> = BaseEnv & z.infer<S> & { SERVICE_NAME: string; INSTANCE_ID: string };
 
 /**
@@ -37,7 +40,7 @@ export function loadConfig<S extends z.ZodObject>(opts: LoadConfigOptions<S>): S
   }
   const profile = (parsed.success ? parsed.data.PLATFORM_PROFILE : env['PLATFORM_PROFILE']) ?? 'local';
   if (profile === 'production') {
-    for (const secret of opts.secrets ?? []) {
+    for (const secret of [...BASE_SECRETS, ...(opts.secrets ?? [])]) {
       if (env[secret] === undefined || env[secret] === '') {
         issues.push({
           variable: secret,

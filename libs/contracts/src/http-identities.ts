@@ -1,0 +1,81 @@
+import { SERVICE_NAMES, type ServiceName } from './service-instance';
+
+/** The request header that carries a service token (`v1.<payload>.<signature>`). */
+export const SERVICE_TOKEN_HEADER = 'x-dsp-service-token';
+
+/** Routes every service answers to anyone: liveness, readiness and Prometheus metrics (docs/security.md). */
+export const OPEN_ROUTES: readonly string[] = ['/health/live', '/health/ready', '/metrics'];
+
+/**
+ * A service's HTTP identity: the Ed25519 key pair it signs its service
+ * tokens with. `publicKeys` lists every key a token of this service may be
+ * signed with (two during a rotation); `privateKey` is the loopback stack's
+ * default (services read `HTTP_PRIVATE_KEY`; `PLATFORM_PROFILE=production`
+ * refuses to start without it). Keys are base64 DER (SPKI / PKCS#8).
+ */
+export interface HttpIdentity {
+  readonly publicKeys: readonly string[];
+  readonly privateKey: string;
+}
+
+export const HTTP_IDENTITIES: Record<ServiceName, HttpIdentity> = {
+  [SERVICE_NAMES.gateway]: {
+    publicKeys: ['MCowBQYDK2VwAyEASXpjDmq646d5uEU63BQNTbhd3PODYdSwCVP6Mpf9ZPw='],
+    privateKey: 'MC4CAQAwBQYDK2VwBCIEIMM7RxMQcTpwYToPYcOFGlwgFUfsTVG7KZu9jAvduYlX',
+  },
+  [SERVICE_NAMES.user]: {
+    publicKeys: ['MCowBQYDK2VwAyEAN+r3KqfX7uEfDz9q3LJNKDOahvgazwkMi8P69oXnF+s='],
+    privateKey: 'MC4CAQAwBQYDK2VwBCIEIKGSH3mosZeByHOw9xCc8IFOxVUOtcVRiOgpqqiRv4wY',
+  },
+  [SERVICE_NAMES.order]: {
+    publicKeys: ['MCowBQYDK2VwAyEA0npzvKZkvsFFVYtTxBTo6m6/F3eS3pE6Vu4kBtvzAzc='],
+    privateKey: 'MC4CAQAwBQYDK2VwBCIEIGiRqcMr/y1Vc9LWIKF8oQWDC3MABv+2yuiUr69ohfaO',
+  },
+};
+
+/** One right: `caller` may send `methods` to paths under `pathPrefix` on the callee. */
+export interface HttpRight {
+  readonly caller: ServiceName;
+  readonly methods: readonly string[] | 'ANY';
+  /** A path prefix ending in `/`, or an exact path. */
+  readonly pathPrefix: string;
+}
+
+/**
+ * Who may call which routes of which service. Everything not listed (and
+ * not in {@link OPEN_ROUTES}) answers 401 without a valid token and 403 with
+ * a token of a caller that has no right to the route.
+ *
+ * - the gateway forwards the public API to user-service and order-service,
+ *   and the token-checked `/api/admin/config/<app>` to each app's
+ *   `/internal/config` (its own included, through its other instances);
+ * - order-service looks up the user behind an order (`GET /internal/users/<id>`).
+ *
+ * On the gateway itself only `/internal/*` is guarded (it is the public
+ * edge); it answers 404 there without a gateway token, as if the routes did
+ * not exist.
+ */
+export const HTTP_RIGHTS: Record<ServiceName, readonly HttpRight[]> = {
+  [SERVICE_NAMES.gateway]: [{ caller: SERVICE_NAMES.gateway, methods: 'ANY', pathPrefix: '/internal/config' }],
+  [SERVICE_NAMES.user]: [
+    { caller: SERVICE_NAMES.gateway, methods: 'ANY', pathPrefix: '/api/' },
+    { caller: SERVICE_NAMES.gateway, methods: 'ANY', pathPrefix: '/internal/config' },
+    { caller: SERVICE_NAMES.order, methods: ['GET'], pathPrefix: '/internal/users/' },
+  ],
+  [SERVICE_NAMES.order]: [
+    { caller: SERVICE_NAMES.gateway, methods: 'ANY', pathPrefix: '/api/' },
+    { caller: SERVICE_NAMES.gateway, methods: 'ANY', pathPrefix: '/internal/config' },
+  ],
+};
+
+/** Whether `path` (no query string) falls under `prefix`: `/a/` covers `/a/b`; `/a` covers `/a` and `/a/b` but not `/ab`. */
+export function pathUnder(path: string, prefix: string): boolean {
+  if (prefix.endsWith('/')) return path.startsWith(prefix);
+  return path === prefix || path.startsWith(`${prefix}/`);
+}
+
+/** Whether `caller` may send `method` to `path` on `callee`. */
+export function httpAllowed(callee: string, caller: string, method: string, path: string): boolean {
+  const rights = (HTTP_RIGHTS as Readonly<Record<string, readonly HttpRight[] | undefined>>)[callee] ?? [];
+  return rights.some((r) => r.caller === caller && (r.methods === 'ANY' || r.methods.includes(method)) && pathUnder(path, r.pathPrefix));
+}
