@@ -16,6 +16,7 @@
  * BENCH_E2E_UNITS (1000), BENCH_ZK_CLIENT_OPS (5000),
  * BENCH_SKIP (comma list of: strategies,locks,curator,zk-client,redis,kafka,http,mysql,e2e).
  */
+import { serviceTokenCostPair } from './http-auth-cost';
 import { kafkaScramCostPairs } from './kafka-scram-cost';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -156,6 +157,8 @@ async function main(): Promise<void> {
       if (!SKIP.has('http')) {
         say('http: gateway /health/live vs bare fastify');
         report.pairs.push(await httpPair(gatewayUrl));
+        say('http: what the service-token check costs (a route with and without installServiceAuth)');
+        report.pairs.push(await serviceTokenCostPair());
       }
     } finally {
       await Promise.all(fleet.map((i) => stopApp(i)));
