@@ -174,9 +174,11 @@ export class GatewayProxy {
       if (v === undefined || HOP_BY_HOP.has(k) || k.startsWith('x-forwarded-') || k === SERVICE_TOKEN_HEADER) continue;
       out[k] = Array.isArray(v) ? v.join(', ') : v;
     }
+    // One address, decided here: the peer, or behind a trusted proxy the hop that proxy
+    // appended (the rightmost; entries left of it are whatever the client sent).
     const priorXff = req.headers['x-forwarded-for'];
-    const prior = this.options.trustProxy && typeof priorXff === 'string' ? `${priorXff}, ` : '';
-    out['x-forwarded-for'] = `${prior}${req.socket.remoteAddress ?? req.ip}`;
+    const viaProxy = this.options.trustProxy && typeof priorXff === 'string' ? priorXff.split(',').pop()?.trim() : undefined;
+    out['x-forwarded-for'] = viaProxy || (req.socket.remoteAddress ?? req.ip);
     out['x-forwarded-proto'] = req.protocol;
     if (req.headers.host) out['x-forwarded-host'] = req.headers.host;
     out['x-request-id'] = String(req.id);

@@ -15,7 +15,10 @@ export const GATEWAY_ENV_SCHEMA = z.object({
   UPSTREAM_CONNECT_TIMEOUT_MS: millis().default(1000),
   /** Bearer token of `/api/admin/config/...` (a secret). */
   ADMIN_TOKEN: z.string().min(16).default('local-admin-token-change-me'),
-  /** Trust `X-Forwarded-For` from the peer (only behind a load balancer you run). */
+  /**
+   * Trust the last `X-Forwarded-For` hop from the peer as the client's address (only behind one
+   * load balancer you run, which appends it).
+   */
   TRUST_PROXY: z
     .enum(['true', 'false'])
     .default('false')

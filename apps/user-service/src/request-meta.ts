@@ -3,10 +3,10 @@ import { SERVICE_NAMES } from '@dsp/contracts';
 import { serviceCallerOf } from '@dsp/service-defaults';
 
 /**
- * The client's address: the first entry of `X-Forwarded-For` when the request
- * carries the gateway's service token (the gateway writes the header: the
- * address it saw, after a trusted proxy's chain only with `TRUST_PROXY`),
- * else the peer. The header from anyone else is ignored.
+ * The client's address: `X-Forwarded-For` when the request carries the
+ * gateway's service token (the gateway writes one address it decided: its
+ * peer, or with `TRUST_PROXY` the hop its load balancer appended), else the
+ * peer. The header from anyone else is ignored.
  */
 export function clientIp(req: FastifyRequest): string {
   const peer = req.socket.remoteAddress ?? '';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { znodePaths } from '@dsp/contracts';
+import { HTTP_IDENTITIES, znodePaths } from '@dsp/contracts';
 import {
   connectedZk,
   eventually,
@@ -158,6 +158,9 @@ describe('service configuration (all services)', () => {
       ['user-service', { USER_DB_PRIMARY: 'not-a-host-port' }, 'USER_DB_PRIMARY'],
       ['order-service', { KAFKA_BROKERS: 'localhost' }, 'KAFKA_BROKERS'],
       ['gateway', { ZK_CONNECT: 'nope' }, 'ZK_CONNECT'],
+      // A signing key no verifier trusts: every call it signed would be refused, so it does not start.
+      ['user-service', { HTTP_PRIVATE_KEY: HTTP_IDENTITIES['order-service'].privateKey }, 'HTTP_PRIVATE_KEY'],
+      ['order-service', { HTTP_PUBLIC_KEYS: '{"gateway":"not-a-list"}' }, 'HTTP_PUBLIC_KEYS'],
     ] as const)('%s should stop with exit code 78 and name %j', async (name, env, variable) => {
       await expect(spawnService(name, env, 10_000)).rejects.toThrow(new RegExp(`exited with 78[\\s\\S]*- ${variable}:`));
     });

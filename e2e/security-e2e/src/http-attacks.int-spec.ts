@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { SERVICE_TOKEN_HEADER } from '@dsp/contracts';
 import { ServiceTokenSigner } from '@dsp/service-defaults';
 import { eventually, HttpClient, PASSWORD, serviceHeaders, shopper, startPlatform, type PlatformFleet } from '@dsp/testing';
@@ -16,6 +17,19 @@ const KEY = 'ratelimit.login.ipAttempts';
 
 /** A throwaway Ed25519 key nobody trusts. */
 const ROGUE_KEY = 'MC4CAQAwBQYDK2VwBCIEIIqp1CpAaybwzkvEQ6/WQ4OGnfk7GAT5ZpIJoT+eyB+6';
+
+/** A request whose target is an absolute URL (`GET http://host/path HTTP/1.1`), which fetch never sends. */
+function absoluteForm(base: string, path: string): Promise<number> {
+  const u = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: u.hostname, port: u.port, path: `http://${u.host}${path}` }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
 
 describe('attacks on service-to-service HTTP are refused (security slice 4)', () => {
   let fleet: PlatformFleet;
@@ -52,8 +66,12 @@ describe('attacks on service-to-service HTTP are refused (security slice 4)', ()
           await gw.call('DELETE', `/internal/config/${KEY}/gray`),
           // Another service's token is not the gateway's own.
           await gw.get('/internal/config', { headers: serviceHeaders('order-service', 'gateway') }),
+          // Spellings the router decodes to the same route.
+          await gw.put(`/%69nternal/config/${KEY}`, { value: 100_000 }),
+          await gw.get('/%69nternal/config'),
         ];
-        expect(anonymous.map((r) => r.status)).toEqual([404, 404, 404, 404, 404]);
+        expect(anonymous.map((r) => r.status)).toEqual([404, 404, 404, 404, 404, 404, 404]);
+        expect(await absoluteForm(fleet.gateway.url, '/internal/config')).toBe(404);
         expect(anonymous[0]?.body).toMatchObject({ statusCode: 404, error: 'Not Found' });
       }
       expect(await gatewayValue()).toEqual(before);

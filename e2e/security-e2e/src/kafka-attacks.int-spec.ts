@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   AclOperationTypes,
   AclPermissionTypes,
@@ -11,6 +13,7 @@ import {
   type KafkaConfig,
 } from 'kafkajs';
 import { allKafkaAcls, DEFAULT_KAFKA_BROKERS, dlqTopic, KAFKA_GROUPS, KAFKA_IDENTITIES, retryTopic, TOPICS } from '@dsp/contracts';
+import { KAFKA_NODES, LOG_DIR } from '@dsp/infra-stack';
 import { kafkaAs } from '@dsp/testing';
 
 /**
@@ -198,13 +201,15 @@ describe('attacks on Kafka are refused (security slice 3)', () => {
 
   describe("when user-service's credentials produce order.paid.v1", () => {
     it(`should answer TOPIC_AUTHORIZATION_FAILED ${N}x and write nothing; order-service may`, async () => {
-      const before = await endOffset(TOPICS.orderPaid);
+      const ends = () => Promise.all([TOPICS.orderPaid, TOPICS.orderRequests, TOPICS.flashSaleReserved].map(endOffset));
+      const all = await ends();
+      const before = all[0] as number;
       for (let i = 0; i < N; i++) {
         expect(await produceAs('user-service', TOPICS.orderPaid, controlValue())).toBe('TOPIC_AUTHORIZATION_FAILED');
         expect(await produceAs('user-service', TOPICS.orderRequests, controlValue())).toBe('TOPIC_AUTHORIZATION_FAILED');
         expect(await produceAs('user-service', TOPICS.flashSaleReserved, controlValue())).toBe('TOPIC_AUTHORIZATION_FAILED');
       }
-      expect(await endOffset(TOPICS.orderPaid)).toBe(before);
+      expect(await ends()).toEqual(all);
       // Control: the topic's one producer may (a poison envelope: its consumers dead-letter it).
       expect(await produceAs('order-service', TOPICS.orderPaid, controlValue())).toBe('ALLOWED');
       expect(await endOffset(TOPICS.orderPaid)).toBe(before + 1);
@@ -257,6 +262,11 @@ describe('attacks on Kafka are refused (security slice 3)', () => {
         );
       }
       expect(await committed()).toBe(before);
+      // "No coordinator" is also what an outage looks like: the brokers' authorizer log says it was a denial.
+      const denial =
+        /Principal = User:order-service is Denied operation = DESCRIBE .* on resource = Group:LITERAL:user-service\.order-stats/;
+      const logs = KAFKA_NODES.map((n) => join(LOG_DIR, `kafka-${n.nodeId}-authorizer.log`)).filter((f) => existsSync(f));
+      expect(logs.some((f) => denial.test(readFileSync(f, 'utf8')))).toBe(true);
       // Control: user-service joins its own group on its own topic (and commits nothing).
       expect(await joinAs('user-service', stats.groupId, TOPICS.orderPaid)).toBe('JOINED');
       expect(await committed()).toBe(before);

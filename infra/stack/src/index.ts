@@ -4,6 +4,7 @@ export { killDaemon, logFileOf, runningPid } from './proc';
 export { fourLetterWord, parseKeyValues, portOpen, redisPing } from './net';
 export {
   KAFKA_NODES,
+  LOG_DIR,
   MYSQL_INSTANCES,
   REDIS,
   STACK_DIR,

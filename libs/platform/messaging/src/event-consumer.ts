@@ -53,10 +53,17 @@ function headersOf(raw: IHeaders | undefined): Record<string, string> {
   return out;
 }
 
-/** Why `e` means this principal may not use its group or topics, or undefined for any other error. */
-export function deniedCause(e: Error): string | undefined {
-  const type = (e as { type?: unknown }).type;
-  if (type === 'GROUP_AUTHORIZATION_FAILED' || type === 'TOPIC_AUTHORIZATION_FAILED') return `not authorised (${type})`;
+/**
+ * Why `e` means this principal may not use its group or topics, or undefined
+ * for any other error; looks through kafkajs' wrappers (`cause`,
+ * `originalError`, a retry error's last one).
+ */
+export function deniedCause(e: unknown): string | undefined {
+  let err = e as { type?: unknown; cause?: unknown; originalError?: unknown } | undefined;
+  for (let depth = 0; depth < 5 && err !== undefined && err !== null; depth++) {
+    if (err.type === 'GROUP_AUTHORIZATION_FAILED' || err.type === 'TOPIC_AUTHORIZATION_FAILED') return `not authorised (${err.type})`;
+    err = (err.originalError ?? err.cause) as typeof err;
+  }
   return undefined;
 }
 
@@ -112,23 +119,19 @@ export class EventConsumer {
       sessionTimeout: 10_000,
       heartbeatInterval: 1_000,
       maxWaitTimeInMs: this.options.maxWaitTimeMs,
-      retry: {
-        retries: 10,
-        initialRetryTime: 200,
-        maxRetryTime: 3000,
-        restartOnFailure: async (e: Error) => {
-          const denied = deniedCause(e);
-          if (denied === undefined) return true;
-          this.logger.error(
-            { component: 'event-consumer', groupId: this.options.groupId, err: e.message },
-            `consumer stopped: ${denied}; grant the ACLs (docs/security.md) and restart`,
-          );
-          return false;
-        },
-      },
+      retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 3000 },
     });
     this.consumer = consumer;
     consumer.on(consumer.events.CRASH, ({ payload }) => {
+      // A refused topic is not retriable: kafkajs stops the consumer; say why, once, as an error.
+      const denied = deniedCause(payload.error);
+      if (denied !== undefined) {
+        this.logger.error(
+          { component: 'event-consumer', groupId: this.options.groupId, restart: payload.restart, err: payload.error.message },
+          `consumer stopped: ${denied}; grant the ACLs (docs/security.md) and restart`,
+        );
+        return;
+      }
       if (payload.error.name !== 'KafkaJSGroupCoordinatorNotFound') return;
       this.logger.error(
         { component: 'event-consumer', groupId: this.options.groupId, restart: payload.restart },
@@ -169,7 +172,8 @@ export class EventConsumer {
     const headers = headersOf(message.headers);
     const retryOf = this.mainOfRetry.get(topic);
     const isRetry = retryOf !== undefined;
-    const main = isRetry ? (headers[H.origin] ?? retryOf) : topic;
+    // The retry topic names its main topic; a header cannot redirect it.
+    const main = retryOf ?? topic;
     const attempt = isRetry ? Number(headers[H.attempt] ?? 2) : 1;
     if (isRetry) {
       const wait = Number(headers[H.notBefore] ?? 0) - Date.now();

@@ -14,7 +14,7 @@ import { HealthRegistry } from './health/health-registry';
 import { HTTP_IDENTITIES, type HttpIdentity } from '@dsp/contracts';
 import { errorBody } from './http/error-mapper';
 import { installServiceAuth, type ServiceAuthMode } from './http/service-auth';
-import { ServiceTokenSigner } from './http/service-token';
+import { ServiceTokenSigner, ServiceTokenVerifier } from './http/service-token';
 import { describeSchemaError } from './http/json-body.pipe';
 import { jsonDepth, JsonTooDeepError } from './http/json-depth';
 import { createJsonLogger, type JsonLogger } from './logging/json-logger';
@@ -118,12 +118,21 @@ async function boot<S extends z.ZodObject>(
   const drainHooks: (() => Promise<void>)[] = [];
   const listenHooks: ((a: ListenAddress) => Promise<void>)[] = [];
   const key = config.HTTP_PRIVATE_KEY ?? (HTTP_IDENTITIES as Record<string, HttpIdentity | undefined>)[opts.name]?.privateKey;
+  const trusted = config.HTTP_PUBLIC_KEYS ?? Object.fromEntries(Object.entries(HTTP_IDENTITIES).map(([n, id]) => [n, id.publicKeys]));
+  const signer = key === undefined ? undefined : new ServiceTokenSigner(opts.name, key);
+  if (signer && !(trusted[opts.name] ?? []).includes(signer.publicKey))
+    throw new ConfigError(opts.name, [
+      {
+        variable: 'HTTP_PRIVATE_KEY',
+        problem: `its public key ${signer.publicKey} is not among HTTP_PUBLIC_KEYS["${opts.name}"]: every call it signs would be refused`,
+      },
+    ]);
   const ctx: ServiceContext<ServiceConfig<S>> = {
     config,
     logger,
     health,
     metrics,
-    serviceTokens: key === undefined ? undefined : new ServiceTokenSigner(opts.name, key),
+    serviceTokens: signer,
     onDrain: (h) => void drainHooks.push(h),
     onListen: (h) => void listenHooks.push(h),
   };
@@ -149,7 +158,14 @@ async function boot<S extends z.ZodObject>(
     bodyParser: false,
   });
   installJsonParser(app.getHttpAdapter().getInstance(), config.JSON_MAX_DEPTH);
-  installServiceAuth(app.getHttpAdapter().getInstance(), opts.name, opts.serviceAuth ?? 'every-route', logger, metrics);
+  installServiceAuth(
+    app.getHttpAdapter().getInstance(),
+    opts.name,
+    opts.serviceAuth ?? 'every-route',
+    logger,
+    metrics,
+    new ServiceTokenVerifier(opts.name, trusted),
+  );
   installDefaultRoutes(app.getHttpAdapter().getInstance(), ctx);
   await app.listen({ port: config.PORT, host: config.HOST });
   const address = app.getHttpServer().address();

@@ -68,6 +68,24 @@ export const BASE_ENV_SCHEMA = z.object({
    * stack's key for SERVICE_NAME (`HTTP_IDENTITIES` in contracts).
    */
   HTTP_PRIVATE_KEY: z.string().min(1).optional(),
+  /**
+   * The public keys service tokens may be signed with, per issuer, as JSON
+   * (`{"gateway":["<base64 SPKI>",...],...}`; two keys of one service during a
+   * rotation). Default: the local stack's keys (`HTTP_IDENTITIES`).
+   */
+  HTTP_PUBLIC_KEYS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined) return undefined;
+      try {
+        const parsed = z.record(z.string(), z.array(z.string().min(1)).min(1)).parse(JSON.parse(v));
+        return parsed;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'expected JSON {"<service>": ["<base64 SPKI key>", ...]}' });
+        return z.NEVER;
+      }
+    }),
 });
 
 export type BaseEnv = z.infer<typeof BASE_ENV_SCHEMA>;

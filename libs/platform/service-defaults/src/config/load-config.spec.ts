@@ -83,12 +83,27 @@ describe('loadConfig', () => {
   });
 
   describe('when PLATFORM_PROFILE=production', () => {
-    it("should demand every secret explicitly, the service's HTTP signing key included", () => {
-      expect(issuesOf({ PLATFORM_PROFILE: 'production' })).toEqual(['HTTP_PRIVATE_KEY', 'DB_PASSWORD']);
+    it("should demand every secret explicitly, the service's HTTP signing key and trusted keys included", () => {
+      expect(issuesOf({ PLATFORM_PROFILE: 'production' })).toEqual(['HTTP_PRIVATE_KEY', 'HTTP_PUBLIC_KEYS', 'DB_PASSWORD']);
     });
 
     it('should accept an explicit secret', () => {
-      expect(load({ PLATFORM_PROFILE: 'production', DB_PASSWORD: 's3cret', HTTP_PRIVATE_KEY: 'k' }).DB_PASSWORD).toBe('s3cret');
+      expect(
+        load({ PLATFORM_PROFILE: 'production', DB_PASSWORD: 's3cret', HTTP_PRIVATE_KEY: 'k', HTTP_PUBLIC_KEYS: '{"svc":["k"]}' })
+          .DB_PASSWORD,
+      ).toBe('s3cret');
     });
+  });
+});
+
+describe('HTTP_PUBLIC_KEYS', () => {
+  const schema = z.object({});
+  it('should parse the JSON map of trusted keys and refuse anything else, naming the shape', () => {
+    const ok = loadConfig({ service: 'svc', schema, env: { HTTP_PUBLIC_KEYS: '{"gateway":["a","b"]}' } });
+    expect(ok.HTTP_PUBLIC_KEYS).toEqual({ gateway: ['a', 'b'] });
+    expect(() => loadConfig({ service: 'svc', schema, env: { HTTP_PUBLIC_KEYS: '{"gateway":"a"}' } })).toThrow(
+      /HTTP_PUBLIC_KEYS: expected JSON/,
+    );
+    expect(() => loadConfig({ service: 'svc', schema, env: { HTTP_PUBLIC_KEYS: 'not json' } })).toThrow(/HTTP_PUBLIC_KEYS: expected JSON/);
   });
 });

@@ -14,8 +14,8 @@ export interface LoadConfigOptions<S extends z.ZodObject> {
   env?: NodeJS.ProcessEnv;
 }
 
-/** Base variables every service must set in production: its HTTP signing key. */
-const BASE_SECRETS = ['HTTP_PRIVATE_KEY'] as const;
+/** Base variables every service must set in production: its HTTP signing key and the keys it trusts. */
+const BASE_SECRETS = ['HTTP_PRIVATE_KEY', 'HTTP_PUBLIC_KEYS'] as const;
 
 export type ServiceConfig<S extends z.ZodObject> = BaseEnv & z.infer<S> & { SERVICE_NAME: string; INSTANCE_ID: string };
 

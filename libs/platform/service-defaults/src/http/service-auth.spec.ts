@@ -43,6 +43,20 @@ describe('installServiceAuth', () => {
     expect(wrong.statusCode).toBe(403);
   });
 
+  it('should judge a percent-encoded or absolute-form target by the route it reaches', async () => {
+    for (const url of ['/%69nternal/config', '/%2Finternal/config', 'http://x/internal/config', '/internal%2Fconfig', '/INTERNAL/config']) {
+      const r = await gateway.inject({ method: 'PUT', url });
+      expect({ url, status: r.statusCode }).toEqual({ url, status: 404 });
+      expect({ url, status: (await users.inject({ method: 'GET', url })).statusCode }).toEqual({ url, status: 401 });
+    }
+    const encoded = await users.inject({
+      method: 'GET',
+      url: '/%69nternal/users/7',
+      headers: { [SERVICE_TOKEN_HEADER]: token('gateway', 'user-service') },
+    });
+    expect(encoded.statusCode).toBe(403);
+  });
+
   it('should leave health and metrics open', async () => {
     expect((await users.inject({ method: 'GET', url: '/health/live' })).statusCode).toBe(200);
     expect((await users.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(200);

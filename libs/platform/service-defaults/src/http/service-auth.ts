@@ -22,6 +22,27 @@ export function serviceCallerOf(req: FastifyRequest): string | undefined {
   return callers.get(req.raw);
 }
 
+/**
+ * The path the router matched (its pattern, e.g. `/internal/users/:id`), so a
+ * percent-encoded (`/%69nternal/...`) or absolute-form (`GET http://h/internal/...`)
+ * target is judged by the route it reaches; for a request no route matches,
+ * the decoded path without origin and query.
+ */
+function routedPath(req: FastifyRequest): string {
+  const matched = req.routeOptions.url;
+  if (matched !== undefined) return matched;
+  let raw = req.url;
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\/[^/]*/i.exec(raw);
+  if (scheme) raw = raw.slice(scheme[0].length) || '/';
+  const q = raw.search(/[?#]/);
+  if (q >= 0) raw = raw.slice(0, q);
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
+
 function publicKeysByIssuer(): Record<string, readonly string[]> {
   return Object.fromEntries(Object.entries(HTTP_IDENTITIES).map(([name, id]) => [name, id.publicKeys]));
 }
@@ -46,8 +67,7 @@ export function installServiceAuth(
     ['reason'],
   );
   fastify.addHook('onRequest', async (req, reply) => {
-    const q = req.url.indexOf('?');
-    const path = q < 0 ? req.url : req.url.slice(0, q);
+    const path = routedPath(req);
     if (OPEN_ROUTES.includes(path)) return;
     if (mode === 'internal-only' && !(path === '/internal' || path.startsWith('/internal/'))) return;
     const header = req.headers[SERVICE_TOKEN_HEADER];

@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
 import { HTTP_IDENTITIES } from '@dsp/contracts';
 import { ServiceTokenSigner, ServiceTokenVerifier } from './service-token';
 
@@ -14,8 +14,12 @@ describe('service tokens', () => {
   const gw = pair();
   const os = pair();
   const keys = { gateway: [gw.pub], 'order-service': [os.pub] };
-  let now = 1_800_000_000_000;
+  const START = 1_800_000_000_000;
+  let now = START;
   const clock = () => now;
+  beforeEach(() => {
+    now = START; // each test starts at the same instant, whatever ran before
+  });
   const verifier = () => new ServiceTokenVerifier('user-service', keys, 5, 1024, clock);
 
   it("should accept a token signed by its issuer's key, for this service, within its lifetime", () => {
@@ -40,8 +44,20 @@ describe('service tokens', () => {
     const token = new ServiceTokenSigner('gateway', gw.priv, 60, clock).tokenFor('user-service');
     const [, body, sig] = token.split('.') as [string, string, string];
     const claims = JSON.parse(Buffer.from(body, 'base64url').toString()) as Record<string, unknown>;
-    const forged = Buffer.from(JSON.stringify({ ...claims, exp: (claims['exp'] as number) + 3600 })).toString('base64url');
+    const forged = Buffer.from(JSON.stringify({ ...claims, exp: (claims['exp'] as number) + 100 })).toString('base64url');
     expect(() => v.verify(`v1.${forged}.${sig}`)).toThrow('not signed by gateway');
+  });
+
+  it('should refuse a token that claims a lifetime over 300 s, and a second spelling of a signature', () => {
+    expect(() => new ServiceTokenSigner('gateway', gw.priv, 3600, clock)).toThrow('at most 300 s');
+    const iat = Math.floor(now / 1000);
+    const body = `v1.${Buffer.from(JSON.stringify({ iss: 'gateway', aud: 'user-service', iat, exp: iat + 3600 })).toString('base64url')}`;
+    const key = createPrivateKey({ key: Buffer.from(gw.priv, 'base64'), format: 'der', type: 'pkcs8' });
+    const long = `${body}.${sign(null, Buffer.from(body), key).toString('base64url')}`;
+    expect(() => verifier().verify(long)).toThrow('longer than 300 s');
+    const token = new ServiceTokenSigner('gateway', gw.priv, 60, clock).tokenFor('user-service');
+    expect(() => verifier().verify(`${token}=`)).toThrow('malformed');
+    expect(() => verifier().verify(`${token}!`)).toThrow('malformed');
   });
 
   it("should refuse a token that names an issuer whose key did not sign it (order-service's key, gateway's name)", () => {

@@ -10,6 +10,9 @@ export interface ServiceTokenClaims {
 
 const PREFIX = 'v1.';
 
+/** The longest lifetime a token may claim; a longer one (a leaked key minting long-lived tokens) is refused. */
+export const MAX_LIFETIME_SECONDS = 300;
+
 function b64url(buf: Buffer): string {
   return buf.toString('base64url');
 }
@@ -21,6 +24,8 @@ function b64url(buf: Buffer): string {
  */
 export class ServiceTokenSigner {
   private readonly key: KeyObject;
+  /** The public half of the key, base64 DER SPKI (what verifiers must trust). */
+  readonly publicKey: string;
   private readonly cache = new Map<string, { token: string; renewAt: number }>();
 
   /**
@@ -37,6 +42,8 @@ export class ServiceTokenSigner {
     this.key = createPrivateKey({ key: Buffer.from(privateKey, 'base64'), format: 'der', type: 'pkcs8' });
     if (this.key.asymmetricKeyType !== 'ed25519')
       throw new Error(`the HTTP key of ${issuer} is ${this.key.asymmetricKeyType}, not ed25519`);
+    if (ttlSeconds > MAX_LIFETIME_SECONDS) throw new Error(`a service token may live at most ${MAX_LIFETIME_SECONDS} s`);
+    this.publicKey = createPublicKey(this.key).export({ type: 'spki', format: 'der' }).toString('base64');
   }
 
   /** A valid token for calls to `audience`. */
@@ -59,7 +66,8 @@ export class ServiceTokenError extends Error {}
 /**
  * Checks service tokens addressed to this service: well formed, signed by a
  * key of the service it names as issuer, addressed to this service, and
- * within its lifetime (with `skewSeconds` of clock skew either way). A token
+ * within its lifetime (with `skewSeconds` of clock skew either way), which may
+ * not exceed {@link MAX_LIFETIME_SECONDS}. A token
  * that passed is remembered until it expires (at most `cacheSize` of them),
  * so a caller's repeated token costs one signature check, not one per request.
  */
@@ -115,7 +123,13 @@ export class ServiceTokenVerifier {
       throw new ServiceTokenError('the service token is malformed');
     const keys = this.keys.get(claims.iss);
     if (!keys) throw new ServiceTokenError(`unknown issuer "${claims.iss}"`);
-    const signature = Buffer.from(token.slice(dot + 1), 'base64url');
+    if (claims.exp - claims.iat > MAX_LIFETIME_SECONDS)
+      throw new ServiceTokenError(`the service token lives longer than ${MAX_LIFETIME_SECONDS} s`);
+    const sigText = token.slice(dot + 1);
+    const signature = Buffer.from(sigText, 'base64url');
+    // One spelling per signature: base64url decoding ignores stray characters, which would
+    // otherwise make endless distinct "valid" tokens (and flush the cache below).
+    if (b64url(signature) !== sigText) throw new ServiceTokenError('the service token is malformed');
     if (!keys.some((k) => verify(null, Buffer.from(body), k, signature)))
       throw new ServiceTokenError(`the service token is not signed by ${claims.iss}`);
     if (claims.aud !== this.audience) throw new ServiceTokenError(`the service token is for ${claims.aud}, not ${this.audience}`);
