@@ -103,7 +103,7 @@ export class GatewayProxy {
   }
 
   private async forward(service: string, req: FastifyRequest, reply: FastifyReply, route?: GatewayRoute, path = req.url): Promise<void> {
-    const ip = req.ip;
+    const ip = this.clientAddress(req);
     if (route?.login) {
       const refusal = await this.limiter.admit(ip);
       if (refusal) {
@@ -167,6 +167,17 @@ export class GatewayProxy {
     await this.forward(app, req, reply, undefined, `/internal/config${rest}`);
   }
 
+  /**
+   * The client's address, decided here for the login limiter and for upstream: the peer, or
+   * behind a trusted proxy the hop that proxy appended (the rightmost `X-Forwarded-For` entry;
+   * entries left of it are whatever the client sent).
+   */
+  private clientAddress(req: FastifyRequest): string {
+    const prior = req.headers['x-forwarded-for'];
+    const viaProxy = this.options.trustProxy && typeof prior === 'string' ? prior.split(',').pop()?.trim() : undefined;
+    return viaProxy || (req.socket.remoteAddress ?? req.ip);
+  }
+
   private upstreamHeaders(req: FastifyRequest): Record<string, string> {
     const out: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) {
@@ -174,11 +185,7 @@ export class GatewayProxy {
       if (v === undefined || HOP_BY_HOP.has(k) || k.startsWith('x-forwarded-') || k === SERVICE_TOKEN_HEADER) continue;
       out[k] = Array.isArray(v) ? v.join(', ') : v;
     }
-    // One address, decided here: the peer, or behind a trusted proxy the hop that proxy
-    // appended (the rightmost; entries left of it are whatever the client sent).
-    const priorXff = req.headers['x-forwarded-for'];
-    const viaProxy = this.options.trustProxy && typeof priorXff === 'string' ? priorXff.split(',').pop()?.trim() : undefined;
-    out['x-forwarded-for'] = viaProxy || (req.socket.remoteAddress ?? req.ip);
+    out['x-forwarded-for'] = this.clientAddress(req);
     out['x-forwarded-proto'] = req.protocol;
     if (req.headers.host) out['x-forwarded-host'] = req.headers.host;
     out['x-request-id'] = String(req.id);
