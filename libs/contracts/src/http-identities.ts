@@ -33,6 +33,11 @@ export const HTTP_IDENTITIES: Record<ServiceName, HttpIdentity> = {
   },
 };
 
+/** The public keys of every identity in the table, per issuer: what a local-profile verifier trusts. */
+export function localHttpPublicKeys(): Record<string, readonly string[]> {
+  return Object.fromEntries(Object.entries(HTTP_IDENTITIES).map(([name, id]) => [name, id.publicKeys]));
+}
+
 /** One right: `caller` may send `methods` to paths under `pathPrefix` on the callee. */
 export interface HttpRight {
   readonly caller: ServiceName;

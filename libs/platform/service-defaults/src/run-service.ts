@@ -11,7 +11,7 @@ import type { z } from 'zod';
 import { ConfigError } from './config/config-error';
 import { loadConfig, type ServiceConfig } from './config/load-config';
 import { HealthRegistry } from './health/health-registry';
-import { HTTP_IDENTITIES, type HttpIdentity } from '@dsp/contracts';
+import { HTTP_IDENTITIES, localHttpPublicKeys, type HttpIdentity } from '@dsp/contracts';
 import { errorBody } from './http/error-mapper';
 import { installServiceAuth, type ServiceAuthMode } from './http/service-auth';
 import { ServiceTokenSigner, ServiceTokenVerifier } from './http/service-token';
@@ -118,7 +118,7 @@ async function boot<S extends z.ZodObject>(
   const drainHooks: (() => Promise<void>)[] = [];
   const listenHooks: ((a: ListenAddress) => Promise<void>)[] = [];
   const key = config.HTTP_PRIVATE_KEY ?? (HTTP_IDENTITIES as Record<string, HttpIdentity | undefined>)[opts.name]?.privateKey;
-  const trusted = config.HTTP_PUBLIC_KEYS ?? Object.fromEntries(Object.entries(HTTP_IDENTITIES).map(([n, id]) => [n, id.publicKeys]));
+  const trusted = config.HTTP_PUBLIC_KEYS ?? localHttpPublicKeys();
   const signer = key === undefined ? undefined : new ServiceTokenSigner(opts.name, key);
   if (signer && !(trusted[opts.name] ?? []).includes(signer.publicKey))
     throw new ConfigError(opts.name, [

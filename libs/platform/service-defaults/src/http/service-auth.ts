@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { HTTP_IDENTITIES, httpAllowed, OPEN_ROUTES, SERVICE_TOKEN_HEADER } from '@dsp/contracts';
+import { httpAllowed, localHttpPublicKeys, OPEN_ROUTES, SERVICE_TOKEN_HEADER } from '@dsp/contracts';
 import type { JsonLogger } from '../logging/json-logger';
 import type { MetricsRegistry } from '../metrics/metrics-registry';
 import { errorBody } from './error-mapper';
@@ -43,10 +43,6 @@ function routedPath(req: FastifyRequest): string {
   }
 }
 
-function publicKeysByIssuer(): Record<string, readonly string[]> {
-  return Object.fromEntries(Object.entries(HTTP_IDENTITIES).map(([name, id]) => [name, id.publicKeys]));
-}
-
 /**
  * Guards a service's routes (ADR 0012): a request without a valid service
  * token for this service is 401, one whose caller has no right to the route
@@ -59,7 +55,7 @@ export function installServiceAuth(
   mode: ServiceAuthMode,
   logger: JsonLogger,
   metrics: MetricsRegistry,
-  verifier = new ServiceTokenVerifier(self, publicKeysByIssuer()),
+  verifier = new ServiceTokenVerifier(self, localHttpPublicKeys()),
 ): void {
   const refused = metrics.counter(
     'http_service_auth_refused_total',
