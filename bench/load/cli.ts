@@ -1,3 +1,4 @@
+import { localAdminToken } from '@dsp/contracts';
 /**
  * `npm run load -- <scenario...|all> [options]`: drives the running platform
  * (`npm start`) through its gateway with autocannon and prints req/s, 2xx/s,
@@ -86,7 +87,7 @@ async function main(): Promise<void> {
   const ctx = {
     gatewayUrl,
     buyers,
-    adminToken: process.env['ADMIN_TOKEN'] ?? 'local-admin-token-change-me',
+    adminToken: process.env['ADMIN_TOKEN'] ?? localAdminToken(),
     stock: num(values.stock, 'stock', 1000),
   };
   for (const s of scenarios) {

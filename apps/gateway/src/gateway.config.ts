@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { localAdminToken } from '@dsp/contracts';
 import { millis, port } from '@dsp/service-defaults';
 import { REDIS_ENV_SCHEMA } from '@dsp/redis';
 import { ZOOKEEPER_ENV_SCHEMA } from '@dsp/zookeeper';
@@ -14,7 +15,7 @@ export const GATEWAY_ENV_SCHEMA = z.object({
   /** Give up connecting to one instance after this long and try another. */
   UPSTREAM_CONNECT_TIMEOUT_MS: millis().default(1000),
   /** Bearer token of `/api/admin/config/...` (a secret). */
-  ADMIN_TOKEN: z.string().min(16).default('local-admin-token-change-me'),
+  ADMIN_TOKEN: z.string().min(16).default(localAdminToken),
   /**
    * Trust the last `X-Forwarded-For` hop from the peer as the client's address (only behind one
    * load balancer you run, which appends it).

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DB_USERS, MYSQL_CLUSTERS } from '@dsp/contracts';
+import { DB_USERS, localAdminToken, MYSQL_CLUSTERS } from '@dsp/contracts';
 import { REPLICA_STRATEGY_NAMES, SHARDING_ALGORITHM_NAMES } from '@dsp/database';
 import { KAFKA_ENV_SCHEMA } from '@dsp/messaging';
 import { hostPort, hostPortList, millis } from '@dsp/service-defaults';
@@ -18,10 +18,16 @@ export const ORDER_SERVICE_ENV_SCHEMA = z.object({
   ORDER_DB_1_PRIMARY: hostPort().default(`127.0.0.1:${c1.primaryPort}`),
   ORDER_DB_1_REPLICAS: hostPortList().default([`127.0.0.1:${c1.replicaPort}`]),
   ORDER_DB_USER: z.string().min(1).default(DB_USERS.order.name),
-  ORDER_DB_PASSWORD: z.string().min(1).default(DB_USERS.order.password),
+  ORDER_DB_PASSWORD: z
+    .string()
+    .min(1)
+    .default(() => DB_USERS.order.password),
   /** DDL account used once at boot to apply migrations on both order databases. */
   ORDER_DB_MIGRATOR_USER: z.string().min(1).default(DB_USERS.migrator.name),
-  ORDER_DB_MIGRATOR_PASSWORD: z.string().min(1).default(DB_USERS.migrator.password),
+  ORDER_DB_MIGRATOR_PASSWORD: z
+    .string()
+    .min(1)
+    .default(() => DB_USERS.migrator.password),
   /** How reads pick a replica: round-robin, random, weighted. */
   DB_REPLICA_STRATEGY: z.enum(REPLICA_STRATEGY_NAMES as [string, ...string[]]).default('round-robin'),
   /** A replica further behind than this gets no reads. */
@@ -42,7 +48,7 @@ export const ORDER_SERVICE_ENV_SCHEMA = z.object({
         .map((v) => BigInt(v)),
     ),
   /** Bearer token of the admin endpoints (`/api/admin/...`). */
-  ADMIN_TOKEN: z.string().min(16).default('local-admin-token-change-me'),
+  ADMIN_TOKEN: z.string().min(16).default(localAdminToken),
   /**
    * Flash sales: give up waiting for a sale's lock (zk-lock, redis-lock) after this long and answer 503
    * (retryable). Keep it well below the gateway's UPSTREAM_TIMEOUT_MS (10 s), or a waiting buyer gets a

@@ -17,10 +17,16 @@ export const USER_SERVICE_ENV_SCHEMA = z.object({
   USER_DB_REPLICAS: hostPortList().default([`127.0.0.1:${cluster0.replicaPort}`]),
   USER_DB_NAME: z.string().min(1).default('user_db'),
   USER_DB_USER: z.string().min(1).default(DB_USERS.user.name),
-  USER_DB_PASSWORD: z.string().min(1).default(DB_USERS.user.password),
+  USER_DB_PASSWORD: z
+    .string()
+    .min(1)
+    .default(() => DB_USERS.user.password),
   /** DDL account used once at boot to apply migrations. */
   USER_DB_MIGRATOR_USER: z.string().min(1).default(DB_USERS.migrator.name),
-  USER_DB_MIGRATOR_PASSWORD: z.string().min(1).default(DB_USERS.migrator.password),
+  USER_DB_MIGRATOR_PASSWORD: z
+    .string()
+    .min(1)
+    .default(() => DB_USERS.migrator.password),
   /** How reads pick a replica: round-robin, random, weighted. */
   DB_REPLICA_STRATEGY: z.enum(REPLICA_STRATEGY_NAMES as [string, ...string[]]).default('round-robin'),
   /** A replica further behind than this gets no reads. */

@@ -1,10 +1,11 @@
+import { localAdminToken } from '@dsp/contracts';
 /** Flash sales through the gateway, and the truth about them by raw SQL (bypassing the services). */
 import { randomBytes } from 'node:crypto';
 import type { FlashSalePurchaseView, FlashSaleStrategyName, FlashSaleView } from '@dsp/contracts';
 import type { Buyer } from '@dsp/ops';
 import { mysqlAdmin, ORDER_SERVERS } from '@dsp/testing';
 
-export const ADMIN = { authorization: 'Bearer local-admin-token-change-me', 'content-type': 'application/json' };
+export const ADMIN = { authorization: `Bearer ${localAdminToken()}`, 'content-type': 'application/json' };
 
 /** A fresh SKU (so its orders can be counted alone) and a sale of it. */
 export async function startSale(gatewayUrl: string, strategy: FlashSaleStrategyName, stock: number): Promise<FlashSaleView> {

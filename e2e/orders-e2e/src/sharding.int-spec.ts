@@ -1,3 +1,4 @@
+import { localAdminToken } from '@dsp/contracts';
 import { createHash } from 'node:crypto';
 import {
   E2E_PROFILE,
@@ -18,7 +19,7 @@ import {
 /** Users and orders each for the placement check (issue: N orders from many users). */
 const USERS = Number(process.env['ORDERS_PLACEMENT_USERS'] ?? 12);
 const ORDERS_PER_USER = Number(process.env['ORDERS_PLACEMENT_PER_USER'] ?? 5);
-const ADMIN = { authorization: 'Bearer local-admin-token-change-me' };
+const ADMIN = { authorization: `Bearer ${localAdminToken()}` };
 
 describe('orders on sharded MariaDB (through the gateway)', () => {
   let fleet: PlatformFleet;

@@ -1,6 +1,7 @@
+import { localAdminToken } from '@dsp/contracts';
 import { eventually, HttpClient, startPlatform, type PlatformFleet } from '@dsp/testing';
 
-const ADMIN = { authorization: 'Bearer local-admin-token-change-me' };
+const ADMIN = { authorization: `Bearer ${localAdminToken()}` };
 const KEY = 'session.idleTimeoutSeconds';
 
 type Current = { app: string; profile: string; path: string; keys: string[]; values: Record<string, unknown> };

@@ -1,8 +1,9 @@
+import { localAdminToken } from '@dsp/contracts';
 import { ZK_SERVERS } from '@dsp/infra-stack';
 import { stackControl } from '@dsp/ops';
 import { eventually, HttpClient, startPlatform, waitServing, type PlatformFleet } from '@dsp/testing';
 
-const ADMIN = { authorization: `Bearer ${process.env['ADMIN_TOKEN'] ?? 'local-admin-token-change-me'}` };
+const ADMIN = { authorization: `Bearer ${process.env['ADMIN_TOKEN'] ?? localAdminToken()}` };
 const KEY = '/api/admin/config/user-service/session.idleTimeoutSeconds';
 
 async function healEnsemble(): Promise<void> {

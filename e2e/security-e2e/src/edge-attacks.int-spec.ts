@@ -1,3 +1,4 @@
+import { localAdminToken } from '@dsp/contracts';
 import { request } from 'node:http';
 import { z } from 'zod';
 import {
@@ -19,7 +20,7 @@ import {
  * client merely failed to connect.
  */
 const N = Number(process.env['ATTACK_REPEATS'] ?? 3);
-const ADMIN = process.env['ADMIN_TOKEN'] ?? 'local-admin-token-change-me';
+const ADMIN = process.env['ADMIN_TOKEN'] ?? localAdminToken();
 const USER_LIMITS = z.object({
   'ratelimit.register.ipAttempts': z.number().int().min(1).default(20),
   'ratelimit.register.windowSeconds': z.number().int().min(1).default(60),

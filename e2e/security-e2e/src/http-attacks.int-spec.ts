@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import { SERVICE_TOKEN_HEADER } from '@dsp/contracts';
+import { localAdminToken, SERVICE_TOKEN_HEADER } from '@dsp/contracts';
 import { ServiceTokenSigner } from '@dsp/service-defaults';
 import { eventually, HttpClient, PASSWORD, serviceHeaders, shopper, startPlatform, type PlatformFleet } from '@dsp/testing';
 
@@ -12,7 +12,7 @@ import { eventually, HttpClient, PASSWORD, serviceHeaders, shopper, startPlatfor
  * refusal the rightful caller succeeds (docs/adr/0012).
  */
 const N = Number(process.env['ATTACK_REPEATS'] ?? 3);
-const ADMIN = process.env['ADMIN_TOKEN'] ?? 'local-admin-token-change-me';
+const ADMIN = process.env['ADMIN_TOKEN'] ?? localAdminToken();
 const KEY = 'ratelimit.login.ipAttempts';
 
 /** A throwaway Ed25519 key nobody trusts. */

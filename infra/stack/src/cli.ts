@@ -2,9 +2,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { log } from './log';
 import { logFileOf } from './proc';
 import { allTopics } from '@dsp/contracts';
-import { ensurePlatformTopics } from './components/kafka.component';
-import { writeComposeSql } from './compose-sql';
+import { ensureAcls, ensurePlatformTopics, kafkaAdminClient } from './components/kafka.component';
+import { writeComposeFiles, composeDir } from './compose';
+import { ensureZnodeTree } from './components/zk-tree';
 import { installAll } from './install';
+import { localSecretLabels, localSecretValue } from './secrets';
 import { allDaemons, down, formatStatus, reset, stackRunning, status, up } from './stack';
 
 const USAGE = `usage: npm run stack -- <command>
@@ -17,9 +19,13 @@ const USAGE = `usage: npm run stack -- <command>
                      last N (default 40) lines of one server's log, or of all
   reset [--all]      stop and wipe .stack/ (--all also drops the jar cache)
   running            exit 0 if every server has a live process, 1 otherwise
-  compose-sql        regenerate infra/compose/mysql/*.sql from the native provisioning
+  secret <label>     print one of this stack's generated secrets (\`secret --list\` names them), e.g.
+                     redis-cli -p 6380 --user dsp-operator --pass "$(npm run -s stack -- secret redis/dsp-operator)"
+  compose-env        write .stack/compose/ (the .env and mounted files docker-compose.yml reads: ACL file,
+                     Kafka properties and SCRAM users, init SQL), from this stack's seed
+  compose-init       after \`docker compose --env-file .stack/compose/.env up -d --wait\`: the znode roots
+                     and their ACLs, the platform topics and the Kafka ACLs (the native \`up\` does all three)
   topics             create the platform topics missing on the cluster at the stack's broker ports
-                     (the native stack's \`up\` does it; run it once after \`docker compose up -d --wait\`)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -58,9 +64,32 @@ async function main(argv: string[]): Promise<number> {
     case 'reset':
       await reset(rest.includes('--all'));
       return 0;
-    case 'compose-sql':
-      for (const f of writeComposeSql()) log.ok(`wrote ${f}`);
+    case 'secret': {
+      const [label] = rest;
+      if (label === undefined || label === '--list') {
+        process.stdout.write(`${localSecretLabels().join('\n')}\n`);
+        return label === undefined ? 2 : 0;
+      }
+      process.stdout.write(`${localSecretValue(label)}\n`);
       return 0;
+    }
+    case 'compose-env':
+      for (const f of writeComposeFiles()) log.ok(`wrote ${f}`);
+      log.ok(`next: docker compose --env-file ${composeDir()}/.env up -d --wait && npm run stack -- compose-init`);
+      return 0;
+    case 'compose-init': {
+      log.ok(`ZooKeeper: ${await ensureZnodeTree()} znode roots with their ACLs`);
+      const created = await ensurePlatformTopics();
+      log.ok(`Kafka: ${created} topics created; all ${allTopics().length} platform topics exist`);
+      const admin = kafkaAdminClient().admin();
+      await admin.connect();
+      try {
+        log.ok(`Kafka: ${await ensureAcls(admin)}`);
+      } finally {
+        await admin.disconnect();
+      }
+      return 0;
+    }
     case 'topics': {
       const created = await ensurePlatformTopics();
       log.ok(`${created} topics created; all ${allTopics().length} platform topics exist`);

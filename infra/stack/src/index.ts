@@ -16,9 +16,11 @@ export {
 } from './topology';
 export { zkNodeState, type ZkNodeState } from './components/zookeeper.component';
 export { replicaState, rootQuery } from './components/mariadb.component';
-export { ensurePlatformTopics, TOPIC_PARTITIONS } from './components/kafka.component';
+export { ensurePlatformTopics, serverProperties, TOPIC_PARTITIONS } from './components/kafka.component';
+export { redisAclLines } from './components/redis.component';
 export type { ServerStatus, StackComponent } from './components/component';
-export { composeInitSql, composeSqlPath } from './compose-sql';
+export { composeDir, composeEnv, composeFiles, composeInitSql, composePlacement, writeComposeFiles } from './compose';
+export { localSecretLabels, localSecretValue } from './secrets';
 export { run } from './proc';
 export { compareVotes, electionNotifications, type ElectionNotification } from './zk-election-log';
 export { appInstance, startApp, stopApp, waitAppReady, type AppInstance, type AppName } from './app-process';

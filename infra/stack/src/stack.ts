@@ -1,4 +1,5 @@
 import { readdirSync, rmSync } from 'node:fs';
+import { localSecretSeedPath, localSecretsFingerprint } from '@dsp/contracts';
 import { KafkaComponent } from './components/kafka.component';
 import { MariadbComponent } from './components/mariadb.component';
 import { RedisComponent } from './components/redis.component';
@@ -36,7 +37,9 @@ export interface UpOptions {
 export async function up(opts: UpOptions): Promise<void> {
   const t0 = Date.now();
   if (opts.install) await installAll();
-  log.step('preparing configs and data directories');
+  log.step(
+    `preparing configs and data directories (secrets of this stack: ${localSecretSeedPath()}, fingerprint ${localSecretsFingerprint()})`,
+  );
   await Promise.all(COMPONENTS.map((c) => c.prepare()));
   log.step('starting servers');
   for (const c of COMPONENTS) await c.start();

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createConnection } from 'mysql2/promise';
-import { DB_USERS, MYSQL_CLUSTERS } from '@dsp/contracts';
+import { DB_USERS, localAdminToken, MYSQL_CLUSTERS } from '@dsp/contracts';
 
 /**
  * The short walk `npm start` prints once everything is ready: it exercises the
@@ -84,7 +84,7 @@ export async function tour(base: string): Promise<string[]> {
     out.push(`   raw SQL finds it in      ${await physicalLocation(id)}`);
     const get = await call(base, 'GET', `/api/orders/${id}`, cookie);
     out.push(`GET  /api/orders/${id} -> ${get.status}, read from ${get.headers.get('x-db-route')} (the id's low bits name the shard)`);
-    const admin = { authorization: `Bearer ${process.env['ADMIN_TOKEN'] ?? 'local-admin-token-change-me'}` };
+    const admin = { authorization: `Bearer ${process.env['ADMIN_TOKEN'] ?? localAdminToken()}` };
     const sale = await call(base, 'POST', '/api/flash-sales', undefined, { sku: 'SKU-MUG', stock: 3, strategy: 'redis-reserve' }, admin);
     const saleId = String(sale.body['id']);
     out.push(`POST /api/flash-sales      -> ${sale.status}, sale ${saleId}: 3 x SKU-MUG, strategy redis-reserve (docs/flash-sale.md)`);

@@ -1,3 +1,4 @@
+import { localEd25519 } from './local-secrets';
 import { SERVICE_NAMES, type ServiceName } from './service-instance';
 
 /** The request header that carries a service token (`v1.<payload>.<signature>`). */
@@ -10,27 +11,31 @@ export const OPEN_ROUTES: readonly string[] = ['/health/live', '/health/ready', 
  * A service's HTTP identity: the Ed25519 key pair it signs its service
  * tokens with. `publicKeys` lists every key a token of this service may be
  * signed with (two during a rotation); `privateKey` is the loopback stack's
- * default (services read `HTTP_PRIVATE_KEY`; `PLATFORM_PROFILE=production`
- * refuses to start without it). Keys are base64 DER (SPKI / PKCS#8).
+ * key, generated per stack (`localEd25519`, read on first use; services read
+ * `HTTP_PRIVATE_KEY`; `PLATFORM_PROFILE=production` refuses to start without
+ * it). Keys are base64 DER (SPKI / PKCS#8).
  */
 export interface HttpIdentity {
   readonly publicKeys: readonly string[];
   readonly privateKey: string;
 }
 
+/** A service's key pair of the local stack, derived from its seed on first read (`localEd25519`). */
+function localHttpIdentity(service: ServiceName): HttpIdentity {
+  return {
+    get publicKeys() {
+      return [localEd25519(`http/${service}`).publicKey];
+    },
+    get privateKey() {
+      return localEd25519(`http/${service}`).privateKey;
+    },
+  };
+}
+
 export const HTTP_IDENTITIES: Record<ServiceName, HttpIdentity> = {
-  [SERVICE_NAMES.gateway]: {
-    publicKeys: ['MCowBQYDK2VwAyEASXpjDmq646d5uEU63BQNTbhd3PODYdSwCVP6Mpf9ZPw='],
-    privateKey: 'MC4CAQAwBQYDK2VwBCIEIMM7RxMQcTpwYToPYcOFGlwgFUfsTVG7KZu9jAvduYlX',
-  },
-  [SERVICE_NAMES.user]: {
-    publicKeys: ['MCowBQYDK2VwAyEAN+r3KqfX7uEfDz9q3LJNKDOahvgazwkMi8P69oXnF+s='],
-    privateKey: 'MC4CAQAwBQYDK2VwBCIEIKGSH3mosZeByHOw9xCc8IFOxVUOtcVRiOgpqqiRv4wY',
-  },
-  [SERVICE_NAMES.order]: {
-    publicKeys: ['MCowBQYDK2VwAyEA0npzvKZkvsFFVYtTxBTo6m6/F3eS3pE6Vu4kBtvzAzc='],
-    privateKey: 'MC4CAQAwBQYDK2VwBCIEIGiRqcMr/y1Vc9LWIKF8oQWDC3MABv+2yuiUr69ohfaO',
-  },
+  [SERVICE_NAMES.gateway]: localHttpIdentity(SERVICE_NAMES.gateway),
+  [SERVICE_NAMES.user]: localHttpIdentity(SERVICE_NAMES.user),
+  [SERVICE_NAMES.order]: localHttpIdentity(SERVICE_NAMES.order),
 };
 
 /** The public keys of every identity in the table, per issuer: what a local-profile verifier trusts. */

@@ -13,3 +13,4 @@ export * from './zk-identities';
 export * from './redis-identities';
 export * from './kafka-identities';
 export * from './http-identities';
+export * from './local-secrets';

@@ -1,3 +1,4 @@
+import { withLocalPassword } from './local-secrets';
 import { SERVICE_NAMES } from './service-instance';
 import { dlqTopic, retryTopic, TOPICS } from './topics';
 
@@ -30,11 +31,13 @@ export interface KafkaIdentity {
 }
 
 /** The brokers' own principal (inter-broker and controller traffic); a super user. */
-export const KAFKA_BROKER_IDENTITY = { user: 'broker', password: 'broker_kafka_local_pw' } as const;
+export const KAFKA_BROKER_IDENTITY: { readonly user: 'broker'; readonly password: string } = withLocalPassword('kafka', {
+  user: 'broker' as const,
+});
 
 /**
  * Who talks to Kafka, each as its own SCRAM-SHA-512 user. The passwords are
- * the loopback stack's defaults (services read `KAFKA_USER` /
+ * the loopback stack's, generated per stack (`localSecret('kafka/<user>')`; services read `KAFKA_USER` /
  * `KAFKA_PASSWORD`; `PLATFORM_PROFILE=production` refuses a missing
  * `KAFKA_PASSWORD`). The brokers run `StandardAuthorizer` with
  * `allow.everyone.if.no.acl.found=false`: a principal may do only what
@@ -49,19 +52,17 @@ export const KAFKA_BROKER_IDENTITY = { user: 'broker', password: 'broker_kafka_l
  * - `operator` is a super user: the stack manager, tests, benchmarks, people with Kafka's tools.
  */
 export const KAFKA_IDENTITIES = {
-  [SERVICE_NAMES.user]: {
+  [SERVICE_NAMES.user]: withLocalPassword('kafka', {
     user: 'user-service',
-    password: 'user_service_kafka_local_pw',
     produces: [],
     groups: [KAFKA_GROUPS.userOrderStats],
-  },
-  [SERVICE_NAMES.order]: {
+  }),
+  [SERVICE_NAMES.order]: withLocalPassword('kafka', {
     user: 'order-service',
-    password: 'order_service_kafka_local_pw',
     produces: [TOPICS.orderCreated, TOPICS.orderPaid, TOPICS.orderCancelled, TOPICS.orderRequests, TOPICS.flashSaleReserved],
     groups: [KAFKA_GROUPS.orderIntake, KAFKA_GROUPS.orderFlashSale],
-  },
-  operator: { user: 'dsp-operator', password: 'dsp_operator_kafka_local_pw', produces: [], groups: [] },
+  }),
+  operator: withLocalPassword('kafka', { user: 'dsp-operator', produces: [], groups: [] }),
 } as const satisfies Record<string, KafkaIdentity>;
 
 /** The principals the brokers treat as super users (every right, no ACL needed). */

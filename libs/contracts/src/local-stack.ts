@@ -4,9 +4,29 @@
  * environment variable named beside it; these are the defaults that the stack
  * manager (`infra/stack`), the services and the tests agree on.
  *
- * Passwords here are for the loopback-only development stack. A service started
- * with `PLATFORM_PROFILE=production` refuses to use them (see service-defaults).
+ * Passwords and tokens are the loopback-only development stack's, generated
+ * per stack (`localSecret`, in `.stack/secrets/`). A service started with
+ * `PLATFORM_PROFILE=production` requires every one explicitly (see service-defaults).
  */
+
+import { localSecret } from './local-secrets';
+
+/** A database account whose password is this stack's `mariadb/<name>` secret (read on first use). */
+function withLocalDbPassword<const T extends { readonly name: string }>(account: T): T & { readonly password: string } {
+  return Object.defineProperty({ ...account }, 'password', {
+    enumerable: true,
+    get: () => localSecret(`mariadb/${account.name}`),
+  }) as T & { readonly password: string };
+}
+
+/**
+ * The admin token of this stack (`Authorization: Bearer <token>` on
+ * `/api/admin/*`), generated per stack; services read `ADMIN_TOKEN`.
+ * `npm run -s stack -- secret admin-token` prints it.
+ */
+export function localAdminToken(): string {
+  return localSecret('admin-token');
+}
 
 /** ZooKeeper client ports: three voters, then the observer. */
 export const ZK_VOTER_PORTS = [2181, 2182, 2183] as const;
@@ -26,14 +46,14 @@ export const MYSQL_CLUSTERS = [
 
 /** Least-privilege database accounts (DML on their own schemas only). */
 export const DB_USERS = {
-  user: { name: 'user_svc', password: 'user_svc_local_pw', databases: ['user_db'] },
-  order: { name: 'order_svc', password: 'order_svc_local_pw', databases: ['order_db_0', 'order_db_1'] },
+  user: withLocalDbPassword({ name: 'user_svc', databases: ['user_db'] }),
+  order: withLocalDbPassword({ name: 'order_svc', databases: ['order_db_0', 'order_db_1'] }),
   /** DDL on the platform schemas, for migrations; never used by a running service. */
-  migrator: { name: 'dsp_migrator', password: 'dsp_migrator_local_pw', databases: ['user_db', 'order_db_0', 'order_db_1'] },
+  migrator: withLocalDbPassword({ name: 'dsp_migrator', databases: ['user_db', 'order_db_0', 'order_db_1'] }),
   /** Replication and lag probes: SHOW SLAVE STATUS, GTID positions. */
-  monitor: { name: 'dsp_monitor', password: 'dsp_monitor_local_pw', databases: [] },
+  monitor: withLocalDbPassword({ name: 'dsp_monitor', databases: [] }),
   /** Operator account for the stack manager and fault tests (STOP SLAVE, ...). */
-  admin: { name: 'dsp_admin', password: 'dsp_admin_local_pw', databases: [] },
+  admin: withLocalDbPassword({ name: 'dsp_admin', databases: [] }),
 } as const;
 
 /** Builds a `host:port,host:port` ZooKeeper connect string. */

@@ -1,3 +1,4 @@
+import { withLocalPassword } from './local-secrets';
 import { SERVICE_NAMES, type ServiceName } from './service-instance';
 
 /**
@@ -25,7 +26,7 @@ export const REDIS_SERVICE_COMMANDS =
 
 /**
  * Who talks to Redis, each as its own ACL user. The passwords are the loopback
- * stack's defaults (services read `REDIS_USER` / `REDIS_PASSWORD`;
+ * stack's, generated per stack (`localSecret('redis/<user>')`; services read `REDIS_USER` / `REDIS_PASSWORD`;
  * `PLATFORM_PROFILE=production` refuses a missing `REDIS_PASSWORD`). Redis'
  * `default` user is disabled: an unauthenticated connection can run nothing.
  *
@@ -38,23 +39,20 @@ export const REDIS_SERVICE_COMMANDS =
  * - `operator` may do everything: the stack manager, tests, benches, people with redis-cli.
  */
 export const REDIS_IDENTITIES: Record<ServiceName | 'operator', RedisIdentity> = {
-  [SERVICE_NAMES.gateway]: {
+  [SERVICE_NAMES.gateway]: withLocalPassword('redis', {
     user: 'gateway',
-    password: 'gateway_redis_local_pw',
     keys: ['dsp:sess:*', 'dsp:rl:login:ip:*'],
     channels: [],
-  },
-  [SERVICE_NAMES.user]: {
+  }),
+  [SERVICE_NAMES.user]: withLocalPassword('redis', {
     user: 'user-service',
-    password: 'user_service_redis_local_pw',
     keys: ['dsp:sess:*', 'dsp:user-sess:*', 'dsp:rl:register:*', 'dsp:rl:login:account:*'],
     channels: [],
-  },
-  [SERVICE_NAMES.order]: {
+  }),
+  [SERVICE_NAMES.order]: withLocalPassword('redis', {
     user: 'order-service',
-    password: 'order_service_redis_local_pw',
     keys: ['dsp:sess:*', 'dsp:lock:*', 'dsp:fs:*', 'dsp:gate:*', 'dsp:ticket:*'],
     channels: ['dsp:lock:*:released'],
-  },
-  operator: { user: 'dsp-operator', password: 'dsp_operator_redis_local_pw', keys: ['*'], channels: ['*'] },
+  }),
+  operator: withLocalPassword('redis', { user: 'dsp-operator', keys: ['*'], channels: ['*'] }),
 };

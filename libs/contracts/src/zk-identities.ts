@@ -1,3 +1,4 @@
+import { withLocalPassword } from './local-secrets';
 import { SERVICE_NAMES, type ServiceName } from './service-instance';
 
 /** A ZooKeeper digest identity (`addauth digest user:password`). */
@@ -8,8 +9,9 @@ export interface ZkIdentity {
 
 /**
  * Who talks to ZooKeeper, each with its own digest identity. The passwords
- * here are the loopback stack's defaults (services read `ZK_USER` /
- * `ZK_PASSWORD`; `PLATFORM_PROFILE=production` refuses these values).
+ * are the loopback stack's, generated per stack and read on first use
+ * (`localSecret('zookeeper/<user>')`; services read `ZK_USER` /
+ * `ZK_PASSWORD`; `PLATFORM_PROFILE=production` requires them).
  *
  * - each service writes only the parents it owns (`znodePaths.ownedBy`):
  *   its registrations, its config, its locks, elections, worker ids and jobs;
@@ -18,10 +20,10 @@ export interface ZkIdentity {
  * - anonymous sessions may read, never write.
  */
 export const ZK_IDENTITIES: Record<ServiceName | 'operator', ZkIdentity> = {
-  [SERVICE_NAMES.gateway]: { user: 'gateway', password: 'gateway_zk_local_pw' },
-  [SERVICE_NAMES.user]: { user: 'user-service', password: 'user_service_zk_local_pw' },
-  [SERVICE_NAMES.order]: { user: 'order-service', password: 'order_service_zk_local_pw' },
-  operator: { user: 'dsp-operator', password: 'dsp_operator_zk_local_pw' },
+  [SERVICE_NAMES.gateway]: withLocalPassword('zookeeper', { user: 'gateway' }),
+  [SERVICE_NAMES.user]: withLocalPassword('zookeeper', { user: 'user-service' }),
+  [SERVICE_NAMES.order]: withLocalPassword('zookeeper', { user: 'order-service' }),
+  operator: withLocalPassword('zookeeper', { user: 'dsp-operator' }),
 };
 
 /** What each identity may do in ZooKeeper (rendered in docs/security.md). */

@@ -29,23 +29,47 @@ function nodeDir(n: KafkaNodeSpec): string {
   return join(STACK_DIR, 'kafka', String(n.nodeId));
 }
 
-export function serverProperties(n: KafkaNodeSpec): string {
-  const voters = KAFKA_NODES.map((o) => `${o.nodeId}@127.0.0.1:${o.controllerPort}`).join(',');
+/**
+ * Where a node listens and keeps its data. The native stack puts every node on
+ * loopback; docker-compose adds a second client listener (`EXTERNAL`, the
+ * port published to the host) beside the one containers use.
+ */
+export interface KafkaPlacement {
+  voters: string;
+  /** `NAME://host:port` client listeners, the inter-broker one (`BROKER`) first. */
+  clientListeners: { name: string; bind: string; advertise: string }[];
+  controller: string;
+  logDir: string;
+}
+
+export function nativePlacement(n: KafkaNodeSpec): KafkaPlacement {
+  return {
+    voters: KAFKA_NODES.map((o) => `${o.nodeId}@127.0.0.1:${o.controllerPort}`).join(','),
+    clientListeners: [{ name: 'BROKER', bind: `127.0.0.1:${n.brokerPort}`, advertise: `127.0.0.1:${n.brokerPort}` }],
+    controller: `127.0.0.1:${n.controllerPort}`,
+    logDir: join(nodeDir(n), 'data'),
+  };
+}
+
+export function serverProperties(n: KafkaNodeSpec, place: KafkaPlacement = nativePlacement(n)): string {
+  const clients = place.clientListeners;
   return `${[
     '# Written by infra/stack (kafka.component.ts); regenerated on every `stack up`.',
     'process.roles=broker,controller',
     `node.id=${n.nodeId}`,
-    `controller.quorum.voters=${voters}`,
-    `listeners=BROKER://127.0.0.1:${n.brokerPort},CONTROLLER://127.0.0.1:${n.controllerPort}`,
-    `advertised.listeners=BROKER://127.0.0.1:${n.brokerPort}`,
+    `controller.quorum.voters=${place.voters}`,
+    `listeners=${[...clients.map((l) => `${l.name}://${l.bind}`), `CONTROLLER://${place.controller}`].join(',')}`,
+    `advertised.listeners=${clients.map((l) => `${l.name}://${l.advertise}`).join(',')}`,
     'controller.listener.names=CONTROLLER',
     'inter.broker.listener.name=BROKER',
     // Loopback: SASL without TLS. Production uses SASL_SSL (docs/security.md).
-    'listener.security.protocol.map=BROKER:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT',
+    `listener.security.protocol.map=${[...clients.map((l) => l.name), 'CONTROLLER'].map((l) => `${l}:SASL_PLAINTEXT`).join(',')}`,
     // Clients and brokers: SCRAM-SHA-512, users in the metadata log (created at format time).
-    'listener.name.broker.sasl.enabled.mechanisms=SCRAM-SHA-512',
+    ...clients.flatMap((l) => [
+      `listener.name.${l.name.toLowerCase()}.sasl.enabled.mechanisms=SCRAM-SHA-512`,
+      `listener.name.${l.name.toLowerCase()}.scram-sha-512.sasl.jaas.config=${jaas('scram.ScramLoginModule')}`,
+    ]),
     'sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512',
-    `listener.name.broker.scram-sha-512.sasl.jaas.config=${jaas('scram.ScramLoginModule')}`,
     // Controllers: PLAIN with a static user; SCRAM cannot bootstrap a quorum (KAFKA-15513, ADR 0011).
     'listener.name.controller.sasl.enabled.mechanisms=PLAIN',
     'sasl.mechanism.controller.protocol=PLAIN',
@@ -53,7 +77,7 @@ export function serverProperties(n: KafkaNodeSpec): string {
     'authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer',
     'allow.everyone.if.no.acl.found=false',
     `super.users=${KAFKA_SUPER_USERS.map((u) => `User:${u}`).join(';')}`,
-    `log.dirs=${join(nodeDir(n), 'data')}`,
+    `log.dirs=${place.logDir}`,
     `num.partitions=${TOPIC_PARTITIONS}`,
     'default.replication.factor=3',
     'min.insync.replicas=2',
@@ -80,7 +104,7 @@ function jaas(module: string, extra = ''): string {
 }
 
 /** Every SCRAM user the cluster is formatted with: the brokers' own and each identity's. */
-function scramUsers(): { user: string; password: string }[] {
+export function scramUsers(): { user: string; password: string }[] {
   return [KAFKA_BROKER_IDENTITY, ...Object.values(KAFKA_IDENTITIES)];
 }
 

@@ -1,12 +1,17 @@
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DB_USERS } from '@dsp/contracts';
+import { DB_USERS, localSecret } from '@dsp/contracts';
 import { logFileOf, run, runningPid, startDaemon, stopDaemon, waitFor } from '../proc';
 import { MYSQL_INSTANCES, STACK_DIR, socketPath, type MysqlInstanceSpec } from '../topology';
 import type { ServerStatus, StackComponent } from './component';
 
 /** Replication account; created on each primary with binary logging off, so it never replicates. */
-export const REPL_USER = { name: 'dsp_repl', password: 'dsp_repl_local_pw' };
+export const REPL_USER = {
+  name: 'dsp_repl',
+  get password(): string {
+    return localSecret('mariadb/dsp_repl');
+  },
+};
 
 function instanceDir(s: MysqlInstanceSpec): string {
   return join(STACK_DIR, 'mysql', s.name);
@@ -78,6 +83,8 @@ export function provisioningSql(s: MysqlInstanceSpec, accountHost = '127.0.0.1')
   }
   for (const u of Object.values(DB_USERS)) {
     stmts.push(`CREATE USER IF NOT EXISTS ${quote(u.name)}@${host} IDENTIFIED BY ${quote(u.password)}`);
+    // An account made with another stack's secret (or rotated by hand) takes this stack's again.
+    stmts.push(`ALTER USER ${quote(u.name)}@${host} IDENTIFIED BY ${quote(u.password)}`);
   }
   // Service accounts: DML on their own schemas, nothing else (no DDL, no DROP).
   for (const role of ['user', 'order'] as const) {

@@ -93,6 +93,18 @@ describe('loadConfig', () => {
           .DB_PASSWORD,
       ).toBe('s3cret');
     });
+
+    it("should report a missing secret without evaluating its local default (the local stack's seed is never read)", () => {
+      const derive = jest.fn((): string => {
+        throw new Error('derived a local secret');
+      });
+      const lazy = z.object({ DB_PASSWORD: z.string().min(1).default(derive) });
+      const run = (env: Record<string, string>) => () => loadConfig({ service: 'svc', schema: lazy, secrets: ['DB_PASSWORD'], env });
+      expect(run({ PLATFORM_PROFILE: 'production' })).toThrow(ConfigError);
+      expect(run({ PLATFORM_PROFILE: 'production' })).toThrow(/DB_PASSWORD: must be set explicitly/);
+      expect(derive).not.toHaveBeenCalled();
+      expect(run({})).toThrow('derived a local secret');
+    });
   });
 });
 

@@ -27,26 +27,33 @@ export function loadConfig<S extends z.ZodObject>(opts: LoadConfigOptions<S>): S
   const env = opts.env ?? process.env;
   const schema = BASE_ENV_SCHEMA.extend(opts.schema.shape);
   // Empty strings count as unset, as in most twelve-factor setups.
-  const input = Object.fromEntries(Object.keys(schema.shape).map((k) => [k, env[k] === '' ? undefined : env[k]]));
-  const parsed = schema.safeParse(input);
+  const input: Record<string, string | undefined> = Object.fromEntries(
+    Object.keys(schema.shape).map((k) => [k, env[k] === '' ? undefined : env[k]]),
+  );
   const issues: ConfigIssue[] = [];
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      const variable = String(issue.path[0] ?? '(root)');
-      const raw = env[variable];
-      const problem = raw === undefined || raw === '' ? `is required (${issue.message})` : `${issue.message}, got "${raw}"`;
-      issues.push({ variable, problem });
-    }
-  }
-  const profile = (parsed.success ? parsed.data.PLATFORM_PROFILE : env['PLATFORM_PROFILE']) ?? 'local';
-  if (profile === 'production') {
+  // In production a secret must be set: it is reported, and its local default
+  // (derived from the local stack's seed) is never evaluated.
+  const missingSecrets = new Set<string>();
+  if ((env['PLATFORM_PROFILE'] ?? 'local') === 'production') {
     for (const secret of [...BASE_SECRETS, ...(opts.secrets ?? [])]) {
-      if (env[secret] === undefined || env[secret] === '') {
+      if (input[secret] === undefined) {
+        missingSecrets.add(secret);
+        input[secret] = 'unset';
         issues.push({
           variable: secret,
           problem: 'must be set explicitly when PLATFORM_PROFILE=production (the default is for the local stack only)',
         });
       }
+    }
+  }
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const variable = String(issue.path[0] ?? '(root)');
+      if (missingSecrets.has(variable)) continue;
+      const raw = env[variable];
+      const problem = raw === undefined || raw === '' ? `is required (${issue.message})` : `${issue.message}, got "${raw}"`;
+      issues.push({ variable, problem });
     }
   }
   if (issues.length > 0 || !parsed.success) throw new ConfigError(opts.service, issues);
