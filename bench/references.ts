@@ -3,7 +3,8 @@
  * platform next to the standard tool for the same server, in the same run, so
  * the ratio (not the absolute number) is what to read:
  * - Redis: our client calls vs `redis-benchmark` (GET, 50 clients), and the
- *   session check as a service's ACL user vs a throwaway Redis without ACL;
+ *   session check as a service's ACL user vs a throwaway Redis without ACL,
+ *   and a new connection's connect + AUTH vs connect on that Redis;
  * - Kafka: EventProducer (acks=all, idempotent, linger 2 ms) vs Kafka's own
  *   ProducerPerformance with the same settings, both as the same SCRAM user
  *   (what SCRAM and ACLs cost is in `kafka-scram-cost.ts`);
@@ -15,6 +16,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -203,6 +205,63 @@ export async function redisAclCostPair(ops = 50_000, clients = 50, port = 16380)
     };
   } finally {
     await Promise.all([...conns, creator].map((c) => c.close()));
+    await bare.stop();
+  }
+}
+
+/** One new TCP connection that sends `commands` (RESP) and waits for `replies` answers, then closes. */
+function oneRedisConnection(port: number, commands: string[][], replies: number): Promise<void> {
+  const payload = commands.map((cmd) => `*${cmd.length}\r\n${cmd.map((c) => `$${Buffer.byteLength(c)}\r\n${c}\r\n`).join('')}`).join('');
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port, noDelay: true });
+    let got = '';
+    socket.on('connect', () => socket.write(payload));
+    socket.on('data', (d) => {
+      got += d.toString();
+      const lines = got.split('\r\n').filter((l) => l.length > 0);
+      if (lines.some((l) => l.startsWith('-'))) {
+        socket.destroy();
+        reject(new Error(`Redis said ${got.trim()}`));
+      } else if (lines.length >= replies) {
+        socket.destroy();
+        resolve();
+      }
+    });
+    socket.on('error', reject);
+  });
+}
+
+/**
+ * What authenticating costs a new connection (ADR 0010): connect + `AUTH
+ * <user> <password>` + `PING` as the gateway's ACL user on the stack's Redis,
+ * vs connect + `PING` on a throwaway Redis without ACL, one connection at a
+ * time (the latency a client's reconnect or a pool's growth pays), same run.
+ */
+export async function redisConnectAuthPair(connections = 3_000, port = 16381): Promise<Pair> {
+  const bare = await throwawayRedis(port);
+  const gw = REDIS_IDENTITIES.gateway;
+  const withAuth = () => oneRedisConnection(REDIS_PORT, [['AUTH', gw.user, gw.password], ['PING']], 2);
+  const without = () => oneRedisConnection(port, [['PING']], 1);
+  const rate = async (fn: () => Promise<void>, n: number): Promise<number> => {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < n; i++) await fn();
+    return n / (Number(process.hrtime.bigint() - t0) / 1e9);
+  };
+  try {
+    await rate(withAuth, 200);
+    await rate(without, 200);
+    const rates = { auth: [] as number[], bare: [] as number[] };
+    for (let round = 0; round < 3; round++) {
+      rates.auth.push(await rate(withAuth, Math.ceil(connections / 3)));
+      rates.bare.push(await rate(without, Math.ceil(connections / 3)));
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1] as number;
+    return {
+      area: 'redis',
+      ours: { what: "new connection: connect + AUTH as the gateway's ACL user + PING, one at a time", opsPerSec: median(rates.auth) },
+      reference: { what: 'new connection: connect + PING on a throwaway Redis without ACL', opsPerSec: median(rates.bare) },
+    };
+  } finally {
     await bare.stop();
   }
 }

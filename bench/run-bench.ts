@@ -21,7 +21,7 @@ import { kafkaScramCostPairs } from './kafka-scram-cost';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { FLASH_SALE_STRATEGIES, SERVICE_NAMES, znodePaths } from '@dsp/contracts';
+import { FLASH_SALE_STRATEGIES, localAdminToken, SERVICE_NAMES, znodePaths } from '@dsp/contracts';
 import { appInstance, BENCH_PACKAGES, ensureDebianPackages, startApp, stopApp, up, waitAppReady, type AppInstance } from '@dsp/infra-stack';
 import { runLoad, scenario, type LoadResult } from '@dsp/load-kit';
 import { seedBuyers } from '@dsp/ops';
@@ -29,7 +29,7 @@ import { createJsonLogger } from '@dsp/service-defaults';
 import { ZookeeperClient } from '@dsp/zookeeper';
 import { benchStrategies, type StrategyBenchResult } from './flash-sale-strategies';
 import { lockOnly, type LockResult } from './locks';
-import { httpPair, kafkaPair, mysqlPair, redisAclCostPair, redisPairs, type Pair } from './references';
+import { httpPair, kafkaPair, mysqlPair, redisAclCostPair, redisConnectAuthPair, redisPairs, type Pair } from './references';
 import { CLIENT_OPS, CLIENT_SCENARIOS, javaClient, oursClient } from './zk-client';
 import { buildCurator, CONNECT, curator, OPS, ours, ROOT, type Result } from './zk-lock';
 
@@ -64,7 +64,7 @@ async function e2eFlashSales(): Promise<{ results: LoadResult[]; gatewayUrl: str
   await Promise.all(fleet.map((i) => waitAppReady(i)));
   const gatewayUrl = String((fleet[3] as AppInstance).url);
   const buyers = await seedBuyers({ gatewayUrl, count: E2E_UNITS });
-  const ctx = { gatewayUrl, buyers, adminToken: process.env['ADMIN_TOKEN'] ?? 'local-admin-token-change-me', stock: E2E_UNITS };
+  const ctx = { gatewayUrl, buyers, adminToken: process.env['ADMIN_TOKEN'] ?? localAdminToken(), stock: E2E_UNITS };
   const results: LoadResult[] = [];
   for (const strategy of FLASH_SALE_STRATEGIES) {
     const s = scenario(`flash-sale:${strategy}`);
@@ -131,6 +131,8 @@ async function main(): Promise<void> {
     report.pairs.push(...(await redisPairs()));
     say('redis: what the ACL costs (a throwaway Redis without ACL on :16380)');
     report.pairs.push(await redisAclCostPair());
+    say('redis: what AUTH costs a new connection (a throwaway Redis without ACL on :16381)');
+    report.pairs.push(await redisConnectAuthPair());
   }
   if (!SKIP.has('kafka')) {
     say('kafka: EventProducer vs ProducerPerformance (100,000 records)');
