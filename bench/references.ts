@@ -22,7 +22,15 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import autocannon from 'autocannon';
 import { Kafka, logLevel } from 'kafkajs';
-import { DB_USERS, KAFKA_BROKER_PORTS, KAFKA_IDENTITIES, MYSQL_CLUSTERS, REDIS_IDENTITIES, REDIS_PORT } from '@dsp/contracts';
+import {
+  DB_USERS,
+  KAFKA_BROKER_PORTS,
+  KAFKA_IDENTITIES,
+  MYSQL_CLUSTERS,
+  REDIS_IDENTITIES,
+  REDIS_PORT,
+  REDIS_SERVICE_COMMANDS,
+} from '@dsp/contracts';
 import { SqlNode } from '@dsp/database';
 import { classpath } from '@dsp/infra-stack';
 import { EventProducer, KafkaConnection, saslOf } from '@dsp/messaging';
@@ -209,45 +217,66 @@ export async function redisAclCostPair(ops = 50_000, clients = 50, port = 16380)
   }
 }
 
-/** One new TCP connection that sends `commands` (RESP) and waits for `replies` answers, then closes. */
-function oneRedisConnection(port: number, commands: string[][], replies: number): Promise<void> {
+/** One new TCP connection that sends `commands` (RESP) and waits for as many simple replies, then closes (2 s timeout). */
+function oneRedisConnection(port: number, commands: string[][]): Promise<void> {
   const payload = commands.map((cmd) => `*${cmd.length}\r\n${cmd.map((c) => `$${Buffer.byteLength(c)}\r\n${c}\r\n`).join('')}`).join('');
   return new Promise((resolve, reject) => {
     const socket = connect({ host: '127.0.0.1', port, noDelay: true });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`Redis on :${port} did not answer ${commands.length} commands within 2 s`));
+    }, 2000);
     let got = '';
+    const done = (err?: Error): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      if (err) reject(err);
+      else resolve();
+    };
     socket.on('connect', () => socket.write(payload));
     socket.on('data', (d) => {
       got += d.toString();
-      const lines = got.split('\r\n').filter((l) => l.length > 0);
-      if (lines.some((l) => l.startsWith('-'))) {
-        socket.destroy();
-        reject(new Error(`Redis said ${got.trim()}`));
-      } else if (lines.length >= replies) {
-        socket.destroy();
-        resolve();
-      }
+      // Only complete replies count: every one of these commands answers one `+...\r\n` or `-...\r\n` line.
+      const replies = got.split('\r\n').slice(0, -1);
+      const error = replies.find((l) => l.startsWith('-'));
+      if (error !== undefined) done(new Error(`Redis said ${error}`));
+      else if (replies.length >= commands.length) done();
     });
-    socket.on('error', reject);
+    socket.on('error', (e) => done(e));
   });
 }
 
 /**
- * What authenticating costs a new connection (ADR 0010): connect + `AUTH
- * <user> <password>` + `PING` as the gateway's ACL user on the stack's Redis,
- * vs connect + `PING` on a throwaway Redis without ACL, one connection at a
- * time (the latency a client's reconnect or a pool's growth pays), same run.
+ * What authenticating costs a new connection (ADR 0010): on one throwaway
+ * Redis, connect + `AUTH <user> <password>` + `PING` as an ACL user with the
+ * gateway's key patterns and commands, vs connect + `PING` as the default user
+ * (no password), one connection at a time (the latency a client's reconnect or
+ * a pool's growth pays), same server, same run.
  */
 export async function redisConnectAuthPair(connections = 3_000, port = 16381): Promise<Pair> {
   const bare = await throwawayRedis(port);
   const gw = REDIS_IDENTITIES.gateway;
-  const withAuth = () => oneRedisConnection(REDIS_PORT, [['AUTH', gw.user, gw.password], ['PING']], 2);
-  const without = () => oneRedisConnection(port, [['PING']], 1);
+  const password = randomBytes(24).toString('base64url');
+  const admin = new RedisConnection({ url: bare.url, connectionName: 'bench-acl-setup' }, logger);
+  const withAuth = () => oneRedisConnection(port, [['AUTH', 'bench-user', password], ['PING']]);
+  const without = () => oneRedisConnection(port, [['PING']]);
   const rate = async (fn: () => Promise<void>, n: number): Promise<number> => {
     const t0 = process.hrtime.bigint();
     for (let i = 0; i < n; i++) await fn();
     return n / (Number(process.hrtime.bigint() - t0) / 1e9);
   };
   try {
+    await admin.start();
+    await admin.client.call(
+      'ACL',
+      'SETUSER',
+      'bench-user',
+      'reset',
+      'on',
+      `>${password}`,
+      ...gw.keys.map((k) => `~${k}`),
+      ...REDIS_SERVICE_COMMANDS.split(' '),
+    );
     await rate(withAuth, 200);
     await rate(without, 200);
     const rates = { auth: [] as number[], bare: [] as number[] };
@@ -258,10 +287,14 @@ export async function redisConnectAuthPair(connections = 3_000, port = 16381): P
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1] as number;
     return {
       area: 'redis',
-      ours: { what: "new connection: connect + AUTH as the gateway's ACL user + PING, one at a time", opsPerSec: median(rates.auth) },
-      reference: { what: 'new connection: connect + PING on a throwaway Redis without ACL', opsPerSec: median(rates.bare) },
+      ours: {
+        what: "new connection: connect + AUTH as an ACL user (the gateway's rules) + PING, one at a time",
+        opsPerSec: median(rates.auth),
+      },
+      reference: { what: 'new connection: connect + PING as the default user, same throwaway Redis', opsPerSec: median(rates.bare) },
     };
   } finally {
+    await admin.close();
     await bare.stop();
   }
 }

@@ -5,7 +5,7 @@ import type { FlashSalePurchaseView, FlashSaleStrategyName, FlashSaleView } from
 import type { Buyer } from '@dsp/ops';
 import { mysqlAdmin, ORDER_SERVERS } from '@dsp/testing';
 
-export const ADMIN = { authorization: `Bearer ${localAdminToken()}`, 'content-type': 'application/json' };
+export const ADMIN = { authorization: `Bearer ${process.env['ADMIN_TOKEN'] ?? localAdminToken()}`, 'content-type': 'application/json' };
 
 /** A fresh SKU (so its orders can be counted alone) and a sale of it. */
 export async function startSale(gatewayUrl: string, strategy: FlashSaleStrategyName, stock: number): Promise<FlashSaleView> {

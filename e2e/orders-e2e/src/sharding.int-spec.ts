@@ -19,7 +19,7 @@ import {
 /** Users and orders each for the placement check (issue: N orders from many users). */
 const USERS = Number(process.env['ORDERS_PLACEMENT_USERS'] ?? 12);
 const ORDERS_PER_USER = Number(process.env['ORDERS_PLACEMENT_PER_USER'] ?? 5);
-const ADMIN = { authorization: `Bearer ${localAdminToken()}` };
+const ADMIN = { authorization: `Bearer ${process.env['ADMIN_TOKEN'] ?? localAdminToken()}` };
 
 describe('orders on sharded MariaDB (through the gateway)', () => {
   let fleet: PlatformFleet;

@@ -33,7 +33,6 @@ interface ComposeService {
 }
 
 const COMPOSE_FILE = join(REPO_ROOT, 'docker-compose.yml');
-const SECRET_NAME = /PASSWORD|SECRET|TOKEN|DIGEST|KEY|JVMFLAGS|JAAS/i;
 
 /** Host ports a service publishes (handles both short and long syntax). */
 function publishedPorts(s: ComposeService): number[] {
@@ -49,25 +48,59 @@ function mountedAt(s: ComposeService | undefined, target: string): string | unde
   return undefined;
 }
 
+/** A secret-looking name: its value must be an interpolation, never a literal. */
+const SECRET_NAME = /PASS|SECRET|TOKEN|DIGEST|AUTH|CREDENTIAL|(^|_)KEY$/i;
+/** Literal secrets inside a string (a command, a healthcheck, JVM flags), once interpolations are removed. */
+const SECRET_IN_TEXT = [
+  /(^|\s)--?(requirepass|masterauth|pass|password|auth|a)([=\s]+)(?!\$)\S/i,
+  /superDigest=(?!\$)\S/,
+  /password\s*[=:]\s*["']?[^"'\s$]/i,
+  /\b[\w.-]+:[^\s:@/$]{4,}@[\w.-]+/, // user:password@host
+  /(^|\s)-p(?!\$)\S/, // mysql -pSECRET
+  /(^|\s)[\w.-]+:[A-Za-z0-9+/_-]{20,}={0,2}(\s|$)/, // user:token, a digest
+];
+
+function strings(node: unknown, at: string, out: { at: string; value: string }[] = []): { at: string; value: string }[] {
+  if (typeof node === 'string') out.push({ at, value: node });
+  else if (Array.isArray(node)) {
+    node.forEach((n, i) => strings(n, `${at}[${i}]`, out));
+    // A command's flag and its value are two elements: check them together too.
+    if (node.length > 1 && node.every((n) => typeof n === 'string') && !node.some((n) => /^[A-Za-z0-9_]+=/.test(n as string)))
+      out.push({ at, value: node.join(' ') });
+  } else if (node !== null && typeof node === 'object')
+    for (const [k, v] of Object.entries(node as Record<string, unknown>)) {
+      if (typeof v === 'string' && SECRET_NAME.test(k)) out.push({ at: `${at}.${k}`, value: `\u0000${v}` });
+      else strings(v, `${at}.${k}`, out);
+    }
+  return out;
+}
+
 /**
  * Literal secrets in the compose file's own text: any of this stack's secret
- * values, and any secret-looking variable whose value is not `${...}`.
+ * values anywhere; a secret-named variable (map or `KEY=value` list form)
+ * whose value is not exactly one `${VAR}` / `${VAR:?...}`; and, in every other
+ * string (commands, entrypoints, healthchecks, JVM flags), a password flag, a
+ * super digest, `user:password@host` or a `user:token` pair that is not
+ * interpolated.
  */
 function literalSecrets(text: string): string[] {
   const found: string[] = [];
   for (const label of localSecretLabels()) if (text.includes(localSecretValue(label))) found.push(`the value of ${label}`);
-  const raw = parse(text) as { services: Record<string, ComposeService> } & Record<string, { environment?: Record<string, unknown> }>;
-  const blocks = [...Object.entries(raw.services), ...Object.entries(raw).filter(([k]) => k.startsWith('x-'))];
-  for (const [name, block] of blocks) {
-    const env = (block as { environment?: Record<string, unknown> }).environment ?? {};
-    for (const [k, v] of Object.entries(env)) {
-      if (!SECRET_NAME.test(k) || typeof v !== 'string') continue;
-      const stripped = v.replace(/\$\{[A-Z0-9_]+(:\?[^}]*)?\}/g, '').replace(/-Xm[xs]\d+[mg]|-D[\w.]+=(?=\s|$)/g, '');
-      if (/(password|secret|token|digest)\s*[=:]?\s*\S/i.test(stripped) || (/PASSWORD|SECRET|TOKEN/.test(k) && stripped.trim() !== ''))
-        found.push(`${name}.${k}`);
+  const onlyInterpolation = /^\$\{[A-Z0-9_]+(:\?[^}]*)?\}$/;
+  for (const { at, value } of strings(parse(text), '')) {
+    const named = value.startsWith('\u0000') ? value.slice(1) : /^([A-Za-z0-9_]+)=(.*)$/.exec(value);
+    if (typeof named === 'string') {
+      if (!onlyInterpolation.test(named)) found.push(at);
+      continue;
     }
+    if (named && SECRET_NAME.test(named[1] as string)) {
+      if (!onlyInterpolation.test(named[2] as string)) found.push(at);
+      continue;
+    }
+    // Interpolations (`${VAR:?...}`) and the container's own variables (`"$$VAR"`) become `$VAR`: not literals.
+    const bare = value.replace(/\$\{([A-Z0-9_]+)(:\?[^}]*)?\}/g, '$$$1').replace(/"?\$\$\{?([A-Z0-9_]+)\}?"?/g, '$$$1');
+    if (SECRET_IN_TEXT.some((re) => re.test(bare))) found.push(at);
   }
-  if (/password\s*=\s*["']?[^"'\s$]/i.test(text)) found.push('a password= literal');
   return found;
 }
 
@@ -111,13 +144,35 @@ describe('docker-compose.yml', () => {
       expect(literalSecrets(readFileSync(COMPOSE_FILE, 'utf8'))).toEqual([]);
     });
 
-    it('should catch a literal secret planted in it (the check can fail)', () => {
+    it.each([
+      ['a root password', (t: string) => t.replace(/MARIADB_ROOT_PASSWORD: \$\{[^}]*\}/, 'MARIADB_ROOT_PASSWORD: hunter2')],
+      ['a requirepass flag', (t: string) => t.replace('--aclfile,', '--requirepass, hunter2xyz, --aclfile,')],
+      ['a password in a healthcheck', (t: string) => t.replace("'redis-cli ping", "'redis-cli --user dsp-operator --pass hunter2 ping")],
+      [
+        'a super digest in JVM flags',
+        (t: string) =>
+          t.replace(
+            'KAFKA_HEAP_OPTS: -Xmx320m',
+            'KAFKA_HEAP_OPTS: -Xmx320m -Dzookeeper.DigestAuthenticationProvider.superDigest=dsp-operator:abc',
+          ),
+      ],
+      ['an auth pair', (t: string) => t.replace("ZOO_TICK_TIME: '1000'", "ZOO_TICK_TIME: '1000'\n    ZOO_AUTH: 'dsp-operator:hunter2'")],
+      [
+        'a KEY=value list entry',
+        (t: string) =>
+          t.replace('  kafka1:\n    <<: *kafka\n', "  kafka1:\n    <<: *kafka\n    environment: ['KAFKA_SASL_PASSWORD=hunter2']\n"),
+      ],
+      ['a mysql -p flag', (t: string) => t.replace("'--connect'", "'--connect', '-phunter2'")],
+      [
+        "this stack's own operator password",
+        (t: string) =>
+          t.replace("ZOO_TICK_TIME: '1000'", `ZOO_TICK_TIME: '1000'\n    ZOO_X: '${localSecretValue('zookeeper/dsp-operator')}'`),
+      ],
+    ])('should catch %s planted in it (the check can fail)', (_what, plant) => {
       const text = readFileSync(COMPOSE_FILE, 'utf8');
-      const planted = text.replace(/MARIADB_ROOT_PASSWORD: \$\{[^}]*\}/, 'MARIADB_ROOT_PASSWORD: hunter2');
+      const planted = plant(text);
       expect(planted).not.toBe(text);
-      expect(literalSecrets(planted)).toEqual(expect.arrayContaining([expect.stringContaining('MARIADB_ROOT_PASSWORD')]));
-      const leaked = text.replace('ZOO_TICK_TIME', `ZOO_PASS: '${localSecretValue('zookeeper/dsp-operator')}'\n    ZOO_TICK_TIME`);
-      expect(literalSecrets(leaked)).toEqual(expect.arrayContaining(['the value of zookeeper/dsp-operator']));
+      expect(literalSecrets(planted)).not.toEqual([]);
     });
 
     it('should keep the generated files out of git', async () => {

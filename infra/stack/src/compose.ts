@@ -1,11 +1,11 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { KAFKA_IDENTITIES, localSecret, ZK_IDENTITIES } from '@dsp/contracts';
+import { join, resolve } from 'node:path';
+import { KAFKA_IDENTITIES, localSecret, REDIS_IDENTITIES, ZK_IDENTITIES } from '@dsp/contracts';
 import { digestId } from '@dsp/zookeeper';
 import { provisioningSql, REPL_USER } from './components/mariadb.component';
 import { scramUsers, serverProperties, type KafkaPlacement } from './components/kafka.component';
 import { redisAclLines } from './components/redis.component';
-import { KAFKA_NODES, MYSQL_INSTANCES, STACK_DIR, type KafkaNodeSpec } from './topology';
+import { KAFKA_NODES, MYSQL_INSTANCES, REPO_ROOT, STACK_DIR, type KafkaNodeSpec } from './topology';
 
 /**
  * What docker-compose.yml needs besides itself: every file that holds a
@@ -51,6 +51,7 @@ export function composeEnv(): Record<string, string> {
     ZK_SUPER_DIGEST: digestId(ZK_IDENTITIES.operator.user, ZK_IDENTITIES.operator.password),
     MARIADB_ROOT_PASSWORD: localSecret('mariadb/root'),
     MARIADB_REPLICATION_PASSWORD: REPL_USER.password,
+    REDIS_OPERATOR_PASSWORD: REDIS_IDENTITIES.operator.password,
   };
 }
 
@@ -89,9 +90,16 @@ export function composeFiles(): Record<string, string> {
 /**
  * Writes {@link composeFiles} under `.stack/compose/`. Mounted files are
  * world-readable, for the containers' own users (uid 1000 in the Kafka image,
- * 999 in MariaDB's); `.env` is this user's only. `.stack/` itself is 0700.
+ * 999 in MariaDB's), inside `.stack/`, which is made 0700 (Docker resolves a
+ * bind mount's source as root); `.env` is this user's only.
  */
 export function writeComposeFiles(dir = composeDir()): string[] {
+  if (resolve(STACK_DIR) !== resolve(REPO_ROOT, '.stack'))
+    throw new Error(
+      `docker-compose.yml mounts ./.stack/compose/: compose-env writes there only with the default STACK_DIR (set: ${STACK_DIR})`,
+    );
+  mkdirSync(STACK_DIR, { recursive: true });
+  chmodSync(STACK_DIR, 0o700);
   mkdirSync(dir, { recursive: true, mode: 0o755 });
   return Object.entries(composeFiles()).map(([rel, content]) => {
     const path = join(dir, rel);

@@ -1,4 +1,4 @@
-import { readdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { localSecretSeedPath, localSecretsFingerprint } from '@dsp/contracts';
 import { KafkaComponent } from './components/kafka.component';
 import { MariadbComponent } from './components/mariadb.component';
@@ -37,6 +37,9 @@ export interface UpOptions {
 export async function up(opts: UpOptions): Promise<void> {
   const t0 = Date.now();
   if (opts.install) await installAll();
+  // Private: it holds the seed every local secret is derived from, and files with passwords in them.
+  mkdirSync(STACK_DIR, { recursive: true });
+  chmodSync(STACK_DIR, 0o700);
   log.step(
     `preparing configs and data directories (secrets of this stack: ${localSecretSeedPath()}, fingerprint ${localSecretsFingerprint()})`,
   );

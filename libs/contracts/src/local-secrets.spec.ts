@@ -74,10 +74,21 @@ describe('local stack secrets', () => {
     expect(load(join(dir, 'race')).localSecret('kafka/broker')).toBe(outs[0]?.stdout.trim());
   }, 30_000);
 
-  it('should refuse to derive anything with PLATFORM_PROFILE=production', () => {
+  it('should refuse to derive anything unless PLATFORM_PROFILE is unset or local, even with the seed already read', () => {
     const mod = load(dir);
-    process.env['PLATFORM_PROFILE'] = 'production';
-    expect(() => mod.localSecret('redis/gateway')).toThrow(/PLATFORM_PROFILE=production/);
+    expect(mod.localSecret('redis/gateway')).toHaveLength(32);
+    for (const profile of ['production', 'Production', 'prod']) {
+      process.env['PLATFORM_PROFILE'] = profile;
+      expect(() => mod.localSecret('redis/gateway')).toThrow(`PLATFORM_PROFILE=${profile}`);
+    }
+    process.env['PLATFORM_PROFILE'] = 'local';
+    expect(mod.localSecret('redis/gateway')).toHaveLength(32);
+  });
+
+  it('should make the stack directory private when it makes the seed', () => {
+    load(join(dir, 'private')).localSecret('x');
+    expect(statSync(join(dir, 'private')).mode & 0o777).toBe(0o700);
+    expect(statSync(join(dir, 'private', 'secrets')).mode & 0o777).toBe(0o700);
   });
 
   it('should read a password from an identity only when it is asked for', () => {

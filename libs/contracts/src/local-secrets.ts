@@ -1,5 +1,5 @@
 import { createHash, createHmac, createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
-import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 /** PKCS#8 DER prefix of an Ed25519 private key; the 32-byte seed follows (RFC 8410). */
@@ -31,27 +31,54 @@ export function localSecretSeedPath(): string {
  * with a hard link, which fails if another process got there first).
  */
 function seed(): Buffer {
+  // Checked before the cache: a process that derived a secret and then switched profile must not go on.
+  const profile = process.env['PLATFORM_PROFILE'];
+  if (profile !== undefined && profile !== '' && profile !== 'local')
+    throw new Error(
+      `a local-stack secret was asked for with PLATFORM_PROFILE=${profile}: only the local profile derives secrets; set the identity explicitly (docs/security.md)`,
+    );
   const path = localSecretSeedPath();
   if (cachedSeed?.path === path) return cachedSeed.seed;
-  if (process.env['PLATFORM_PROFILE'] === 'production')
-    throw new Error('a local-stack secret was asked for with PLATFORM_PROFILE=production: set the identity explicitly (docs/security.md)');
-  if (!existsSync(path)) {
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
-    writeFileSync(tmp, randomBytes(32).toString('hex') + '\n', { mode: 0o600 });
-    try {
-      linkSync(tmp, path);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    } finally {
-      unlinkSync(tmp);
-    }
+  if (!existsSync(path)) publishSeed(path);
+  let hex = readFileSync(path, 'utf8').trim();
+  // Published without a hard link (see publishSeed), another process may still be writing it.
+  for (let i = 0; i < 20 && hex.length < 64; i++) {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+    hex = readFileSync(path, 'utf8').trim();
   }
-  const hex = readFileSync(path, 'utf8').trim();
   if (!/^[0-9a-f]{64}$/.test(hex))
     throw new Error(`${path} is not a secret seed (64 hex digits): remove it and run \`npm run stack -- reset\``);
   cachedSeed = { path, seed: Buffer.from(hex, 'hex') };
   return cachedSeed.seed;
+}
+
+/**
+ * Makes the seed file unless it exists: written to a temporary file and
+ * published with a hard link (atomic, and it fails if another process got
+ * there first), or on a file system without hard links with an exclusive
+ * create. The stack directory is made private (0700) on the way.
+ */
+function publishSeed(path: string): void {
+  const dir = dirname(path);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dirname(dir), 0o700);
+  const value = randomBytes(32).toString('hex') + '\n';
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  writeFileSync(tmp, value, { mode: 0o600 });
+  try {
+    linkSync(tmp, path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS' && code !== 'EOPNOTSUPP') throw e;
+    try {
+      writeFileSync(path, value, { mode: 0o600, flag: 'wx' });
+    } catch (e2) {
+      if ((e2 as NodeJS.ErrnoException).code !== 'EEXIST') throw e2;
+    }
+  } finally {
+    rmSync(tmp, { force: true });
+  }
 }
 
 function derive(label: string): Buffer {
@@ -65,9 +92,8 @@ function derive(label: string): Buffer {
  * Guarantees: every process of one stack (the stack manager, the services,
  * tests, benchmarks) gets the same value for the same label without talking
  * to each other; two stacks (two clones, or one after `npm run stack --
- * reset`) share no secret; nothing is derived with
- * `PLATFORM_PROFILE=production` (it throws: production sets every secret
- * explicitly). `npm run stack -- secret <label>` prints one.
+ * reset`) share no secret; nothing is derived unless `PLATFORM_PROFILE` is
+ * unset or `local` (it throws: production sets every secret explicitly). `npm run stack -- secret <label>` prints one.
  */
 export function localSecret(label: string): string {
   return derive(label).toString('base64url').slice(0, 32);

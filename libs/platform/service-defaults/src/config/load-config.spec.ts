@@ -102,6 +102,7 @@ describe('loadConfig', () => {
       const run = (env: Record<string, string>) => () => loadConfig({ service: 'svc', schema: lazy, secrets: ['DB_PASSWORD'], env });
       expect(run({ PLATFORM_PROFILE: 'production' })).toThrow(ConfigError);
       expect(run({ PLATFORM_PROFILE: 'production' })).toThrow(/DB_PASSWORD: must be set explicitly/);
+      expect(run({ PLATFORM_PROFILE: 'Production' })).toThrow(/PLATFORM_PROFILE/);
       expect(derive).not.toHaveBeenCalled();
       expect(run({})).toThrow('derived a local secret');
     });

@@ -31,19 +31,21 @@ export function loadConfig<S extends z.ZodObject>(opts: LoadConfigOptions<S>): S
     Object.keys(schema.shape).map((k) => [k, env[k] === '' ? undefined : env[k]]),
   );
   const issues: ConfigIssue[] = [];
-  // In production a secret must be set: it is reported, and its local default
-  // (derived from the local stack's seed) is never evaluated.
+  // Outside the local profile a secret must be set: it is reported (production) or the profile
+  // itself is (a misspelt one), and its local default, derived from the local stack's seed, is
+  // never evaluated.
   const missingSecrets = new Set<string>();
-  if ((env['PLATFORM_PROFILE'] ?? 'local') === 'production') {
+  const rawProfile = input['PLATFORM_PROFILE'];
+  if (rawProfile !== undefined && rawProfile !== 'local') {
     for (const secret of [...BASE_SECRETS, ...(opts.secrets ?? [])]) {
-      if (input[secret] === undefined) {
-        missingSecrets.add(secret);
-        input[secret] = 'unset';
+      if (input[secret] !== undefined) continue;
+      missingSecrets.add(secret);
+      input[secret] = 'unset';
+      if (rawProfile === 'production')
         issues.push({
           variable: secret,
           problem: 'must be set explicitly when PLATFORM_PROFILE=production (the default is for the local stack only)',
         });
-      }
     }
   }
   const parsed = schema.safeParse(input);
