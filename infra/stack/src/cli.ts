@@ -1,6 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { log } from './log';
 import { logFileOf } from './proc';
+import { LOG_DIR } from './topology';
 import { allTopics } from '@dsp/contracts';
 import { ensureAcls, ensurePlatformTopics, kafkaAdminClient } from './components/kafka.component';
 import { writeComposeFiles, composeDir } from './compose';
@@ -15,8 +17,9 @@ const USAGE = `usage: npm run stack -- <command>
   up [--no-install]  install, start every server in parallel, wait until each serves
   down               stop every server
   status [--json]    table of servers: port, pid, role, health (exit 1 if any is down)
-  logs [server] [-n N]
-                     last N (default 40) lines of one server's log, or of all
+  logs [name] [-n N]
+                     last N (default 40) lines of one server's log (kafka-1), an app's (gateway:
+                     every instance npm start ran) or one instance's (user-service-2); default all servers
   reset [--all]      stop and wipe .stack/ (--all also drops the jar cache)
   running            exit 0 if every server has a live process, 1 otherwise
   secret <label>     print one of this stack's generated secrets (\`secret --list\` names them), e.g.
@@ -27,6 +30,21 @@ const USAGE = `usage: npm run stack -- <command>
                      and their ACLs, the platform topics and the Kafka ACLs (the native \`up\` does all three)
   topics             create the platform topics missing on the cluster at the stack's broker ports
 `;
+
+const APP_LOG_DIR = join(LOG_DIR, 'apps');
+
+/** The log files of a server (`kafka-1`), an app (`gateway`: every instance `npm start` ran) or one app instance (`gateway-1`). */
+function logFilesOf(name: string): string[] {
+  if (allDaemons().includes(name)) return [logFileOf(name)];
+  const apps = existsSync(APP_LOG_DIR) ? readdirSync(APP_LOG_DIR).filter((f) => f.endsWith('.log')) : [];
+  const matching = apps.filter((f) => f === `${name}.log` || (f.startsWith(`${name}-`) && /^\d+\.log$/.test(f.slice(name.length + 1))));
+  if (matching.length > 0) return matching.sort().map((f) => join(APP_LOG_DIR, f));
+  const instances = apps.map((f) => f.slice(0, -'.log'.length));
+  throw new Error(
+    `unknown server or app "${name}"; servers: ${allDaemons().join(', ')}` +
+      (instances.length > 0 ? `; app instances (from npm start): ${instances.join(', ')}` : '; no app has logged yet (npm start)'),
+  );
+}
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -51,11 +69,9 @@ async function main(argv: string[]): Promise<number> {
     case 'logs': {
       const nIdx = rest.indexOf('-n');
       const n = nIdx >= 0 ? Number(rest[nIdx + 1]) : 40;
-      const names = rest.filter((a, i) => a !== '-n' && i !== nIdx + 1);
-      const targets = names.length > 0 ? names : allDaemons();
-      for (const name of targets) {
-        if (!allDaemons().includes(name)) throw new Error(`unknown server "${name}"; servers: ${allDaemons().join(', ')}`);
-        const file = logFileOf(name);
+      const names = rest.filter((a, i) => a !== '-n' && !(nIdx >= 0 && i === nIdx + 1));
+      const targets = names.length > 0 ? names.flatMap(logFilesOf) : allDaemons().map(logFileOf);
+      for (const file of targets) {
         const lines = existsSync(file) ? readFileSync(file, 'utf8').split('\n') : ['(no log yet)'];
         process.stdout.write(`==> ${file} <==\n${lines.slice(-n - 1).join('\n')}\n`);
       }
