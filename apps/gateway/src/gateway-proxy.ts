@@ -132,7 +132,7 @@ export class GatewayProxy {
       reply.code(res.status);
       copyResponseHeaders(res.headers, reply);
       void reply.header('x-upstream-instance', res.instance.id);
-      await reply.send(res.body);
+      await reply.send(path === req.url ? res.body : withPublicPath(res.body, path, req.url));
     } catch (e) {
       if (e instanceof NoInstanceError || e instanceof UpstreamError) {
         const status = e.statusCode;
@@ -197,6 +197,17 @@ export class GatewayProxy {
       .counter('gateway_upstream_requests_total', 'Proxied requests by target service and outcome.', ['target', 'outcome'])
       .inc({ target: service, outcome });
   }
+}
+
+/**
+ * An upstream answer to a rewritten path (`/api/admin/config/<app>/...` ->
+ * `/internal/config/...`) speaks of the path the client used: a 404's
+ * "Cannot GET /internal/config/x" must not tell the edge an internal route.
+ */
+function withPublicPath(body: Buffer, upstreamPath: string, publicPath: string): Buffer {
+  const internal = upstreamPath.split('?')[0] as string;
+  const text = body.toString('utf8');
+  return text.includes(internal) ? Buffer.from(text.split(internal).join(publicPath.split('?')[0] as string)) : body;
 }
 
 function copyResponseHeaders(headers: IncomingHttpHeaders, reply: FastifyReply): void {

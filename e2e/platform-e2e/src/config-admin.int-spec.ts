@@ -1,7 +1,7 @@
 import { localAdminToken } from '@dsp/contracts';
 import { eventually, HttpClient, startPlatform, type PlatformFleet } from '@dsp/testing';
 
-const ADMIN = { authorization: `Bearer ${localAdminToken()}` };
+const ADMIN = { authorization: `Bearer ${process.env['ADMIN_TOKEN'] ?? localAdminToken()}` };
 const KEY = 'session.idleTimeoutSeconds';
 
 type Current = { app: string; profile: string; path: string; keys: string[]; values: Record<string, unknown> };
@@ -73,6 +73,23 @@ describe('config admin API through the gateway (real ZooKeeper, digest-protected
     expect(unknown.body).toMatchObject({ message: expect.stringContaining('unknown key') });
     const after = await admin.get<History>(`/api/admin/config/user-service/${KEY}/history`, { headers: ADMIN });
     expect(after.body.history.length).toBe(before.body.history.length);
+  });
+
+  it('should read one key, and answer 404 for an unknown key or route without naming an internal path', async () => {
+    const one = await admin.get<{ key: string; value: unknown; path: string }>(`/api/admin/config/user-service/${KEY}`, { headers: ADMIN });
+    expect(one.status).toBe(200);
+    expect(one.body).toEqual({ key: KEY, value: expect.any(Number), path: `/config/user-service/e2e/${KEY}` });
+    const unknownKey = await admin.get('/api/admin/config/user-service/no.such.key', { headers: ADMIN });
+    expect(unknownKey.status).toBe(404);
+    expect(unknownKey.body).toMatchObject({
+      statusCode: 404,
+      error: 'Not Found',
+      message: expect.stringContaining('unknown config key "no.such.key"'),
+    });
+    const noRoute = await admin.get(`/api/admin/config/user-service/${KEY}/nothing/here`, { headers: ADMIN });
+    expect(noRoute.status).toBe(404);
+    expect(JSON.stringify(noRoute.body)).not.toContain('/internal');
+    expect(noRoute.body).toMatchObject({ message: expect.stringContaining(`/api/admin/config/user-service/${KEY}/nothing/here`) });
   });
 
   it("should manage the gateway's own config the same way", async () => {

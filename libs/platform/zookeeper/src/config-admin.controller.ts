@@ -1,4 +1,4 @@
-import { BadRequestException, Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Delete, Get, HttpCode, Inject, NotFoundException, Param, Post, Put } from '@nestjs/common';
 import type { z } from 'zod';
 import { ConfigCenter } from './recipes/config-center.recipe';
 
@@ -19,6 +19,13 @@ export class ConfigAdminController {
   @Get()
   current() {
     return this.config.describe();
+  }
+
+  @Get(':key')
+  one(@Param('key') key: string) {
+    const d = this.config.describe();
+    if (!d.keys.includes(key)) throw new NotFoundException(`unknown config key "${key}" of ${d.app}; keys: ${d.keys.join(', ')}`);
+    return { key, value: (d.values as Record<string, unknown>)[key], path: `${d.path}/${key}` };
   }
 
   @Put(':key')
