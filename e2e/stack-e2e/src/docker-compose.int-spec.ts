@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { KAFKA_IDENTITIES, ZK_IDENTITIES } from '@dsp/contracts';
+import { HTTP_IDENTITIES, KAFKA_IDENTITIES, localHttpPublicKeys, REDIS_IDENTITIES, ZK_IDENTITIES, type ServiceName } from '@dsp/contracts';
 import { digestId } from '@dsp/zookeeper';
 import {
   run,
@@ -33,6 +33,9 @@ interface ComposeService {
 }
 
 const COMPOSE_FILE = join(REPO_ROOT, 'docker-compose.yml');
+/** The services' containers, as npm start runs them (profile `apps`). */
+const APPS = ['user-service-1', 'user-service-2', 'order-service-1', 'order-service-2', 'gateway'];
+const appOf = (container: string): string => container.replace(/-\d+$/, '');
 
 /** Host ports a service publishes (handles both short and long syntax). */
 function publishedPorts(s: ComposeService): number[] {
@@ -111,7 +114,15 @@ describe('docker-compose.yml', () => {
     // The secrets it reads are this stack's, generated into .stack/compose/ (ADR 0013).
     writeComposeFiles();
     // `docker-compose config` validates and normalises the file without a Docker engine.
-    const { stdout } = await run('docker-compose', ['--env-file', join(composeDir(), '.env'), '-f', COMPOSE_FILE, 'config']);
+    const { stdout } = await run('docker-compose', [
+      '--env-file',
+      join(composeDir(), '.env'),
+      '-f',
+      COMPOSE_FILE,
+      '--profile',
+      'apps',
+      'config',
+    ]);
     services = (parse(stdout) as { services: Record<string, ComposeService> }).services;
   });
 
@@ -182,6 +193,64 @@ describe('docker-compose.yml', () => {
     });
   });
 
+  describe('when its services are checked', () => {
+    it("should run npm start's instance plan: a gateway on :8080, two user-services and two order-services", () => {
+      expect(APPS.filter((a) => services[a] !== undefined)).toEqual(APPS);
+      expect(APPS.filter((a) => publishedPorts(services[a] as ComposeService).length > 0)).toEqual(['gateway']);
+      expect(publishedPorts(services['gateway'] as ComposeService)).toEqual([8080]);
+    });
+
+    it('should build every service from the one Dockerfile, run its app by command and check /health/ready', () => {
+      for (const a of APPS) {
+        const s = services[a] as ComposeService & { build?: { dockerfile?: string } };
+        expect({ a, image: s.image, dockerfile: s.build?.dockerfile }).toEqual({
+          a,
+          image: services['gateway']?.image,
+          dockerfile: 'Dockerfile',
+        });
+        expect(s.command).toEqual(['node', `dist/apps/${appOf(a)}/src/main.js`]);
+        expect(JSON.stringify(s.healthcheck?.test)).toContain('/health/ready');
+      }
+    });
+
+    it("should give each instance its own identity on every server, this stack's, and the address it is reached at", () => {
+      for (const a of APPS) {
+        const app = appOf(a) as ServiceName;
+        const env = services[a]?.environment ?? {};
+        expect({ a, ADVERTISE_HOST: env['ADVERTISE_HOST'], HOST: env['HOST'] }).toEqual({ a, ADVERTISE_HOST: a, HOST: undefined });
+        expect(env['ZK_PASSWORD']).toBe(ZK_IDENTITIES[app].password);
+        expect(env['REDIS_PASSWORD']).toBe(REDIS_IDENTITIES[app].password);
+        expect(env['HTTP_PRIVATE_KEY']).toBe(HTTP_IDENTITIES[app].privateKey);
+        const kafka = (KAFKA_IDENTITIES as Record<string, { password: string } | undefined>)[app];
+        expect(env['KAFKA_PASSWORD']).toBe(kafka?.password);
+        expect(JSON.parse(env['HTTP_PUBLIC_KEYS'] ?? '{}')).toEqual(localHttpPublicKeys());
+      }
+      const ids = APPS.map((a) => services[a]?.environment?.['INSTANCE_ID']);
+      expect(new Set(ids).size).toBe(APPS.length);
+    });
+
+    it('should start each service only once the servers it uses are healthy', () => {
+      const needs: Record<string, string[]> = {
+        gateway: ['zk1', 'zk2', 'zk3', 'redis', 'user-service-1', 'order-service-1'],
+        'user-service': ['zk1', 'redis', 'kafka1', 'kafka2', 'kafka3', 'mysql-c0-primary', 'mysql-c0-replica'],
+        'order-service': ['zk1', 'redis', 'kafka1', 'mysql-c0-primary', 'mysql-c1-primary', 'mysql-c1-replica'],
+      };
+      for (const a of APPS) {
+        const deps = (services[a] as { depends_on?: Record<string, { condition: string }> }).depends_on ?? {};
+        for (const d of needs[appOf(a)] ?? [])
+          expect({ a, d, condition: deps[d]?.condition }).toEqual({ a, d, condition: 'service_healthy' });
+      }
+    });
+
+    it('should call a MariaDB replica healthy only once both replication threads run', () => {
+      for (const m of MYSQL_INSTANCES.filter((i) => i.role === 'replica')) {
+        const test = JSON.stringify(services[m.name]?.healthcheck?.test);
+        expect(test).toContain('--replication_io');
+        expect(test).toContain('--replication_sql');
+      }
+    });
+  });
+
   describe('when compared with the native topology', () => {
     it('should run the same servers on the same host ports', () => {
       const native: Record<string, number> = {
@@ -190,7 +259,11 @@ describe('docker-compose.yml', () => {
         ...Object.fromEntries(MYSQL_INSTANCES.map((m) => [m.name, m.port])),
         redis: REDIS.port,
       };
-      const compose = Object.fromEntries(Object.entries(services).map(([name, s]) => [name, publishedPorts(s)[0]]));
+      const compose = Object.fromEntries(
+        Object.entries(services)
+          .filter(([name]) => !APPS.includes(name))
+          .map(([name, s]) => [name, publishedPorts(s)[0]]),
+      );
       expect(compose).toEqual(native);
     });
 

@@ -5,7 +5,7 @@ import { logFileOf } from './proc';
 import { LOG_DIR } from './topology';
 import { allTopics } from '@dsp/contracts';
 import { ensureAcls, ensurePlatformTopics, kafkaAdminClient } from './components/kafka.component';
-import { writeComposeFiles, composeDir } from './compose';
+import { writeComposeFiles } from './compose';
 import { ensureZnodeTree } from './components/zk-tree';
 import { installAll } from './install';
 import { localSecretLabels, localSecretValue } from './secrets';
@@ -26,8 +26,9 @@ const USAGE = `usage: npm run stack -- <command>
                      redis-cli -p 6380 --user dsp-operator --pass "$(npm run -s stack -- secret redis/dsp-operator)"
   compose-env        write .stack/compose/ (the .env and mounted files docker-compose.yml reads: ACL file,
                      Kafka properties and SCRAM users, init SQL), from this stack's seed
-  compose-init       after \`docker compose --env-file .stack/compose/.env up -d --wait\`: the znode roots
-                     and their ACLs, the platform topics and the Kafka ACLs (the native \`up\` does all three)
+  compose-init       after \`docker-compose --env-file .stack/compose/.env up -d\`: waits for the servers, then
+                     the znode roots and their ACLs, the platform topics and the Kafka ACLs (the native
+                     \`up\` does all three); then \`... --profile apps up -d --build\` starts the services
   topics             create the platform topics missing on the cluster at the stack's broker ports
 `;
 
@@ -91,20 +92,32 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'compose-env':
       for (const f of writeComposeFiles()) log.ok(`wrote ${f}`);
-      log.ok(`next: docker compose --env-file ${composeDir()}/.env up -d --wait && npm run stack -- compose-init`);
+      log.ok(
+        `next: docker-compose --env-file .stack/compose/.env up -d && npm run stack -- compose-init && docker-compose --env-file .stack/compose/.env --profile apps up -d --build`,
+      );
       return 0;
     case 'compose-init': {
-      log.ok(`ZooKeeper: ${await ensureZnodeTree()} znode roots with their ACLs`);
-      const created = await ensurePlatformTopics();
-      log.ok(`Kafka: ${created} topics created; all ${allTopics().length} platform topics exist`);
-      const admin = kafkaAdminClient().admin();
-      await admin.connect();
-      try {
-        log.ok(`Kafka: ${await ensureAcls(admin)}`);
-      } finally {
-        await admin.disconnect();
+      // The containers may still be starting: retry until they answer (docker-compose v1 has no --wait).
+      const deadline = Date.now() + Number(process.env['STACK_TIMEOUT_MS'] ?? 240_000);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          log.ok(`ZooKeeper: ${await ensureZnodeTree()} znode roots with their ACLs`);
+          const created = await ensurePlatformTopics();
+          log.ok(`Kafka: ${created} topics created; all ${allTopics().length} platform topics exist`);
+          const admin = kafkaAdminClient().admin();
+          await admin.connect();
+          try {
+            log.ok(`Kafka: ${await ensureAcls(admin)}`);
+          } finally {
+            await admin.disconnect();
+          }
+          return 0;
+        } catch (e) {
+          if (Date.now() > deadline) throw e;
+          log.step(`servers not ready yet (attempt ${attempt}: ${(e as Error).message.split('\n')[0]}); retrying in 5 s`);
+          await new Promise((r) => setTimeout(r, 5_000));
+        }
       }
-      return 0;
     }
     case 'topics': {
       const created = await ensurePlatformTopics();

@@ -1,6 +1,16 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { KAFKA_IDENTITIES, localSecret, REDIS_IDENTITIES, ZK_IDENTITIES } from '@dsp/contracts';
+import {
+  DB_USERS,
+  HTTP_IDENTITIES,
+  KAFKA_IDENTITIES,
+  localAdminToken,
+  localHttpPublicKeys,
+  localSecret,
+  REDIS_IDENTITIES,
+  SERVICE_NAMES,
+  ZK_IDENTITIES,
+} from '@dsp/contracts';
 import { digestId } from '@dsp/zookeeper';
 import { provisioningSql, REPL_USER } from './components/mariadb.component';
 import { scramUsers, serverProperties, type KafkaPlacement } from './components/kafka.component';
@@ -47,12 +57,33 @@ export function composeInitSql(cluster: number): string {
 
 /** The variables docker-compose.yml interpolates (secrets only; everything else is in the file). */
 export function composeEnv(): Record<string, string> {
+  const services: Record<string, string> = {};
+  for (const name of Object.values(SERVICE_NAMES)) {
+    const v = composeVarPrefix(name);
+    services[`${v}_ZK_PASSWORD`] = ZK_IDENTITIES[name].password;
+    services[`${v}_REDIS_PASSWORD`] = REDIS_IDENTITIES[name].password;
+    services[`${v}_HTTP_PRIVATE_KEY`] = HTTP_IDENTITIES[name].privateKey;
+    const kafka = (KAFKA_IDENTITIES as Record<string, { password: string } | undefined>)[name];
+    if (kafka) services[`${v}_KAFKA_PASSWORD`] = kafka.password;
+  }
   return {
     ZK_SUPER_DIGEST: digestId(ZK_IDENTITIES.operator.user, ZK_IDENTITIES.operator.password),
     MARIADB_ROOT_PASSWORD: localSecret('mariadb/root'),
     MARIADB_REPLICATION_PASSWORD: REPL_USER.password,
     REDIS_OPERATOR_PASSWORD: REDIS_IDENTITIES.operator.password,
+    // The services run with PLATFORM_PROFILE=production in their containers: every secret explicit.
+    ...services,
+    HTTP_PUBLIC_KEYS: JSON.stringify(localHttpPublicKeys()),
+    ADMIN_TOKEN: localAdminToken(),
+    USER_DB_PASSWORD: DB_USERS.user.password,
+    ORDER_DB_PASSWORD: DB_USERS.order.password,
+    DB_MIGRATOR_PASSWORD: DB_USERS.migrator.password,
   };
+}
+
+/** `user-service` -> `USER_SERVICE`: the prefix of a service's variables in `.stack/compose/.env`. */
+export function composeVarPrefix(service: string): string {
+  return service.toUpperCase().replace(/-/g, '_');
 }
 
 /** The properties a Kafka tool needs to talk to the cluster as the operator. */

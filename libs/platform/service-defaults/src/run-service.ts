@@ -170,10 +170,11 @@ async function boot<S extends z.ZodObject>(
   await app.listen({ port: config.PORT, host: config.HOST });
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address !== null ? address.port : config.PORT;
-  const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`;
-  logger.info({ url, port, zone: config.ZONE, pid: process.pid }, 'listening');
+  const advertised = config.ADVERTISE_HOST ?? config.HOST;
+  const url = `http://${advertised.includes(':') ? `[${advertised}]` : advertised}:${port}`;
+  logger.info({ url, port, listen: config.HOST, zone: config.ZONE, pid: process.pid }, 'listening');
   for (const hook of listenHooks) {
-    await hook({ host: config.HOST, port, url }).catch((e: unknown) => logger.error({ err: (e as Error).message }, 'listen hook failed'));
+    await hook({ host: advertised, port, url }).catch((e: unknown) => logger.error({ err: (e as Error).message }, 'listen hook failed'));
   }
 
   let stopping: Promise<void> | undefined;

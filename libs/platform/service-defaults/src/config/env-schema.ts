@@ -34,6 +34,12 @@ export const BASE_ENV_SCHEMA = z.object({
   PORT: port({ allowZero: true }).default(0),
   /** Listen address; loopback by default. */
   HOST: z.string().min(1).default('127.0.0.1'),
+  /**
+   * The address other services reach this instance at, announced in service
+   * discovery (a container's name, when HOST is 0.0.0.0). Default: HOST;
+   * required when HOST is a wildcard.
+   */
+  ADVERTISE_HOST: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** `local` allows the development stack's default credentials; `production` demands explicit secrets. */
   PLATFORM_PROFILE: z.enum(['local', 'production']).default('local'),

@@ -109,6 +109,14 @@ describe('loadConfig', () => {
   });
 });
 
+describe('ADVERTISE_HOST', () => {
+  it('should be required when HOST is a wildcard, and default to HOST otherwise', () => {
+    expect(issuesOf({ HOST: '0.0.0.0' })).toEqual(['ADVERTISE_HOST']);
+    expect(load({ HOST: '0.0.0.0', ADVERTISE_HOST: 'user-service-1' }).ADVERTISE_HOST).toBe('user-service-1');
+    expect(load({}).ADVERTISE_HOST).toBeUndefined();
+  });
+});
+
 describe('HTTP_PUBLIC_KEYS', () => {
   const schema = z.object({});
   it('should parse the JSON map of trusted keys and refuse anything else, naming the shape', () => {

@@ -14,6 +14,9 @@ export interface LoadConfigOptions<S extends z.ZodObject> {
   env?: NodeJS.ProcessEnv;
 }
 
+/** Listen addresses that are not an address anyone can connect to. */
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]']);
+
 /** Base variables every service must set in production: its HTTP signing key and the keys it trusts. */
 const BASE_SECRETS = ['HTTP_PRIVATE_KEY', 'HTTP_PUBLIC_KEYS'] as const;
 
@@ -58,6 +61,12 @@ export function loadConfig<S extends z.ZodObject>(opts: LoadConfigOptions<S>): S
       issues.push({ variable, problem });
     }
   }
+  const base = parsed.success ? (parsed.data as BaseEnv) : undefined;
+  if (base && WILDCARD_HOSTS.has(base.HOST) && base.ADVERTISE_HOST === undefined)
+    issues.push({
+      variable: 'ADVERTISE_HOST',
+      problem: `is required when HOST is ${base.HOST} (the address other services reach this instance at, announced in discovery)`,
+    });
   if (issues.length > 0 || !parsed.success) throw new ConfigError(opts.service, issues);
   const data = parsed.data as BaseEnv & z.infer<S>;
   return { ...data, SERVICE_NAME: opts.service, INSTANCE_ID: data.INSTANCE_ID ?? defaultInstanceId(opts.service) };
