@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { connect } from 'node:net';
-import { REDIS_IDENTITIES, REDIS_PORT, REDIS_SERVICE_COMMANDS } from '@dsp/contracts';
+import { REDIS_IDENTITIES, REDIS_SERVICE_COMMANDS } from '@dsp/contracts';
 import {
   eventually,
   HttpClient,
   E2E_PROFILE,
+  rawRedisCommand,
   redisAs,
   spawnService,
   startPlatform,
@@ -30,24 +30,7 @@ const PASSWORD = 'correct-horse-battery';
 type Sample = { status: number; instance: string | null };
 
 /** `AUTH user password` on a fresh connection, as redis-cli would: Redis' answer (`+OK`, or the error). */
-function authAs(user: string, password: string): Promise<string> {
-  const cmd = ['AUTH', user, password];
-  const payload = `*${cmd.length}\r\n${cmd.map((c) => `$${Buffer.byteLength(c)}\r\n${c}\r\n`).join('')}`;
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port: REDIS_PORT });
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error('Redis did not answer AUTH within 2 s'));
-    }, 2000);
-    socket.on('connect', () => socket.write(payload));
-    socket.once('data', (d) => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(d.toString().trim());
-    });
-    socket.on('error', reject);
-  });
-}
+const authAs = (user: string, password: string): Promise<string> => rawRedisCommand(['AUTH', user, password]);
 
 describe('credential rotation under load (user-service, Redis)', () => {
   const user = `e2e-rot-${randomBytes(3).toString('hex')}`;

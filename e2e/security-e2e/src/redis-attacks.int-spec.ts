@@ -1,8 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { connect } from 'node:net';
 import { REDIS_IDENTITIES, REDIS_PORT, SERVICE_NAMES, type ServiceName } from '@dsp/contracts';
 import { RedisConnection } from '@dsp/redis';
-import { startPlatform, testLogger, type PlatformFleet } from '@dsp/testing';
+import { rawRedisCommand, startPlatform, testLogger, type PlatformFleet } from '@dsp/testing';
 
 type Redis = RedisConnection['client'];
 
@@ -16,24 +15,8 @@ type Redis = RedisConnection['client'];
  */
 const N = Number(process.env['ATTACK_REPEATS'] ?? 3);
 
-/** One raw RESP exchange without any AUTH: what redis-cli with no password does. */
-function anonymous(command: string[]): Promise<string> {
-  const payload = `*${command.length}\r\n${command.map((c) => `$${Buffer.byteLength(c)}\r\n${c}\r\n`).join('')}`;
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port: REDIS_PORT });
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error('Redis did not answer within 2 s'));
-    }, 2000);
-    socket.on('connect', () => socket.write(payload));
-    socket.once('data', (d) => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(d.toString().trim());
-    });
-    socket.on('error', reject);
-  });
-}
+/** One raw command without any AUTH: what redis-cli with no password does. */
+const anonymous = (command: string[]): Promise<string> => rawRedisCommand(command);
 
 const opened: RedisConnection[] = [];
 

@@ -12,7 +12,7 @@ export {
   waitServing,
 } from './zookeeper-helpers';
 export { FencedRegister } from './fenced-register';
-export { redisAs } from './redis-helpers';
+export { rawRedisCommand, redisAs } from './redis-helpers';
 export { HttpClient, serviceHeaders, type HttpAnswer, type HttpCallOptions } from './http-client';
 export { mysqlAdmin, mysqlPort } from './mysql-admin';
 export {
