@@ -37,9 +37,13 @@ describe('ConfigCenter and ConfigWriter on the real ensemble (docs/notes.md, poi
         await eventually(() => expect(readers.map((r) => r.center.view['intake.ratePerSecond'])).toEqual([400, 400, 400]));
 
         const history = await writer.writer.history('intake.ratePerSecond');
-        expect(history.map((h) => h.value)).toEqual([250, 400]);
-        await writer.writer.rollback('intake.ratePerSecond', history[0]?.seq ?? -1, 'it');
+        // The first entry is the schema's default, recorded by the first write: a rollback can return to it.
+        expect(history.map((h) => h.value)).toEqual([100, 250, 400]);
+        expect(history[0]?.author).toMatch(/^default/);
+        await writer.writer.rollback('intake.ratePerSecond', history[1]?.seq ?? -1, 'it');
         await eventually(() => expect(readers.map((r) => r.center.view['intake.ratePerSecond'])).toEqual([250, 250, 250]));
+        await writer.writer.rollback('intake.ratePerSecond', history[0]?.seq ?? -1, 'it');
+        await eventually(() => expect(readers.map((r) => r.center.view['intake.ratePerSecond'])).toEqual([100, 100, 100]));
 
         await writer.writer.grayRelease('feature.banner', 'on', ['canary'], 'it');
         await eventually(() => expect(readers.map((r) => r.center.view['feature.banner'])).toEqual(['on', 'off', 'off']));

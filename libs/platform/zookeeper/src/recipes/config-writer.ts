@@ -34,8 +34,9 @@ export interface ConfigWriterOptions<S extends z.ZodObject> {
  * The write half of the configuration center (docs/notes.md#n28): every value is
  * validated by the service's schema before it reaches ZooKeeper (an unknown
  * key or a bad value is a {@link ConfigValueError}); every write appends a
- * persistent-sequential history entry, so any earlier value can be rolled back
- * to; a gray release goes to tagged instances first and is then promoted or
+ * persistent-sequential history entry, and the first write of a key is
+ * preceded by one holding the schema's default, so any earlier value, the
+ * default included, can be rolled back to; a gray release goes to tagged instances first and is then promoted or
  * cancelled. Every node from `/config` down is created with the writers' ACL
  * (`world:r` + `digest:<writer>:cdrwa`) in the same request, so it is never
  * open, and an existing open node is closed the first time it is written.
@@ -147,7 +148,22 @@ export class ConfigWriter<S extends z.ZodObject> {
     const valid = this.validate(key, value);
     const path = znodePaths.configKey(this.options.app, this.options.profile, key);
     const entry = CONFIG_ENTRY_CODEC.encode({ schemaVersion: 1, value: valid, writtenAt: new Date().toISOString(), author });
+    // The first write of a key records the schema's default as the first history entry, so a
+    // rollback can return to the value the service ran with before anyone wrote one.
+    const firstWrite = (await withRetry(this.client, this.options.retry, () => this.client.exists(path))) === null;
+    const fallback = this.fieldSchema(key).safeParse(undefined);
     await this.writeNode(path, entry);
+    if (firstWrite && fallback.success && fallback.data !== undefined) {
+      const was = CONFIG_ENTRY_CODEC.encode({
+        schemaVersion: 1,
+        value: fallback.data,
+        writtenAt: new Date().toISOString(),
+        author: 'default (the schema, before the first write)',
+      });
+      await withRetry(this.client, this.options.retry, () =>
+        this.client.create(`${path}/${HISTORY_PREFIX}`, was, 'PERSISTENT_SEQUENTIAL', ...this.aclArg()),
+      );
+    }
     // History is appended after the value: a crash between the two loses one history line, never the value.
     await withRetry(this.client, this.options.retry, () =>
       this.client.create(`${path}/${HISTORY_PREFIX}`, entry, 'PERSISTENT_SEQUENTIAL', ...this.aclArg()),
