@@ -2,7 +2,16 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { HTTP_IDENTITIES, KAFKA_IDENTITIES, localHttpPublicKeys, REDIS_IDENTITIES, ZK_IDENTITIES, type ServiceName } from '@dsp/contracts';
+import {
+  DB_USERS,
+  HTTP_IDENTITIES,
+  KAFKA_IDENTITIES,
+  localAdminToken,
+  localHttpPublicKeys,
+  REDIS_IDENTITIES,
+  ZK_IDENTITIES,
+  type ServiceName,
+} from '@dsp/contracts';
 import { digestId } from '@dsp/zookeeper';
 import {
   run,
@@ -224,6 +233,27 @@ describe('docker-compose.yml', () => {
         const kafka = (KAFKA_IDENTITIES as Record<string, { password: string } | undefined>)[app];
         expect(env['KAFKA_PASSWORD']).toBe(kafka?.password);
         expect(JSON.parse(env['HTTP_PUBLIC_KEYS'] ?? '{}')).toEqual(localHttpPublicKeys());
+      }
+      const env = (a: string) => services[a]?.environment ?? {};
+      expect(env('gateway')['ADMIN_TOKEN']).toBe(localAdminToken());
+      expect(env('order-service-1')['ADMIN_TOKEN']).toBe(localAdminToken());
+      for (const a of ['user-service-1', 'user-service-2']) {
+        expect(env(a)).toMatchObject({
+          USER_DB_PASSWORD: DB_USERS.user.password,
+          USER_DB_MIGRATOR_PASSWORD: DB_USERS.migrator.password,
+          USER_DB_PRIMARY: 'mysql-c0-primary:3306',
+          USER_DB_REPLICAS: 'mysql-c0-replica:3306',
+        });
+      }
+      for (const a of ['order-service-1', 'order-service-2']) {
+        expect(env(a)).toMatchObject({
+          ORDER_DB_PASSWORD: DB_USERS.order.password,
+          ORDER_DB_MIGRATOR_PASSWORD: DB_USERS.migrator.password,
+          ORDER_DB_0_PRIMARY: 'mysql-c0-primary:3306',
+          ORDER_DB_0_REPLICAS: 'mysql-c0-replica:3306',
+          ORDER_DB_1_PRIMARY: 'mysql-c1-primary:3306',
+          ORDER_DB_1_REPLICAS: 'mysql-c1-replica:3306',
+        });
       }
       const ids = APPS.map((a) => services[a]?.environment?.['INSTANCE_ID']);
       expect(new Set(ids).size).toBe(APPS.length);

@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
@@ -18,8 +18,9 @@ import {
 /**
  * The Dockerfile cannot be built here (no Docker engine), so its steps run
  * natively: each stage gets a directory of its own, `COPY` copies (from the
- * repository, or from an earlier stage's directory), `RUN` runs in a shell as
- * uid 1000 (the image's `USER`), `ENV` and `CMD` are kept; then the app the
+ * build context `.dockerignore` leaves, or from an earlier stage's directory),
+ * `RUN` runs in `sh` as root, or as the stage's `USER` after one, with the
+ * stage's environment only; files stay root-owned; `ENV` and `CMD` are kept; then the app the
  * last stage holds is started with the environment docker-compose gives a
  * user-service container (its hosts mapped to the native stack's ports), with
  * the image's `PLATFORM_PROFILE=production`, and must get ready. Container
@@ -55,18 +56,45 @@ interface Stage {
   cmd?: string[];
 }
 
-/** Files the build context holds (.dockerignore keeps specs out). */
-function contextFilter(src: string): boolean {
-  return !/\.(int-)?spec\.ts$/.test(src) && !src.includes(`${join(REPO_ROOT, 'node_modules')}`);
+/** The build context as `.dockerignore` makes it: an allow-list (`*`, then `!path`), minus its double-star patterns. */
+const DOCKERIGNORE = readFileSync(join(REPO_ROOT, '.dockerignore'), 'utf8')
+  .split('\n')
+  .map((l) => l.trim())
+  .filter((l) => l.length > 0 && !l.startsWith('#'));
+
+function inContext(repoPath: string): boolean {
+  if (DOCKERIGNORE[0] !== '*') throw new Error('.dockerignore is expected to start with `*` (an allow-list)');
+  const allowed = DOCKERIGNORE.filter((l) => l.startsWith('!')).map((l) => l.slice(1).replace(/\/$/, ''));
+  const excluded = DOCKERIGNORE.filter((l) => l.startsWith('**/')).map(
+    (l) => new RegExp(`${l.slice(3).replace(/\./g, '\\.').replace(/\*/g, '[^/]*')}$`),
+  );
+  return allowed.some((a) => repoPath === a || repoPath.startsWith(`${a}/`)) && !excluded.some((re) => re.test(repoPath));
 }
 
-/** A shell command as the image's user, with only the stage's environment (as in a container, not this process'). */
-function asImageUser(command: string, cwd: string, env: Record<string, string>): Promise<void> {
+function contextFilter(src: string): boolean {
+  const rel = src.slice(REPO_ROOT.length + 1);
+  return (
+    !src.startsWith(`${REPO_ROOT}/`) ||
+    rel === '' ||
+    inContext(rel) ||
+    DOCKERIGNORE.some((l) => l.startsWith('!') && l.slice(1).replace(/\/$/, '').startsWith(`${rel}/`))
+  );
+}
+
+/**
+ * A RUN step with only the stage's environment (as in a container, not this process'): as root
+ * before the stage's USER, as that uid after it; `sh -c`, as Docker runs it; 10 minutes at most.
+ */
+function runStep(command: string, cwd: string, env: Record<string, string>, uid: number | undefined): Promise<void> {
+  const argv =
+    uid === undefined
+      ? ['sh', '-c', command]
+      : ['setpriv', `--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', '--', 'sh', '-c', command];
   return new Promise((resolve, reject) => {
     execFile(
-      'setpriv',
-      [`--reuid=${UID}`, `--regid=${UID}`, '--clear-groups', '--', 'bash', '-c', command],
-      { cwd, env, maxBuffer: 64 * 1024 * 1024 },
+      argv[0] as string,
+      argv.slice(1),
+      { cwd, env, maxBuffer: 64 * 1024 * 1024, timeout: 600_000, killSignal: 'SIGKILL' },
       (err, _stdout, stderr) => (err ? reject(new Error(`RUN ${command} failed: ${err.message}\n${stderr}`)) : resolve()),
     );
   });
@@ -74,6 +102,8 @@ function asImageUser(command: string, cwd: string, env: Record<string, string>):
 
 async function buildNatively(root: string): Promise<Stage[]> {
   const stages: Stage[] = [];
+  // Files stay root-owned, as in an image; the app's user may only traverse and read them.
+  chmodSync(root, 0o755);
   const home = join(root, 'home');
   mkdirSync(home, { recursive: true });
   const baseEnv = { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: home };
@@ -100,6 +130,7 @@ async function buildNatively(root: string): Promise<Stage[]> {
       const dest = paths.pop() as string;
       const source = from === undefined ? undefined : stages.find((s) => s.name === from);
       for (const p of paths) {
+        if (!source && !inContext(p)) throw new Error(`COPY ${p}: not in the build context (.dockerignore); docker build would fail`);
         const src = source ? at(source, p) : join(REPO_ROOT, p);
         const target = dest.endsWith('/') ? join(at(stage, dest), p.split('/').at(-1) as string) : at(stage, dest);
         mkdirSync(dirname(target), { recursive: true });
@@ -113,8 +144,8 @@ async function buildNatively(root: string): Promise<Stage[]> {
             : cmd,
         args,
       );
-      await run('chown', ['-R', `${UID}:${UID}`, root]);
-      await asImageUser(mapped, at(stage, stage.workdir), { ...baseEnv, ...stage.env });
+      const uid = stage.user === undefined ? undefined : Number(stage.user.split(':')[0]);
+      await runStep(mapped, at(stage, stage.workdir), { ...baseEnv, ...stage.env }, uid);
     } else if (op === 'USER') {
       stage.user = args;
     } else if (op === 'CMD') {
@@ -123,7 +154,6 @@ async function buildNatively(root: string): Promise<Stage[]> {
       throw new Error(`the native run does not know ${op}: teach it, or keep the Dockerfile to FROM/WORKDIR/ENV/COPY/RUN/USER/EXPOSE/CMD`);
     }
   }
-  await run('chown', ['-R', `${UID}:${UID}`, root]);
   return stages;
 }
 
@@ -140,9 +170,12 @@ describe('Dockerfile', () => {
   it('should pass hadolint, which refuses a bad one (the check can fail)', async () => {
     const hadolint = await ensureHadolint();
     await expect(run(hadolint, [DOCKERFILE])).resolves.toBeDefined();
-    const bad = join(mkdtempSync(join(tmpdir(), 'dsp-hadolint-')), 'Dockerfile');
+    const dir = mkdtempSync(join(tmpdir(), 'dsp-hadolint-'));
+    const bad = join(dir, 'Dockerfile');
     writeFileSync(bad, 'FROM node:latest\nRUN cd /tmp && npm install\n');
-    const { stdout } = await run('bash', ['-c', `"${hadolint}" "${bad}" 2>&1; echo "exit=$?"`]);
+    const { stdout } = await run('bash', ['-c', `"${hadolint}" "${bad}" 2>&1; echo "exit=$?"`]).finally(() =>
+      rmSync(dir, { recursive: true, force: true }),
+    );
     expect(stdout).toMatch(/DL3007[\s\S]*exit=1/);
   });
 
@@ -151,7 +184,7 @@ describe('Dockerfile', () => {
     let app: ReturnType<typeof spawn> | undefined;
 
     afterAll(async () => {
-      if (app && app.exitCode === null) {
+      if (app && app.exitCode === null && app.signalCode === null) {
         const gone = new Promise((r) => app?.once('exit', r));
         app.kill('SIGTERM');
         await gone;

@@ -98,7 +98,10 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'compose-init': {
       // The containers may still be starting: retry until they answer (docker-compose v1 has no --wait).
-      const deadline = Date.now() + Number(process.env['STACK_TIMEOUT_MS'] ?? 240_000);
+      const timeoutMs = Number(process.env['STACK_TIMEOUT_MS'] ?? 240_000);
+      if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
+        throw new Error(`STACK_TIMEOUT_MS must be a positive number of ms, got "${process.env['STACK_TIMEOUT_MS']}"`);
+      const deadline = Date.now() + timeoutMs;
       for (let attempt = 1; ; attempt++) {
         try {
           log.ok(`ZooKeeper: ${await ensureZnodeTree()} znode roots with their ACLs`);
@@ -113,6 +116,8 @@ async function main(argv: string[]): Promise<number> {
           }
           return 0;
         } catch (e) {
+          // Refusals are final (a stale .env, another stack's data): only "not there yet" is retried.
+          if (/NoAuth|ZNOAUTH|SASL|[Aa]uthenticat|[Aa]uthoriz|NOPERM|WRONGPASS/.test((e as Error).message)) throw e;
           if (Date.now() > deadline) throw e;
           log.step(`servers not ready yet (attempt ${attempt}: ${(e as Error).message.split('\n')[0]}); retrying in 5 s`);
           await new Promise((r) => setTimeout(r, 5_000));

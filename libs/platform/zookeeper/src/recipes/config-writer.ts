@@ -148,22 +148,23 @@ export class ConfigWriter<S extends z.ZodObject> {
     const valid = this.validate(key, value);
     const path = znodePaths.configKey(this.options.app, this.options.profile, key);
     const entry = CONFIG_ENTRY_CODEC.encode({ schemaVersion: 1, value: valid, writtenAt: new Date().toISOString(), author });
-    // The first write of a key records the schema's default as the first history entry, so a
-    // rollback can return to the value the service ran with before anyone wrote one.
-    const firstWrite = (await withRetry(this.client, this.options.retry, () => this.client.exists(path))) === null;
+    // A key's history starts with the schema's default, so a rollback can return to the value the
+    // service ran with before anyone wrote one. Recorded before the value, when the key has no history
+    // yet: the oldest entry is always a default, whoever writes first (gray releases included).
     const fallback = this.fieldSchema(key).safeParse(undefined);
-    await this.writeNode(path, entry);
-    if (firstWrite && fallback.success && fallback.data !== undefined) {
+    if (fallback.success && fallback.data !== undefined && (await this.historyNames(path)).length === 0) {
       const was = CONFIG_ENTRY_CODEC.encode({
         schemaVersion: 1,
         value: fallback.data,
         writtenAt: new Date().toISOString(),
         author: 'default (the schema, before the first write)',
       });
-      await withRetry(this.client, this.options.retry, () =>
-        this.client.create(`${path}/${HISTORY_PREFIX}`, was, 'PERSISTENT_SEQUENTIAL', ...this.aclArg()),
-      );
+      await withRetry(this.client, this.options.retry, async () => {
+        await this.ensurePath(path);
+        await this.client.create(`${path}/${HISTORY_PREFIX}`, was, 'PERSISTENT_SEQUENTIAL', ...this.aclArg());
+      });
     }
+    await this.writeNode(path, entry);
     // History is appended after the value: a crash between the two loses one history line, never the value.
     await withRetry(this.client, this.options.retry, () =>
       this.client.create(`${path}/${HISTORY_PREFIX}`, entry, 'PERSISTENT_SEQUENTIAL', ...this.aclArg()),
@@ -180,12 +181,18 @@ export class ConfigWriter<S extends z.ZodObject> {
     return this.store('history read', key, () => this.readHistory(key));
   }
 
+  /** The history entries' node names of a key (none when the key was never written). */
+  private async historyNames(path: string): Promise<string[]> {
+    const children = await withRetry(this.client, this.options.retry, () =>
+      this.client.getChildren(path).catch((e: unknown) => (isZkError(e, 'ZNONODE') ? [] : Promise.reject(e))),
+    );
+    return children.filter((n) => n.startsWith(HISTORY_PREFIX));
+  }
+
   private async readHistory(key: string): Promise<ConfigHistoryEntry[]> {
     this.fieldSchema(key);
     const path = znodePaths.configKey(this.options.app, this.options.profile, key);
-    const names = (await this.client.getChildren(path).catch((e: unknown) => (isZkError(e, 'ZNONODE') ? [] : Promise.reject(e)))).filter(
-      (n) => n.startsWith(HISTORY_PREFIX),
-    );
+    const names = await this.historyNames(path);
     const entries = await Promise.all(
       names.map(async (n) => {
         const { data } = await this.client.getData(`${path}/${n}`);
