@@ -115,16 +115,17 @@ export function localSecretsFingerprint(): string {
 }
 
 /**
- * `identity` with a `password` that is this stack's `<server>/<user>` secret,
+ * `identity` with a `password` that is this stack's `<server>/<user or name>` secret,
  * read when first asked for (so importing an identity table never touches the
  * seed, and production, which sets passwords explicitly, never derives one).
  */
-export function withLocalPassword<const T extends { readonly user: string }>(
+export function withLocalPassword<const T extends { readonly user: string } | { readonly name: string }>(
   server: string,
   identity: T,
 ): T & { readonly password: string } {
+  const who = 'user' in identity ? identity.user : identity.name;
   return Object.defineProperty({ ...identity }, 'password', {
     enumerable: true,
-    get: () => localSecret(`${server}/${identity.user}`),
+    get: () => localSecret(`${server}/${who}`),
   }) as T & { readonly password: string };
 }

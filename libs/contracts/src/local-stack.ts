@@ -9,15 +9,7 @@
  * `PLATFORM_PROFILE=production` requires every one explicitly (see service-defaults).
  */
 
-import { localSecret } from './local-secrets';
-
-/** A database account whose password is this stack's `mariadb/<name>` secret (read on first use). */
-function withLocalDbPassword<const T extends { readonly name: string }>(account: T): T & { readonly password: string } {
-  return Object.defineProperty({ ...account }, 'password', {
-    enumerable: true,
-    get: () => localSecret(`mariadb/${account.name}`),
-  }) as T & { readonly password: string };
-}
+import { localSecret, withLocalPassword } from './local-secrets';
 
 /**
  * The admin token of this stack (`Authorization: Bearer <token>` on
@@ -46,14 +38,14 @@ export const MYSQL_CLUSTERS = [
 
 /** Least-privilege database accounts (DML on their own schemas only). */
 export const DB_USERS = {
-  user: withLocalDbPassword({ name: 'user_svc', databases: ['user_db'] }),
-  order: withLocalDbPassword({ name: 'order_svc', databases: ['order_db_0', 'order_db_1'] }),
+  user: withLocalPassword('mariadb', { name: 'user_svc', databases: ['user_db'] }),
+  order: withLocalPassword('mariadb', { name: 'order_svc', databases: ['order_db_0', 'order_db_1'] }),
   /** DDL on the platform schemas, for migrations; never used by a running service. */
-  migrator: withLocalDbPassword({ name: 'dsp_migrator', databases: ['user_db', 'order_db_0', 'order_db_1'] }),
+  migrator: withLocalPassword('mariadb', { name: 'dsp_migrator', databases: ['user_db', 'order_db_0', 'order_db_1'] }),
   /** Replication and lag probes: SHOW SLAVE STATUS, GTID positions. */
-  monitor: withLocalDbPassword({ name: 'dsp_monitor', databases: [] }),
+  monitor: withLocalPassword('mariadb', { name: 'dsp_monitor', databases: [] }),
   /** Operator account for the stack manager and fault tests (STOP SLAVE, ...). */
-  admin: withLocalDbPassword({ name: 'dsp_admin', databases: [] }),
+  admin: withLocalPassword('mariadb', { name: 'dsp_admin', databases: [] }),
 } as const;
 
 /** Builds a `host:port,host:port` ZooKeeper connect string. */

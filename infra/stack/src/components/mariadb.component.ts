@@ -1,17 +1,12 @@
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DB_USERS, localSecret } from '@dsp/contracts';
+import { DB_USERS, withLocalPassword } from '@dsp/contracts';
 import { logFileOf, run, runningPid, startDaemon, stopDaemon, waitFor } from '../proc';
 import { MYSQL_INSTANCES, STACK_DIR, socketPath, type MysqlInstanceSpec } from '../topology';
 import type { ServerStatus, StackComponent } from './component';
 
 /** Replication account; created on each primary with binary logging off, so it never replicates. */
-export const REPL_USER = {
-  name: 'dsp_repl',
-  get password(): string {
-    return localSecret('mariadb/dsp_repl');
-  },
-};
+export const REPL_USER = withLocalPassword('mariadb', { name: 'dsp_repl' });
 
 function instanceDir(s: MysqlInstanceSpec): string {
   return join(STACK_DIR, 'mysql', s.name);
