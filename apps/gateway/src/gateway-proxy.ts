@@ -1,10 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { SERVICE_NAMES, SERVICE_TOKEN_HEADER } from '@dsp/contracts';
+import { PUBLIC_PREFIXES, PUBLIC_ROUTES, SERVICE_NAMES, SERVICE_TOKEN_HEADER, type HttpMethod, type PublicRoute } from '@dsp/contracts';
 import { bearerTokenMatches, type JsonLogger, type MetricsRegistry } from '@dsp/service-defaults';
 import { NoInstanceError, UpstreamError, type ServiceClient } from '@dsp/service-client';
 import type { LoginLimiter } from './login-limiter';
-import { GATEWAY_PREFIXES, GATEWAY_ROUTES, type GatewayRoute, type HttpMethod } from './gateway.routes';
 
 const ALL_METHODS: HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
@@ -49,7 +48,7 @@ export class GatewayProxy {
   install(fastify: FastifyInstance): void {
     // Only JSON bodies: anything else is a 415 before a handler runs.
     fastify.removeContentTypeParser(['text/plain', 'application/x-www-form-urlencoded']);
-    for (const route of GATEWAY_ROUTES) {
+    for (const route of PUBLIC_ROUTES) {
       const allowed = Object.keys(route.methods) as HttpMethod[];
       for (const method of allowed) {
         const body = route.methods[method]?.body;
@@ -83,7 +82,7 @@ export class GatewayProxy {
     for (const url of ['/api/admin/config/:app', '/api/admin/config/:app/*']) {
       fastify.route({ method: ALL_METHODS, url, handler: (req, reply) => this.configAdmin(req, reply) });
     }
-    for (const { prefix, service } of GATEWAY_PREFIXES) {
+    for (const { prefix, service } of PUBLIC_PREFIXES) {
       const url = prefix.endsWith('/') ? `${prefix}*` : prefix;
       fastify.route({ method: ALL_METHODS, url, handler: (req, reply) => this.forward(service, req, reply) });
       if (!prefix.endsWith('/'))
@@ -102,7 +101,7 @@ export class GatewayProxy {
     }
   }
 
-  private async forward(service: string, req: FastifyRequest, reply: FastifyReply, route?: GatewayRoute, path = req.url): Promise<void> {
+  private async forward(service: string, req: FastifyRequest, reply: FastifyReply, route?: PublicRoute, path = req.url): Promise<void> {
     const ip = this.clientAddress(req);
     if (route?.login) {
       const refusal = await this.limiter.admit(ip);

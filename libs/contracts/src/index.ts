@@ -9,6 +9,7 @@ export * from './events/order-requests';
 export * from './events/poison-message.error';
 export * from './http/flash-sales.dto';
 export * from './http/username';
+export * from './http/public-routes';
 export * from './zk-identities';
 export * from './redis-identities';
 export * from './kafka-identities';
