@@ -23,7 +23,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { FLASH_SALE_STRATEGIES, localAdminToken, SERVICE_NAMES, znodePaths } from '@dsp/contracts';
 import { appInstance, BENCH_PACKAGES, ensureDebianPackages, startApp, stopApp, up, waitAppReady, type AppInstance } from '@dsp/infra-stack';
-import { runLoad, scenario, type LoadResult } from '@dsp/load-kit';
+import { runLoad, scenario, type LoadResult, type ScenarioContext } from '@dsp/load-kit';
 import { seedBuyers } from '@dsp/ops';
 import { createJsonLogger } from '@dsp/service-defaults';
 import { ZookeeperClient } from '@dsp/zookeeper';
@@ -64,7 +64,15 @@ async function e2eFlashSales(): Promise<{ results: LoadResult[]; gatewayUrl: str
   await Promise.all(fleet.map((i) => waitAppReady(i)));
   const gatewayUrl = String((fleet[3] as AppInstance).url);
   const buyers = await seedBuyers({ gatewayUrl, count: E2E_UNITS });
-  const ctx = { gatewayUrl, buyers, adminToken: process.env['ADMIN_TOKEN'] ?? localAdminToken(), stock: E2E_UNITS };
+  const ctx: ScenarioContext = {
+    gatewayUrl,
+    buyers,
+    buyerCount: E2E_UNITS,
+    seed: (count) => seedBuyers({ gatewayUrl, count }),
+    adminToken: process.env['ADMIN_TOKEN'] ?? localAdminToken(),
+    stock: E2E_UNITS,
+    progress: say,
+  };
   const results: LoadResult[] = [];
   for (const strategy of FLASH_SALE_STRATEGIES) {
     const s = scenario(`flash-sale:${strategy}`);

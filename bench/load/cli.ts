@@ -8,10 +8,10 @@ import { localAdminToken } from '@dsp/contracts';
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { seedBuyers } from '@dsp/ops';
+import { seedBuyers, type Buyer } from '@dsp/ops';
 import { writeResult } from './report';
 import { DEFAULT_LOAD_OPTIONS, runLoad, type LoadResult } from './run-load';
-import { scenario, SCENARIOS } from './scenarios';
+import { scenario, SCENARIOS, type ScenarioContext } from './scenarios';
 
 const USAGE = `usage: npm run load -- <scenario...|all> [--connections N] [--duration S] [--rate R] [--amount N]
                          [--buyers N] [--stock N] [--gateway URL] [--out DIR]
@@ -30,15 +30,32 @@ export function assertLoopback(url: string): void {
 
 export function formatResult(r: LoadResult): string {
   const e = r.extra;
+  const ok = Object.entries(r.statusCodes)
+    .filter(([c]) => c.startsWith('2'))
+    .reduce((n, [, k]) => n + k, 0);
   const sale =
     e['stock'] !== undefined
-      ? `  sold ${String(e['sold'])} of ${String(e['stock'])}${Number(e['oversold']) > 0 ? `  OVERSOLD by ${String(e['oversold'])}` : ''}`
+      ? `\n  sold ${String(e['sold'])} of ${String(e['stock'])}${Number(e['oversold']) > 0 ? `  OVERSOLD by ${String(e['oversold'])}` : ''}` +
+        `; ${ok} purchases answered 2xx` +
+        (r.inFlightAtEnd > 0
+          ? `, ${r.inFlightAtEnd} still in flight when the run stopped (sent, never answered: the server may have sold them)`
+          : '')
       : '';
+  const cut = e['stock'] === undefined && r.inFlightAtEnd > 0 ? `  in flight at the end ${r.inFlightAtEnd}` : '';
   return (
     `${r.scenario.padEnd(26)} ${r.requestsPerSec.toFixed(0).padStart(7)} req/s ${r.successesPerSec.toFixed(0).padStart(7)} 2xx/s  ` +
     `p50 ${r.latencyMs.p50.toFixed(1)} p95 ${r.latencyMs.p95.toFixed(1)} p99 ${r.latencyMs.p99.toFixed(1)} ms  ` +
-    `codes ${JSON.stringify(r.statusCodes)} errors ${r.errors}${sale}`
+    `codes ${JSON.stringify(r.statusCodes)} errors ${r.errors}${cut}${sale}`
   );
+}
+
+/** One progress line: on a terminal it overwrites itself, elsewhere it is a line of its own. */
+let lastProgress = '';
+function progressLine(line: string, final = false): void {
+  if (line === lastProgress) return;
+  lastProgress = line;
+  if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${line}${final ? '\n' : ''}`);
+  else process.stderr.write(`${line}\n`);
 }
 
 async function main(): Promise<void> {
@@ -82,20 +99,39 @@ async function main(): Promise<void> {
       `the gateway at ${gatewayUrl} is not ready${ready ? ` (${ready.status})` : ''}: start the platform with \`npm start\` (or pass --gateway)`,
     );
   const outDir = values.out ?? join(__dirname, '..', '..', 'reports', 'load');
-  process.stdout.write(`seeding ${num(values.buyers, 'buyers', 2000)} buyers (users + sessions)...\n`);
-  const buyers = await seedBuyers({ gatewayUrl, count: num(values.buyers, 'buyers', 2000) });
-  const ctx = {
+  const buyerCount = num(values.buyers, 'buyers', 2000);
+  const seed = async (count: number): Promise<Buyer[]> => {
+    process.stdout.write(`seeding ${count} buyers (users + sessions)...\n`);
+    const t0 = Date.now();
+    const seeded = await seedBuyers({
+      gatewayUrl,
+      count,
+      onProgress: (phase, done, total) => progressLine(`  ${phase} ${done}/${total}`, phase === 'sessions' && done === total),
+    });
+    process.stdout.write(`seeded ${seeded.length} buyers in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+    return seeded;
+  };
+  // Only scenarios that run as buyers need them: browse, register, the admin ones do not.
+  const buyers = scenarios.some((s) => s.buyers) ? await seed(buyerCount) : [];
+  const ctx: ScenarioContext = {
     gatewayUrl,
     buyers,
+    buyerCount,
+    seed,
     adminToken: process.env['ADMIN_TOKEN'] ?? localAdminToken(),
     stock: num(values.stock, 'stock', 1000),
+    progress: (line) => progressLine(`  ${line}`, true),
   };
   for (const s of scenarios) {
     process.stdout.write(
       `${s.name}: ${s.describe}; ${options.connections} connections, ${options.amount ? `${options.amount} requests` : `${options.durationSeconds} s`}${options.rate ? `, ${options.rate} req/s` : ''}...\n`,
     );
     const { plan, after } = await s.prepare(ctx);
-    const r = await runLoad(s.name, gatewayUrl, plan, options);
+    const total = options.amount ? `${options.amount} requests` : `${options.durationSeconds} s`;
+    const r = await runLoad(s.name, gatewayUrl, plan, options, (p) =>
+      progressLine(`  ${p.elapsedSeconds.toFixed(0)} s of ${total}: ${p.answers} answers, ${p.ok} 2xx, ${p.errors} errors`),
+    );
+    if (process.stderr.isTTY) process.stderr.write('\n');
     r.extra = (await after?.()) ?? {};
     const files = writeResult(outDir, r);
     process.stdout.write(`${formatResult(r)}\n  -> ${files.json}\n`);

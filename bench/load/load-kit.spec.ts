@@ -1,9 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { assertLoopback } from './cli';
+import { publicOperations } from '@dsp/contracts';
+import { assertLoopback, formatResult } from './cli';
 import { renderHtml } from './report';
 import { runLoad, type LoadResult } from './run-load';
-import { scenario, SCENARIOS } from './scenarios';
+import { scenario, SCENARIOS, UNLOADED_OPERATIONS, type ScenarioContext } from './scenarios';
 
 describe('load kit', () => {
   let server: Server;
@@ -71,6 +72,8 @@ describe('load kit', () => {
       options: { connections: 32, durationSeconds: 5, rate: 0 },
       durationSeconds: 5,
       requests: 500,
+      sent: 500,
+      inFlightAtEnd: 0,
       requestsPerSec: 100,
       successesPerSec: 20,
       latencyMs: { p50: 1, p95: 2, p99: 3, max: 4 },
@@ -84,5 +87,78 @@ describe('load kit', () => {
     expect(html).toContain('browse');
     expect(html).toContain('100 / 100');
     expect(html).not.toContain('OVERSOLD');
+  });
+
+  it('should load every public operation with a scenario, or say why not', () => {
+    const loaded = new Set(SCENARIOS.flatMap((x) => x.routes));
+    const ops = publicOperations();
+    expect(ops.length).toBeGreaterThan(15);
+    const missing = ops.filter((op) => !loaded.has(op) && UNLOADED_OPERATIONS[op] === undefined);
+    expect(missing).toEqual([]);
+    // and no scenario or exclusion names an operation that does not exist
+    const known = new Set([...ops, 'GET /api/admin/config/:app']);
+    expect([...loaded, ...Object.keys(UNLOADED_OPERATIONS)].filter((op) => !known.has(op))).toEqual([]);
+    expect(Object.keys(UNLOADED_OPERATIONS).filter((op) => loaded.has(op))).toEqual([]);
+  });
+
+  it('should count requests cut in flight when a timed run stops, and explain a sale sold beyond its 2xx', async () => {
+    const slow = createServer((_req, res) => setTimeout(() => res.end('{}'), 400));
+    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
+    const ticks: number[] = [];
+    try {
+      const r = await runLoad(
+        'slow',
+        `http://127.0.0.1:${(slow.address() as AddressInfo).port}`,
+        { method: 'GET', next: () => ({ path: '/' }) },
+        { connections: 4, durationSeconds: 1.5, rate: 0 },
+        (p) => ticks.push(p.answers),
+      );
+      // 4 connections, 400 ms each: ~12 answered in 1.5 s, and each connection has one more out when the run stops
+      expect(r.requests).toBeGreaterThanOrEqual(4);
+      expect(r.inFlightAtEnd).toBeGreaterThanOrEqual(1);
+      expect(r.inFlightAtEnd).toBeLessThanOrEqual(4);
+      expect(r.sent).toBe(r.requests + r.inFlightAtEnd + r.errors);
+      expect(ticks.length).toBeGreaterThanOrEqual(1);
+      const sale = formatResult({
+        ...r,
+        statusCodes: { 201: 326, 409: 10 },
+        inFlightAtEnd: 16,
+        extra: { stock: 1000, sold: 342, oversold: 0 },
+      });
+      expect(sale).toContain('sold 342 of 1000; 326 purchases answered 2xx, 16 still in flight when the run stopped');
+    } finally {
+      await new Promise<void>((r) => slow.close(() => r()));
+    }
+  });
+
+  it('should run a scenario that says it needs no buyers with none seeded', async () => {
+    const api = createServer((req, res) => {
+      // the admin calls a scenario's prepare makes: a product, a sale
+      res.statusCode = req.method === 'PUT' ? 200 : 201;
+      res.end(JSON.stringify({ id: '42', stock: 1, stockTotal: 1, sold: 0 }));
+    });
+    await new Promise<void>((r) => api.listen(0, '127.0.0.1', r));
+    const ctx: ScenarioContext = {
+      gatewayUrl: `http://127.0.0.1:${(api.address() as AddressInfo).port}`,
+      buyers: [],
+      buyerCount: 0,
+      seed: () => Promise.reject(new Error('no seeding here')),
+      adminToken: 't',
+      stock: 1,
+      progress: () => undefined,
+    };
+    try {
+      const free = SCENARIOS.filter((x) => !x.buyers && x.name !== 'logout'); // logout seeds its own
+      expect(free.map((x) => x.name)).toEqual(expect.arrayContaining(['browse', 'register', 'admin-orders']));
+      for (const x of free) {
+        const { plan } = await x.prepare(ctx);
+        const req = plan.next();
+        expect(req.headers?.['cookie']).toBeUndefined();
+        expect(req.path).toMatch(/^\/api\//);
+      }
+      await expect(scenario('logout').prepare(ctx)).rejects.toThrow('no seeding here');
+    } finally {
+      await new Promise<void>((r) => api.close(() => r()));
+    }
   });
 });

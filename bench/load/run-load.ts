@@ -2,7 +2,7 @@ import autocannon from 'autocannon';
 
 /** One HTTP request of a scenario: `next()` gives the method, path, headers and body of the next request. */
 export interface RequestPlan {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   next(): { path: string; headers?: Record<string, string>; body?: string };
 }
 
@@ -25,7 +25,16 @@ export interface LoadResult {
   at: string;
   options: LoadOptions;
   durationSeconds: number;
+  /** Answers received (any status). */
   requests: number;
+  /** Requests sent. */
+  sent: number;
+  /**
+   * Sent but neither answered nor failed when the run stopped: autocannon closes
+   * its connections at the end, so these answers are never counted, though the
+   * server may still have done the work (a flash sale's `sold` can exceed its 2xx count by this much).
+   */
+  inFlightAtEnd: number;
   requestsPerSec: number;
   /** 2xx answers per second. */
   successesPerSec: number;
@@ -42,15 +51,32 @@ function pct(sorted: number[], p: number): number {
   return sorted[Math.max(0, Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1))] as number;
 }
 
+/** Once a second while a run goes on. */
+export interface LoadProgress {
+  elapsedSeconds: number;
+  /** Answers so far, and how many of them were 2xx. */
+  answers: number;
+  ok: number;
+  errors: number;
+}
+
 /**
  * Runs one scenario with autocannon against `baseUrl`. autocannon reports
  * p97.5 but not p95, so latencies are taken from its `response` events and the
  * percentiles computed here.
  */
-export function runLoad(scenario: string, baseUrl: string, plan: RequestPlan, options: LoadOptions): Promise<LoadResult> {
+export function runLoad(
+  scenario: string,
+  baseUrl: string,
+  plan: RequestPlan,
+  options: LoadOptions,
+  onProgress?: (p: LoadProgress) => void,
+): Promise<LoadResult> {
   const latencies: number[] = [];
   const statusCodes: Record<string, number> = {};
   const started = Date.now();
+  let ok = 0;
+  let failed = 0;
   return new Promise((resolve, reject) => {
     const instance = autocannon(
       {
@@ -73,15 +99,16 @@ export function runLoad(scenario: string, baseUrl: string, plan: RequestPlan, op
         if (err) return reject(err);
         latencies.sort((a, b) => a - b);
         const seconds = (Date.now() - started) / 1000;
-        const ok = Object.entries(statusCodes)
-          .filter(([c]) => c.startsWith('2'))
-          .reduce((s, [, n]) => s + n, 0);
+        const errors = result.errors + result.timeouts;
+        const sent = result.requests.sent;
         resolve({
           scenario,
           at: new Date(started).toISOString(),
           options,
           durationSeconds: seconds,
           requests: latencies.length,
+          sent,
+          inFlightAtEnd: Math.max(0, sent - latencies.length - errors),
           requestsPerSec: latencies.length / seconds,
           successesPerSec: ok / seconds,
           latencyMs: {
@@ -91,7 +118,7 @@ export function runLoad(scenario: string, baseUrl: string, plan: RequestPlan, op
             max: latencies[latencies.length - 1] ?? 0,
           },
           statusCodes,
-          errors: result.errors + result.timeouts,
+          errors,
           extra: {},
         });
       },
@@ -99,6 +126,12 @@ export function runLoad(scenario: string, baseUrl: string, plan: RequestPlan, op
     instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
       latencies.push(responseTime);
       statusCodes[statusCode] = (statusCodes[statusCode] ?? 0) + 1;
+      if (statusCode >= 200 && statusCode < 300) ok++;
     });
+    instance.on('reqError', () => failed++);
+    if (onProgress)
+      instance.on('tick', () =>
+        onProgress({ elapsedSeconds: (Date.now() - started) / 1000, answers: latencies.length, ok, errors: failed }),
+      );
   });
 }

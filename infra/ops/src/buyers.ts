@@ -21,6 +21,8 @@ export interface SeedBuyersOptions {
   /** Username prefix; a random one by default so runs never collide. */
   prefix?: string;
   redisUrl?: string;
+  /** Called after each batch: users inserted, then sessions opened, out of `count`. */
+  onProgress?: (phase: 'users' | 'sessions', done: number, total: number) => void;
 }
 
 const SESSION_IDLE_MS = 2 * 3600_000;
@@ -72,6 +74,7 @@ export async function seedBuyers(opts: SeedBuyersOptions): Promise<Buyer[]> {
     for (let i = 0; i < opts.count; i += 1000) {
       const batch = Array.from({ length: Math.min(1000, opts.count - i) }, (_, j) => [`${prefix}-${i + j}`, hash, now, now]);
       await db.query('INSERT INTO users (username, password_hash, created_at, password_changed_at) VALUES ?', [batch]);
+      opts.onProgress?.('users', i + batch.length, opts.count);
     }
     const [ids] = await db.query('SELECT id, username FROM users WHERE username LIKE ? AND username <> ? ORDER BY id', [
       `${prefix}-%`,
@@ -97,6 +100,7 @@ export async function seedBuyers(opts: SeedBuyersOptions): Promise<Buyer[]> {
         }),
       );
       buyers.push(...created);
+      opts.onProgress?.('sessions', buyers.length, rowsOf.length);
     }
     store.close();
   } finally {
