@@ -379,6 +379,13 @@ export const UNLOADED_OPERATIONS: Readonly<Record<string, string>> = {
     'revokes every session of the buyer, the sessions the other scenarios run on (logout loads the session-ending path)',
   'DELETE /api/users/me/sessions/:id': 'the same revocation as logout, by id; logout loads it',
   'PUT /api/users/me/password': "revokes the buyer's other sessions and changes the password every seeded buyer shares",
+  'GET /api/admin/config/:app/:key': "the same in-memory view as admin-config's, one key of it",
+  'GET /api/admin/config/:app/:key/history': 'an operator read of ZooKeeper history nodes; admin-config loads the config path',
+  'PUT /api/admin/config/:app/:key': 'changes the live config every instance follows, mid-run',
+  'POST /api/admin/config/:app/:key/rollback': 'changes the live config every instance follows, mid-run',
+  'PUT /api/admin/config/:app/:key/gray': 'changes the live config of tagged instances, mid-run',
+  'DELETE /api/admin/config/:app/:key/gray': 'changes the live config of tagged instances, mid-run',
+  'POST /api/admin/config/:app/:key/gray/promote': 'changes the live config every instance follows, mid-run',
   'POST /api/flash-sales':
     'an operator action: each request would leave a sale behind; every flash-sale scenario starts its sale through it',
 };

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { PUBLIC_PREFIXES, PUBLIC_ROUTES, SERVICE_NAMES, SERVICE_TOKEN_HEADER, type HttpMethod, type PublicRoute } from '@dsp/contracts';
+import { PUBLIC_PREFIXES, PUBLIC_ROUTES, SERVICE_NAMES, SERVICE_TOKEN_HEADER, type HttpMethod, type ServiceRoute } from '@dsp/contracts';
 import { bearerTokenMatches, type JsonLogger, type MetricsRegistry } from '@dsp/service-defaults';
 import { NoInstanceError, UpstreamError, type ServiceClient } from '@dsp/service-client';
 import type { LoginLimiter } from './login-limiter';
@@ -101,7 +101,7 @@ export class GatewayProxy {
     }
   }
 
-  private async forward(service: string, req: FastifyRequest, reply: FastifyReply, route?: PublicRoute, path = req.url): Promise<void> {
+  private async forward(service: string, req: FastifyRequest, reply: FastifyReply, route?: ServiceRoute, path = req.url): Promise<void> {
     const ip = this.clientAddress(req);
     if (route?.login) {
       const refusal = await this.limiter.admit(ip);

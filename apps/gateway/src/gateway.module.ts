@@ -6,6 +6,7 @@ import { ServiceClient } from '@dsp/service-client';
 import type { ServiceConfig, ServiceContext } from '@dsp/service-defaults';
 import { RateLimiter, redisIdentityOf, RedisModule, SessionModule } from '@dsp/redis';
 import { ConfigCenter, createStrategy, ServiceDiscovery, ZookeeperModule, type SelectionStrategy } from '@dsp/zookeeper';
+import { installApiDocs } from './api-docs';
 import { GatewayProxy } from './gateway-proxy';
 import type { GATEWAY_ENV_SCHEMA } from './gateway.config';
 import { GATEWAY_LIVE_CONFIG } from './gateway.live-config';
@@ -25,7 +26,9 @@ class GatewayRoutesInstaller implements OnModuleInit, OnApplicationShutdown {
   }
 
   onModuleInit(): void {
-    this.proxy.install(this.adapter.httpAdapter.getInstance<FastifyInstance>());
+    const fastify = this.adapter.httpAdapter.getInstance<FastifyInstance>();
+    this.proxy.install(fastify);
+    installApiDocs(fastify);
   }
 }
 

@@ -10,6 +10,8 @@ export * from './events/poison-message.error';
 export * from './http/flash-sales.dto';
 export * from './http/username';
 export * from './http/public-routes';
+export * from './http/api-schemas';
+export * from './http/openapi';
 export * from './zk-identities';
 export * from './redis-identities';
 export * from './kafka-identities';

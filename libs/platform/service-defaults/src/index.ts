@@ -15,5 +15,6 @@ export { describeSchemaError, JsonBodyPipe } from './http/json-body.pipe';
 export { errorBody, ErrorMapper, type ErrorBody, type ErrorStatusTable, type ErrorType } from './http/error-mapper';
 export { HttpErrorFilter } from './http/http-error.filter';
 export { bearerTokenMatches } from './http/bearer-token';
+export { controllerRoutes, controllerRoutesIn, type ControllerRoute } from './http/controller-routes';
 export { installServiceAuth, serviceCallerOf, type ServiceAuthMode } from './http/service-auth';
 export { ServiceTokenError, ServiceTokenSigner, ServiceTokenVerifier, type ServiceTokenClaims } from './http/service-token';
