@@ -107,11 +107,19 @@ async function main(): Promise<void> {
       gatewayUrl,
       count,
       onProgress: (phase, done, total) => progressLine(`  ${phase} ${done}/${total}`, phase === 'sessions' && done === total),
+      onWait: (why) => progressLine(`  ${why}`, true),
     });
     process.stdout.write(`seeded ${seeded.length} buyers in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
     return seeded;
   };
   // Only scenarios that run as buyers need them: browse, register, the admin ones do not.
+  if (buyerCount < 1 && scenarios.some((s) => s.buyers || s.name === 'logout'))
+    throw new Error(
+      `--buyers must be at least 1 for ${scenarios
+        .filter((s) => s.buyers || s.name === 'logout')
+        .map((s) => s.name)
+        .join(', ')}`,
+    );
   const buyers = scenarios.some((s) => s.buyers) ? await seed(buyerCount) : [];
   const ctx: ScenarioContext = {
     gatewayUrl,

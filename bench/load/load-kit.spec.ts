@@ -119,6 +119,16 @@ describe('load kit', () => {
       expect(r.inFlightAtEnd).toBeLessThanOrEqual(4);
       expect(r.sent).toBe(r.requests + r.inFlightAtEnd + r.errors);
       expect(ticks.length).toBeGreaterThanOrEqual(1);
+      // with a rate, too: at most one request per connection can be out
+      const paced = await runLoad(
+        'paced',
+        `http://127.0.0.1:${(slow.address() as AddressInfo).port}`,
+        { method: 'GET', next: () => ({ path: '/' }) },
+        { connections: 4, durationSeconds: 1.5, rate: 200 },
+      );
+      expect(paced.inFlightAtEnd).toBeGreaterThanOrEqual(1);
+      expect(paced.inFlightAtEnd).toBeLessThanOrEqual(4);
+      expect(paced.sent).toBeLessThanOrEqual(paced.requests + 4);
       const sale = formatResult({
         ...r,
         statusCodes: { 201: 326, 409: 10 },

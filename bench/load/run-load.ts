@@ -77,6 +77,7 @@ export function runLoad(
   const started = Date.now();
   let ok = 0;
   let failed = 0;
+  let sent = 0;
   return new Promise((resolve, reject) => {
     const instance = autocannon(
       {
@@ -89,6 +90,8 @@ export function runLoad(
           {
             method: plan.method,
             setupRequest: (req) => {
+              // autocannon builds each request here, once, just before it sends it.
+              sent++;
               const n = plan.next();
               return { ...req, path: n.path, headers: { ...req.headers, ...n.headers }, ...(n.body !== undefined ? { body: n.body } : {}) };
             },
@@ -99,8 +102,8 @@ export function runLoad(
         if (err) return reject(err);
         latencies.sort((a, b) => a - b);
         const seconds = (Date.now() - started) / 1000;
-        const errors = result.errors + result.timeouts;
-        const sent = result.requests.sent;
+        // autocannon's `errors` already counts timeouts; its `requests.sent` is inflated by `overallRate`.
+        const errors = result.errors;
         resolve({
           scenario,
           at: new Date(started).toISOString(),
@@ -108,7 +111,7 @@ export function runLoad(
           durationSeconds: seconds,
           requests: latencies.length,
           sent,
-          inFlightAtEnd: Math.max(0, sent - latencies.length - errors),
+          inFlightAtEnd: Math.min(options.connections, Math.max(0, sent - latencies.length - errors)),
           requestsPerSec: latencies.length / seconds,
           successesPerSec: ok / seconds,
           latencyMs: {

@@ -31,6 +31,7 @@ export interface Scenario {
 }
 
 function rotate<T>(items: readonly T[]): () => T {
+  if (items.length === 0) throw new Error('this scenario runs as buyers, and none were seeded (--buyers must be at least 1)');
   let i = 0;
   return () => items[i++ % items.length] as T;
 }
@@ -191,26 +192,6 @@ export const SCENARIOS: readonly Scenario[] = [
     },
   },
   {
-    name: 'register',
-    describe: 'POST /api/users, a new name each time (scrypt per user; the per-address limit answers 429 once exceeded)',
-    routes: ['POST /api/users'],
-    buyers: false,
-    async prepare() {
-      const run = randomUUID().slice(0, 8);
-      let i = 0;
-      return {
-        plan: {
-          method: 'POST',
-          next: () => ({
-            path: '/api/users',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ username: `lr${run}-${i++}`, password: LOAD_PASSWORD }),
-          }),
-        },
-      };
-    },
-  },
-  {
     name: 'login',
     describe: 'POST /api/sessions with rotating buyers (scrypt per login; the per-IP login limit answers 429 once exceeded)',
     routes: ['POST /api/sessions'],
@@ -368,6 +349,27 @@ export const SCENARIOS: readonly Scenario[] = [
     },
   },
   ...FLASH_SALE_STRATEGIES.map(flashSale),
+  // Last: it uses up the per-address registration window, which seeding (logout's own buyers) needs too.
+  {
+    name: 'register',
+    describe: 'POST /api/users, a new name each time (scrypt per user; the per-address limit answers 429 once exceeded)',
+    routes: ['POST /api/users'],
+    buyers: false,
+    async prepare() {
+      const run = randomUUID().slice(0, 8);
+      let i = 0;
+      return {
+        plan: {
+          method: 'POST',
+          next: () => ({
+            path: '/api/users',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ username: `lr${run}-${i++}`, password: LOAD_PASSWORD }),
+          }),
+        },
+      };
+    },
+  },
 ];
 
 /**
@@ -377,7 +379,8 @@ export const SCENARIOS: readonly Scenario[] = [
 export const UNLOADED_OPERATIONS: Readonly<Record<string, string>> = {
   'DELETE /api/users/me/sessions':
     'revokes every session of the buyer, the sessions the other scenarios run on (logout loads the session-ending path)',
-  'DELETE /api/users/me/sessions/:id': 'the same revocation as logout, by id; logout loads it',
+  'DELETE /api/users/me/sessions/:id':
+    "ends a session by its handle, the session-ending work logout loads (it would need a fresh session per request, as logout's are)",
   'PUT /api/users/me/password': "revokes the buyer's other sessions and changes the password every seeded buyer shares",
   'GET /api/admin/config/:app/:key': "the same in-memory view as admin-config's, one key of it",
   'GET /api/admin/config/:app/:key/history': 'an operator read of ZooKeeper history nodes; admin-config loads the config path',

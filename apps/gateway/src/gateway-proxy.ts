@@ -1,6 +1,14 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { PUBLIC_PREFIXES, PUBLIC_ROUTES, SERVICE_NAMES, SERVICE_TOKEN_HEADER, type HttpMethod, type ServiceRoute } from '@dsp/contracts';
+import {
+  CONFIG_ADMIN_ROUTES,
+  PUBLIC_PREFIXES,
+  PUBLIC_ROUTES,
+  SERVICE_NAMES,
+  SERVICE_TOKEN_HEADER,
+  type HttpMethod,
+  type ServiceRoute,
+} from '@dsp/contracts';
 import { bearerTokenMatches, type JsonLogger, type MetricsRegistry } from '@dsp/service-defaults';
 import { NoInstanceError, UpstreamError, type ServiceClient } from '@dsp/service-client';
 import type { LoginLimiter } from './login-limiter';
@@ -79,9 +87,25 @@ export class GatewayProxy {
     }
     // Config admin: token-checked here, then served by the target app's own ConfigCenter
     // (`/internal/config`, which validates with the app's schema), reached through discovery.
-    for (const url of ['/api/admin/config/:app', '/api/admin/config/:app/*']) {
-      fastify.route({ method: ALL_METHODS, url, handler: (req, reply) => this.configAdmin(req, reply) });
+    // Each documented operation with its body schema checked here; the wildcard forwards the rest
+    // (the app answers 404 for a path it does not have).
+    for (const route of CONFIG_ADMIN_ROUTES) {
+      for (const [method, op] of Object.entries(route.methods) as [HttpMethod, { body?: object }][]) {
+        fastify.route({
+          method,
+          url: route.url,
+          schema: op.body ? { body: op.body } : undefined,
+          preValidation: async (req, reply) => this.requireJson(req, reply, method, op.body !== undefined),
+          handler: (req, reply) => this.configAdmin(req, reply),
+        });
+      }
     }
+    fastify.route({ method: ALL_METHODS, url: '/api/admin/config/:app/*', handler: (req, reply) => this.configAdmin(req, reply) });
+    fastify.route({
+      method: ALL_METHODS.filter((m) => m !== 'GET'),
+      url: '/api/admin/config/:app',
+      handler: (req, reply) => this.configAdmin(req, reply),
+    });
     for (const { prefix, service } of PUBLIC_PREFIXES) {
       const url = prefix.endsWith('/') ? `${prefix}*` : prefix;
       fastify.route({ method: ALL_METHODS, url, handler: (req, reply) => this.forward(service, req, reply) });

@@ -287,9 +287,41 @@ describe('the public API as /api/openapi.json documents it (real gateway, user-s
     expect(
       (await check(admin, 'POST /api/admin/config/{app}/{key}/gray/promote', `${base}/${key}/gray/promote`, { headers: ADMIN })).status,
     ).toBe(200);
+    // refusals: an unknown key (the app's schema) and a body the gateway's schema refuses
+    expect(
+      (await check(admin, 'PUT /api/admin/config/{app}/{key}', `${base}/no.such.key`, { body: { value: 1 }, headers: ADMIN })).status,
+    ).toBe(400);
+    expect(
+      (await check(admin, 'GET /api/admin/config/{app}/{key}/history', `${base}/no.such.key/history`, { headers: ADMIN })).status,
+    ).toBe(400);
+    expect(
+      (await check(admin, 'PUT /api/admin/config/{app}/{key}/gray', `${base}/${key}/gray`, { body: { tags: ['x'] }, headers: ADMIN }))
+        .status,
+    ).toBe(400);
+    expect(
+      (await check(admin, 'POST /api/admin/config/{app}/{key}/gray/promote', `${base}/${key}/gray/promote`, { headers: ADMIN })).status,
+    ).toBe(400); // promoted already: no gray release left
   });
 
-  it('should have called every documented operation', () => {
+  it('should refuse every operation behind a session or the admin token without one (401, as documented)', async () => {
+    const anon = new HttpClient(fleet.gateway.url);
+    const guarded = Object.entries(doc.paths).flatMap(([path, item]) =>
+      Object.entries(item)
+        .filter(([, op]) => op.security !== undefined && op.requestBody === undefined)
+        .map(([method]) => `${method.toUpperCase()} ${path}`),
+    );
+    expect(guarded.length).toBeGreaterThan(15);
+    for (const op of guarded) {
+      const path = (op.split(' ')[1] as string)
+        .replace('{app}', 'user-service')
+        .replace('{key}', 'session.idleTimeoutSeconds')
+        .replace(/\{\w+\}/g, '1');
+      const res = await check(anon, op, path);
+      expect([op, res.status]).toEqual([op, 401]);
+    }
+  });
+
+  it('should have called every documented operation (after the cases above)', () => {
     const documented = Object.entries(doc.paths).flatMap(([path, item]) => Object.keys(item).map((m) => `${m.toUpperCase()} ${path}`));
     expect(documented.filter((op) => !called.has(op))).toEqual([]);
   });

@@ -23,6 +23,8 @@ export interface SeedBuyersOptions {
   redisUrl?: string;
   /** Called after each batch: users inserted, then sessions opened, out of `count`. */
   onProgress?: (phase: 'users' | 'sessions', done: number, total: number) => void;
+  /** Called before seeding waits (a spent registration limit). */
+  onWait?: (why: string) => void;
 }
 
 const SESSION_IDLE_MS = 2 * 3600_000;
@@ -40,11 +42,19 @@ export async function seedBuyers(opts: SeedBuyersOptions): Promise<Buyer[]> {
   const password = opts.password ?? LOAD_PASSWORD;
   const prefix = opts.prefix ?? `lk${randomBytes(3).toString('hex')}`;
   const template = `${prefix}-t`;
-  const reg = await fetch(`${opts.gatewayUrl}/api/users`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: template, password }),
-  });
+  // The per-address registration limit may be spent (a load run's `register`): wait out its window once.
+  let reg: Response;
+  for (let attempt = 0; ; attempt++) {
+    reg = await fetch(`${opts.gatewayUrl}/api/users`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: template, password }),
+    });
+    if (reg.status !== 429 || attempt > 0) break;
+    const wait = Math.min(120, Math.max(1, Number(reg.headers.get('retry-after')) || 60));
+    opts.onWait?.(`the registration limit of this address is spent: waiting ${wait} s (Retry-After)`);
+    await new Promise((r) => setTimeout(r, wait * 1000));
+  }
   if (reg.status !== 201) throw new Error(`seedBuyers: registering the template user failed: ${reg.status} ${await reg.text()}`);
   const c0 = MYSQL_CLUSTERS[0];
   const db = await createConnection({

@@ -61,7 +61,8 @@ export const API_SCHEMAS = {
   Error: {
     description: 'Every refusal: the status again, its name, and a message that says why.',
     type: 'object',
-    required: ['statusCode', 'message'],
+    additionalProperties: false,
+    required: ['statusCode', 'error', 'message'],
     properties: { statusCode: { type: 'integer', minimum: 400, maximum: 599 }, error: str, message: str },
   },
   User: USER,
@@ -173,7 +174,7 @@ export const API_SCHEMAS = {
     description: 'A 409 for a redis-reserve reservation the database refused: the error and the purchase.',
     type: 'object',
     additionalProperties: false,
-    required: ['statusCode', 'message'],
+    required: ['statusCode', 'error', 'message', 'saleId', 'userId', 'state', 'orderId'],
     properties: { statusCode: { const: 409 }, error: str, message: str, ...PURCHASE_PROPERTIES },
   },
   Product: PRODUCT,

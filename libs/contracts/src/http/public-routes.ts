@@ -138,7 +138,11 @@ export const PUBLIC_ROUTES: readonly ServiceRoute[] = [
         summary: 'change the password (revokes every other session)',
         auth: 'session',
         body: CHANGE_PASSWORD_BODY_SCHEMA,
-        responses: { 204: NONE('changed'), 401: err('no session, or the current password is wrong') },
+        responses: {
+          204: NONE('changed'),
+          401: err('no session, or the current password is wrong'),
+          429: err('too many wrong passwords on this account (Retry-After)'),
+        },
       },
     },
   },
@@ -188,7 +192,7 @@ export const PUBLIC_ROUTES: readonly ServiceRoute[] = [
         responses: {
           201: ok('the order (also the answer to a replay of its key)', 'Order'),
           409: err('the first request with this key is still in flight'),
-          422: err('an unknown SKU, or this key was used with another body'),
+          422: err('an unknown SKU or user, or this key was used with another body'),
         },
       },
     },
@@ -201,7 +205,7 @@ export const PUBLIC_ROUTES: readonly ServiceRoute[] = [
         summary: 'queue an order on Kafka (peak shaving)',
         auth: 'session',
         body: CREATE_ORDER_BODY_SCHEMA,
-        responses: { 202: ok('queued: a ticket to ask about', 'OrderTicket'), 422: err('an unknown SKU') },
+        responses: { 202: ok('queued: a ticket to ask about (an unknown SKU shows up there, as rejected)', 'OrderTicket') },
       },
     },
   },
@@ -315,12 +319,13 @@ export const PUBLIC_ROUTES: readonly ServiceRoute[] = [
   },
 ];
 
-const unknownKey = err('an unknown app or config key');
+const unknownApp = err('an unknown app');
+const badKey = err('an unknown key of the app, or a value its schema refuses');
 
 /**
- * The config admin API: token-checked at the gateway, then answered by the
- * app named in `:app` (its `/internal/config` routes, validated with its own
- * schema), reached through discovery.
+ * The config admin API: token-checked at the gateway (bodies checked there
+ * too), then answered by the app named in `:app` (its `/internal/config`
+ * routes, validated with its own schema), reached through discovery.
  */
 export const CONFIG_ADMIN_ROUTES: readonly PublicRoute[] = [
   {
@@ -330,7 +335,7 @@ export const CONFIG_ADMIN_ROUTES: readonly PublicRoute[] = [
       GET: {
         summary: "an app's live config: every key and its value",
         auth: 'admin',
-        responses: { 200: ok('the config', 'ConfigView'), 404: unknownKey },
+        responses: { 200: ok('the config', 'ConfigView'), 404: unknownApp },
       },
     },
   },
@@ -338,12 +343,16 @@ export const CONFIG_ADMIN_ROUTES: readonly PublicRoute[] = [
     url: '/api/admin/config/:app/:key',
     service: null,
     methods: {
-      GET: { summary: "one key's value", auth: 'admin', responses: { 200: ok('the value and its znode', 'ConfigValue'), 404: unknownKey } },
+      GET: {
+        summary: "one key's value",
+        auth: 'admin',
+        responses: { 200: ok('the value and its znode', 'ConfigValue'), 404: err('an unknown app or key') },
+      },
       PUT: {
         summary: 'write a value (every instance follows within a watch)',
         auth: 'admin',
         body: CONFIG_SET_BODY_SCHEMA,
-        responses: { 200: ok('written', 'ConfigValue'), 404: unknownKey },
+        responses: { 200: ok('written', 'ConfigValue'), 400: badKey, 404: unknownApp },
       },
     },
   },
@@ -351,7 +360,11 @@ export const CONFIG_ADMIN_ROUTES: readonly PublicRoute[] = [
     url: '/api/admin/config/:app/:key/history',
     service: null,
     methods: {
-      GET: { summary: "a key's past values", auth: 'admin', responses: { 200: ok('oldest first', 'ConfigHistory'), 404: unknownKey } },
+      GET: {
+        summary: "a key's past values",
+        auth: 'admin',
+        responses: { 200: ok('oldest first', 'ConfigHistory'), 400: err('an unknown key of the app'), 404: unknownApp },
+      },
     },
   },
   {
@@ -362,7 +375,7 @@ export const CONFIG_ADMIN_ROUTES: readonly PublicRoute[] = [
         summary: 'write a past value again',
         auth: 'admin',
         body: CONFIG_ROLLBACK_BODY_SCHEMA,
-        responses: { 200: ok('the value now', 'ConfigValue'), 404: err('an unknown app, key or history entry') },
+        responses: { 200: ok('the value now', 'ConfigValue'), 400: err('an unknown key, or no such history entry'), 404: unknownApp },
       },
     },
   },
@@ -374,9 +387,13 @@ export const CONFIG_ADMIN_ROUTES: readonly PublicRoute[] = [
         summary: 'a gray release: a value only instances with one of the tags see',
         auth: 'admin',
         body: CONFIG_GRAY_BODY_SCHEMA,
-        responses: { 200: ok('released to those tags', 'ConfigGray'), 404: unknownKey },
+        responses: { 200: ok('released to those tags', 'ConfigGray'), 400: badKey, 404: unknownApp },
       },
-      DELETE: { summary: 'cancel the gray release', auth: 'admin', responses: { 204: NONE('cancelled'), 404: unknownKey } },
+      DELETE: {
+        summary: 'cancel the gray release',
+        auth: 'admin',
+        responses: { 204: NONE('cancelled (also when there was none)'), 400: err('an unknown key of the app'), 404: unknownApp },
+      },
     },
   },
   {
@@ -386,7 +403,7 @@ export const CONFIG_ADMIN_ROUTES: readonly PublicRoute[] = [
       POST: {
         summary: 'promote the gray value to everyone',
         auth: 'admin',
-        responses: { 200: ok('promoted', 'ConfigPromoted'), 400: err('no gray release to promote'), 404: unknownKey },
+        responses: { 200: ok('promoted', 'ConfigPromoted'), 400: err('an unknown key, or no gray release to promote'), 404: unknownApp },
       },
     },
   },
