@@ -10,7 +10,7 @@ FROM node:20.20.2-bookworm-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY .swcrc tsconfig.base.json ./
+COPY .swcrc tsconfig.base.json tsconfig.json nx.json ./
 COPY scripts/build.sh scripts/build.sh
 COPY apps apps
 COPY libs libs

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # `npm test`: lint, typecheck, unit tests, build, then integration tests against
 # the real local stack (started if needed, and stopped again if this script
-# started it). Prints one closing line: "tests: N passed, N failed, N skipped".
+# started it), every step through Nx targets (lint, typecheck, test, build, int,
+# faults; see nx.json). Prints one closing line: "tests: N passed, N failed, N skipped".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false
-mkdir -p tmp && rm -f tmp/jest-*.json
+mkdir -p tmp && rm -rf tmp/jest
+nx() { npx nx "$@" --outputStyle=static; }
 
 step() { printf '\n==> %s\n' "$*"; }
 stack() { npx tsx infra/stack/src/cli.ts "$@"; }
@@ -16,12 +18,12 @@ bash scripts/ensure-node-deps.sh
 step "lint (eslint with Nx module boundaries, prettier)"
 npm run -s lint
 
-step "typecheck (tsc --noEmit, strict)"
-npm run -s typecheck
+step "typecheck (tsc --noEmit, strict: nx run workspace:typecheck)"
+nx run workspace:typecheck
 
-step "unit tests"
+step "unit tests (nx run-many -t test: each project's specs; cached)"
 unit_rc=0
-npx jest -c jest.unit.config.js --json --outputFile=tmp/jest-unit.json || unit_rc=$?
+nx run-many -t test || unit_rc=$?
 
 step "build"
 npm run -s build
@@ -46,16 +48,20 @@ step "integration tests (real ZooKeeper, Kafka, MariaDB, Redis)"
 int_rc=0
 # One suite at a time (they share the stack), each in a fresh worker process, so no suite inherits
 # another's timers, sockets or module state.
-npx jest -c jest.int.config.js --json --outputFile=tmp/jest-int.json || int_rc=$?
+# One Nx task at a time (`int` has parallelism false; --parallel=1 says so again), never cached.
+nx run-many -t int --parallel=1 || int_rc=$?
 # Fault suites that kill ZooKeeper servers run last, so the ensemble they disturb is healed before
 # nothing else needs it.
-npx jest -c jest.faults.config.js --runInBand --json --outputFile=tmp/jest-faults.json || int_rc=$?
+nx run-many -t faults --parallel=1 || int_rc=$?
 
 node -e '
 const fs = require("fs");
 let p = 0, f = 0, s = 0;
-for (const file of ["tmp/jest-unit.json", "tmp/jest-int.json", "tmp/jest-faults.json"]) {
-  if (!fs.existsSync(file)) { f++; continue; }
+// One result file per project and kind (tmp/jest/<project>.<unit|int|faults>.json, restored from Nx cache
+// for a cached unit run); a kind that left no file at all counts as a failure.
+const files = fs.existsSync("tmp/jest") ? fs.readdirSync("tmp/jest").map((x) => "tmp/jest/" + x) : [];
+for (const kind of ["unit", "int", "faults"]) if (!files.some((x) => x.endsWith("." + kind + ".json"))) f++;
+for (const file of files) {
   const r = JSON.parse(fs.readFileSync(file, "utf8"));
   p += r.numPassedTests; f += r.numFailedTests + r.numRuntimeErrorTestSuites; s += r.numPendingTests + r.numTodoTests;
 }
