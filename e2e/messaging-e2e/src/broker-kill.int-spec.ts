@@ -3,14 +3,18 @@ import { stackControl } from '@dsp/ops';
 import { eventually, mysqlAdmin, placeOrder, shopper, startPlatform, type PlatformFleet, type Shopper } from '@dsp/testing';
 import { pool, statsOf, unpublished } from './stats';
 
-/** Orders placed through the gateway while brokers die (issue: 10,000). */
-const ORDERS = Number(process.env['BROKER_KILL_ORDERS'] ?? 10_000);
+/**
+ * At least this many orders are placed through the gateway while brokers die, and
+ * more until every broker has been killed once (so a fast machine still kills them
+ * all). The issue's run: BROKER_KILL_ORDERS=10000.
+ */
+const ORDERS = Number(process.env['BROKER_KILL_ORDERS'] ?? 3000);
 /** A broker is killed (kill -9) this often, then restarted (issue: every 20 s). */
 const KILL_EVERY_MS = Number(process.env['BROKER_KILL_EVERY_MS'] ?? 20_000);
 const USERS = 20;
 const BROKERS = ['kafka-1', 'kafka-2', 'kafka-3'];
 
-describe(`${ORDERS} orders while a Kafka broker is killed every ${KILL_EVERY_MS / 1000} s (outbox -> Kafka -> inbox)`, () => {
+describe(`at least ${ORDERS} orders while a Kafka broker is killed every ${KILL_EVERY_MS / 1000} s (outbox -> Kafka -> inbox)`, () => {
   let fleet: PlatformFleet;
   let shoppers: Shopper[];
 
@@ -47,10 +51,12 @@ describe(`${ORDERS} orders while a Kafka broker is killed every ${KILL_EVERY_MS 
       }
     })();
     try {
+      // Up to 10 x ORDERS slots; past ORDERS, a slot places nothing once every broker was killed.
       await pool(
-        Array.from({ length: ORDERS }, (_, i) => i),
+        Array.from({ length: ORDERS * 10 }, (_, i) => i),
         8,
         async (i) => {
+          if (i >= ORDERS && new Set(kills.map((k) => k.split(' ')[0])).size === BROKERS.length) return;
           const s = shoppers[i % USERS] as Shopper;
           const key = `bk-${randomUUID()}`;
           const deadline = Date.now() + 60_000;
@@ -71,7 +77,8 @@ describe(`${ORDERS} orders while a Kafka broker is killed every ${KILL_EVERY_MS 
     }
     const placedMs = Date.now() - t0;
     const ids = [...placed.values()].flat();
-    expect(new Set(ids).size).toBe(ORDERS);
+    expect(ids.length).toBeGreaterThanOrEqual(ORDERS);
+    expect(new Set(ids).size).toBe(ids.length);
     const printRelayLines = (e: unknown): never => {
       for (const o of fleet.orders) {
         const lines = o
@@ -94,8 +101,8 @@ describe(`${ORDERS} orders while a Kafka broker is killed every ${KILL_EVERY_MS 
     }, 180_000).catch(printRelayLines);
     const inbox = await mysqlAdmin.query('mysql-c0-primary', 'SELECT COUNT(*) AS n FROM user_db.inbox');
     process.stdout.write(
-      `broker kill: ${ORDERS} orders placed in ${(placedMs / 1000).toFixed(1)} s (${((ORDERS * 1000) / placedMs).toFixed(0)}/s); brokers killed: ${kills.join(', ') || 'none'}; every order's effect applied exactly once (inbox rows total ${String(inbox[0]?.['n'])})\n`,
+      `broker kill: ${ids.length} orders placed in ${(placedMs / 1000).toFixed(1)} s (${((ids.length * 1000) / placedMs).toFixed(0)}/s); brokers killed: ${kills.join(', ') || 'none'}; every order's effect applied exactly once (inbox rows total ${String(inbox[0]?.['n'])})\n`,
     );
-    expect(kills.length).toBeGreaterThanOrEqual(placedMs > KILL_EVERY_MS ? 1 : 0);
+    expect(new Set(kills.map((k) => k.split(' ')[0]))).toEqual(new Set(BROKERS)); // each broker died at least once
   }, 900_000);
 });
