@@ -43,21 +43,31 @@ export function parseBlocks(page: string, text: string): DocBlock[] {
     const line = lines[i] as string;
     const marker = MARKER.exec(line);
     if (marker) {
+      if (pending !== undefined) throw new Error(`${page}:${i + 1}: two doc-test markers in a row`);
       pending = marker[1];
       pendingLine = i + 1;
       continue;
     }
-    const fence = /^(\s*)```(\S*)\s*$/.exec(line);
+    const fence = /^(\s*)```(.*)$/.exec(line);
     if (!fence) {
       if (pending !== undefined && line.trim() !== '')
         throw new Error(`${page}:${pendingLine}: a doc-test marker must be followed by a code block`);
       continue;
     }
     const indent = (fence[1] as string).length;
-    const lang = fence[2] as string;
+    const info = (fence[2] as string).trim();
+    const lang = info.split(/\s+/)[0] ?? '';
+    if (info !== lang) throw new Error(`${page}:${i + 1}: a fence with more than a language ("${info}"): the test cannot tell what it is`);
+    if (['shell', 'console', 'zsh', 'terminal'].includes(lang))
+      throw new Error(`${page}:${i + 1}: \`${lang}\` block: write \`bash\` (it runs) or no language (it is text)`);
     const body: string[] = [];
     let j = i + 1;
-    for (; j < lines.length && !/^\s*```\s*$/.test(lines[j] as string); j++) body.push((lines[j] as string).slice(indent));
+    for (; j < lines.length && !/^\s*```\s*$/.test(lines[j] as string); j++) {
+      const l = lines[j] as string;
+      if (l.trim() !== '' && l.length - l.trimStart().length < indent)
+        throw new Error(`${page}:${j + 1}: a line indented less than its fence`);
+      body.push(l.slice(indent));
+    }
     if (j === lines.length) throw new Error(`${page}:${i + 1}: a code block that never closes`);
     const block: DocBlock = {
       page,
@@ -93,6 +103,7 @@ export function parseBlocks(page: string, text: string): DocBlock[] {
     out.push(block);
     i = j;
   }
+  if (pending !== undefined) throw new Error(`${page}:${pendingLine}: a doc-test marker with no block after it`);
   return out;
 }
 
@@ -157,6 +168,7 @@ describe('the docs, executed (README.md and docs/: every shell block against the
       cwd: REPO_ROOT,
       env: process.env,
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true, // its own process group: the services it starts go down with it, even on SIGKILL
     });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`the platform was not up after 240 s:\n${platformLog.slice(-3000)}`)), 240_000);
@@ -182,7 +194,7 @@ describe('the docs, executed (README.md and docs/: every shell block against the
       const exited = new Promise<void>((r) => child.once('exit', () => r()));
       child.kill('SIGTERM');
       await Promise.race([exited, new Promise((r) => setTimeout(r, 30_000))]);
-      if (child.exitCode === null) child.kill('SIGKILL');
+      if (child.exitCode === null && child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
     }
     const skipped = BLOCKS.filter((b) => b.skip);
     process.stdout.write(
@@ -220,10 +232,20 @@ describe('the docs, executed (README.md and docs/: every shell block against the
     expect(() => parseBlocks('p.md', '<!-- doc-test: sometimes -->\n```bash\nx\n```')).toThrow(/unknown doc-test directive "sometimes"/);
     expect(() => parseBlocks('p.md', '<!-- doc-test: expect "x" -->\n```\nx\n```')).toThrow(/neither shell nor a named tool/);
     expect(() => parseBlocks('p.md', '```bash\nx\n')).toThrow(/never closes/);
+    expect(() => parseBlocks('p.md', '```bash title\nx\n```')).toThrow(/more than a language/);
+    expect(() => parseBlocks('p.md', '```shell\nx\n```')).toThrow(/write `bash`/);
+    expect(() => parseBlocks('p.md', 'text\n<!-- doc-test: expect "x" -->\n')).toThrow(/no block after it/);
+    expect(() => parseBlocks('p.md', '<!-- doc-test: expect "x" -->\n<!-- doc-test: expect "y" -->\n```bash\nx\n```')).toThrow(
+      /two doc-test markers/,
+    );
+    expect(() => parseBlocks('p.md', '  ```bash\n x\n  ```')).toThrow(/indented less than its fence/);
     // the real docs: shell blocks on most pages, and every skip with its reason
     expect(BLOCKS.filter((b) => !b.skip).length).toBeGreaterThan(10);
     expect(new Set(BLOCKS.map((b) => b.page)).size).toBeGreaterThan(4);
   });
+
+  // Skipped blocks count as skipped tests, their reason in the name.
+  for (const b of BLOCKS.filter((x) => x.skip)) it.skip(`${b.page}:${b.line} is not run: ${b.skip}`, () => undefined);
 
   it.each(BLOCKS.filter((b) => !b.skip).map((b) => [`${b.page}:${b.line}`, b] as const))(
     '%s should run as written',
@@ -237,6 +259,8 @@ describe('the docs, executed (README.md and docs/: every shell block against the
         for (const [placeholder, label] of Object.entries(block.secrets))
           session = session.split(placeholder).join(localSecretValue(label));
         const [cmd, ...args] = ZKCLI as [string, ...string[]];
+        // A /demo left by an interrupted run would change what the session prints: remove it first, as the operator.
+        await exec(cmd, args, `addauth digest dsp-operator:${localSecretValue('zookeeper/dsp-operator')}\ndeleteall /demo\nquit\n`);
         result = await exec(cmd, args, `${session}\n`);
       } else {
         result = await exec('bash', ['-eo', 'pipefail', '-c', block.body]);

@@ -70,8 +70,10 @@ describe('Nx targets', () => {
       expect(t.cache).toBe(false);
       expect(t.parallelism).toBe(false);
     }
-    const unit = all.flatMap((p) => (p.targets['test'] ? [p.targets['test']] : []));
-    expect(unit.every((t) => t.cache === true && t.options?.['jestConfig'] === 'jest.unit.config.js')).toBe(true);
+    const unit = all.flatMap((p) => (p.targets['test'] ? [[p.name, p.targets['test']] as const] : []));
+    expect(unit.every(([, t]) => t.options?.['jestConfig'] === 'jest.unit.config.js')).toBe(true);
+    // cached, except this project's: its specs read the whole workspace (every project.json, package.json...)
+    expect(unit.filter(([, t]) => t.cache !== true).map(([n]) => n)).toEqual(['workspace']);
   });
 
   it('should keep the build context of the Dockerfile able to run the Nx build', () => {
