@@ -349,6 +349,7 @@ export const SCENARIOS: readonly Scenario[] = [
     },
   },
   ...FLASH_SALE_STRATEGIES.map(flashSale),
+  // @dsp/workspace:service load-scenarios
   // Last: it uses up the per-address registration window, which seeding (logout's own buyers) needs too.
   {
     name: 'register',

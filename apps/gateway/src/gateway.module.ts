@@ -42,7 +42,7 @@ export class GatewayModule {
       imports: [
         ZookeeperModule.forRoot({
           ctx,
-          discover: [SERVICE_NAMES.user, SERVICE_NAMES.order, SERVICE_NAMES.gateway],
+          discover: Object.values(SERVICE_NAMES), // every service: the public API's and the config admin API's targets
           config: { schema: GATEWAY_LIVE_CONFIG, writer: true },
         }),
         RedisModule.forRoot({ url: config.REDIS_URL, connectionName: config.INSTANCE_ID, ...redisIdentityOf(config) }),

@@ -16,6 +16,7 @@ const EXPECTED_CHECKS: Record<ServiceName, string[]> = {
   gateway: ['redis', 'zookeeper'],
   'user-service': ['mysql:user_db:primary', 'redis', 'zookeeper'],
   'order-service': ['kafka', 'mysql:order_db_0:primary', 'mysql:order_db_1:primary', 'redis', 'zookeeper'],
+  // @dsp/workspace:service readiness-checks
 };
 
 /** The consumer groups each service joins (its Kafka client id is its instance id). */
@@ -23,6 +24,7 @@ const CONSUMER_GROUPS: Record<ServiceName, string[]> = {
   gateway: [],
   'user-service': ['user-service.order-stats'],
   'order-service': ['order-service.intake', 'order-service.flash-sale'],
+  // @dsp/workspace:service consumer-groups
 };
 
 async function getJson(

@@ -8,7 +8,9 @@ import {
   KAFKA_IDENTITIES,
   localAdminToken,
   localHttpPublicKeys,
+  LOCAL_INSTANCES,
   REDIS_IDENTITIES,
+  SERVICE_NAMES,
   ZK_IDENTITIES,
   type ServiceName,
 } from '@dsp/contracts';
@@ -42,8 +44,13 @@ interface ComposeService {
 }
 
 const COMPOSE_FILE = join(REPO_ROOT, 'docker-compose.yml');
-/** The services' containers, as npm start runs them (profile `apps`). */
-const APPS = ['user-service-1', 'user-service-2', 'order-service-1', 'order-service-2', 'gateway'];
+/** The services' containers, as npm start runs them (profile `apps`): `<service>-<n>` per LOCAL_INSTANCES, and `gateway`. */
+const APPS = [
+  ...Object.entries(LOCAL_INSTANCES)
+    .filter(([name]) => name !== SERVICE_NAMES.gateway)
+    .flatMap(([name, n]) => Array.from({ length: n }, (_, i) => `${name}-${i + 1}`)),
+  SERVICE_NAMES.gateway,
+];
 const appOf = (container: string): string => container.replace(/-\d+$/, '');
 
 /** Host ports a service publishes (handles both short and long syntax). */
@@ -204,6 +211,7 @@ describe('docker-compose.yml', () => {
 
   describe('when its services are checked', () => {
     it("should run npm start's instance plan: a gateway on :8080, two user-services and two order-services", () => {
+      expect(APPS).toEqual(expect.arrayContaining(['user-service-1', 'user-service-2', 'order-service-1', 'order-service-2', 'gateway']));
       expect(APPS.filter((a) => services[a] !== undefined)).toEqual(APPS);
       expect(APPS.filter((a) => publishedPorts(services[a] as ComposeService).length > 0)).toEqual(['gateway']);
       expect(publishedPorts(services['gateway'] as ComposeService)).toEqual([8080]);
@@ -267,7 +275,8 @@ describe('docker-compose.yml', () => {
       };
       for (const a of APPS) {
         const deps = (services[a] as { depends_on?: Record<string, { condition: string }> }).depends_on ?? {};
-        for (const d of needs[appOf(a)] ?? [])
+        // A generated service uses ZooKeeper and Redis like every service (and its database, on the cluster it chose).
+        for (const d of needs[appOf(a)] ?? ['zk1', 'redis'])
           expect({ a, d, condition: deps[d]?.condition }).toEqual({ a, d, condition: 'service_healthy' });
       }
     });

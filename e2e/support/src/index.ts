@@ -14,7 +14,7 @@ export {
 export { FencedRegister } from './fenced-register';
 export { rawRedisCommand, redisAs } from './redis-helpers';
 export { HttpClient, serviceHeaders, type HttpAnswer, type HttpCallOptions } from './http-client';
-export { mysqlAdmin, mysqlPort } from './mysql-admin';
+export { mysqlAdmin, mysqlAs, mysqlPort } from './mysql-admin';
 export {
   E2E_PROFILE,
   liftAddressLimits,

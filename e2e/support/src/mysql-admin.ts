@@ -46,3 +46,32 @@ export const mysqlAdmin = {
     await this.query(server, 'START SLAVE SQL_THREAD');
   },
 };
+
+/**
+ * Runs one statement on a MariaDB server of the local stack as `account` (a
+ * service's own, e.g. `DB_USERS.user`), for tests that prove what an account
+ * may not do: resolves with the rows, or rejects with the server's error
+ * (`code: 'ER_DBACCESS_DENIED_ERROR'`, ...).
+ */
+export async function mysqlAs<T = Record<string, unknown>>(
+  server: string,
+  account: { name: string; password: string },
+  sql: string,
+  database?: string,
+): Promise<T[]> {
+  const c = await createConnection({
+    host: '127.0.0.1',
+    port: mysqlPort(server),
+    user: account.name,
+    password: account.password,
+    database,
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+  });
+  try {
+    const [rows] = await c.query(sql);
+    return rows as T[];
+  } finally {
+    await c.end();
+  }
+}

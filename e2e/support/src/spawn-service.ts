@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ServiceName } from '@dsp/contracts';
 import { REPO_ROOT } from '@dsp/infra-stack';
 
-export type ServiceName = 'gateway' | 'user-service' | 'order-service';
+export type { ServiceName };
 
 export interface SpawnedService {
   name: string;

@@ -1,9 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ServiceName } from '@dsp/contracts';
 import { LOG_DIR, REPO_ROOT } from './topology';
 
-export type AppName = 'gateway' | 'user-service' | 'order-service';
+/** An app the stack can run: a service name of the contracts (`SERVICE_NAMES`, the one list of them). */
+export type AppName = ServiceName;
 
 /** One service process started from `dist/`, its JSON log in `.stack/logs/apps/<id>.log`. */
 export interface AppInstance {

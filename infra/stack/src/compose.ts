@@ -9,6 +9,7 @@ import {
   localSecret,
   REDIS_IDENTITIES,
   SERVICE_NAMES,
+  serviceDbAccounts,
   ZK_IDENTITIES,
 } from '@dsp/contracts';
 import { digestId } from '@dsp/zookeeper';
@@ -66,6 +67,7 @@ export function composeEnv(): Record<string, string> {
     const kafka = (KAFKA_IDENTITIES as Record<string, { password: string } | undefined>)[name];
     if (kafka) services[`${v}_KAFKA_PASSWORD`] = kafka.password;
   }
+  for (const account of serviceDbAccounts()) services[`${composeVarPrefix(account.service)}_DB_PASSWORD`] = account.password;
   return {
     ZK_SUPER_DIGEST: digestId(ZK_IDENTITIES.operator.user, ZK_IDENTITIES.operator.password),
     MARIADB_ROOT_PASSWORD: localSecret('mariadb/root'),
@@ -75,8 +77,6 @@ export function composeEnv(): Record<string, string> {
     ...services,
     HTTP_PUBLIC_KEYS: JSON.stringify(localHttpPublicKeys()),
     ADMIN_TOKEN: localAdminToken(),
-    USER_DB_PASSWORD: DB_USERS.user.password,
-    ORDER_DB_PASSWORD: DB_USERS.order.password,
     DB_MIGRATOR_PASSWORD: DB_USERS.migrator.password,
   };
 }

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ZNODE_ROOTS, znodePaths } from '@dsp/contracts';
+import { LOCAL_INSTANCES, SERVICE_NAMES, ZNODE_ROOTS, znodePaths, type ServiceName } from '@dsp/contracts';
 import { createJsonLogger } from '@dsp/service-defaults';
 import { SERVICE_INSTANCE_CODEC, ZookeeperClient } from '@dsp/zookeeper';
 import { appInstance, startApp, stopApp, waitAppReady, type AppInstance } from './app-process';
@@ -18,14 +18,20 @@ import { tour } from './tour';
 
 const GATEWAY_PORT = Number(process.env['GATEWAY_PORT'] ?? 8080);
 
+/** `LOCAL_INSTANCES` of the contracts: `<service>-<n>` for each backend service, then the gateway on GATEWAY_PORT. */
 function plan(): AppInstance[] {
+  const backends = (Object.entries(LOCAL_INSTANCES) as [ServiceName, number][]).filter(([name]) => name !== SERVICE_NAMES.gateway);
   return [
-    appInstance('user-service', 'user-service-1'),
-    appInstance('user-service', 'user-service-2'),
-    appInstance('order-service', 'order-service-1'),
-    appInstance('order-service', 'order-service-2'),
-    appInstance('gateway', 'gateway-1', { PORT: String(GATEWAY_PORT) }),
+    ...backends.flatMap(([name, n]) => Array.from({ length: n }, (_, i) => appInstance(name, `${name}-${i + 1}`))),
+    appInstance(SERVICE_NAMES.gateway, 'gateway-1', { PORT: String(GATEWAY_PORT) }),
   ];
+}
+
+/** "gateway, 2 x user-service, 2 x order-service". */
+function describePlan(instances: readonly AppInstance[]): string {
+  const counts = new Map<string, number>();
+  for (const i of instances) counts.set(i.app, (counts.get(i.app) ?? 0) + 1);
+  return [...counts].map(([app, n]) => (n === 1 ? app : `${n} x ${app}`)).join(', ');
 }
 
 /** The `/services` tree as the platform's own ZooKeeper client sees it. */
@@ -79,7 +85,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stopAll('Ctrl-C'));
   process.on('SIGTERM', () => void stopAll('SIGTERM'));
 
-  log.step('starting services: gateway, 2 x user-service, 2 x order-service');
+  log.step(`starting services: ${describePlan(instances)}`);
   await Promise.all(instances.map((i) => startApp(i)));
   for (const i of instances) {
     i.child?.once('exit', (code, sig) => {

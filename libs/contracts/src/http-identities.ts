@@ -36,6 +36,7 @@ export const HTTP_IDENTITIES: Record<ServiceName, HttpIdentity> = {
   [SERVICE_NAMES.gateway]: localHttpIdentity(SERVICE_NAMES.gateway),
   [SERVICE_NAMES.user]: localHttpIdentity(SERVICE_NAMES.user),
   [SERVICE_NAMES.order]: localHttpIdentity(SERVICE_NAMES.order),
+  // @dsp/workspace:service http-identities
 };
 
 /** The public keys of every identity in the table, per issuer: what a local-profile verifier trusts. */
@@ -76,6 +77,7 @@ export const HTTP_RIGHTS: Record<ServiceName, readonly HttpRight[]> = {
     { caller: SERVICE_NAMES.gateway, methods: 'ANY', pathPrefix: '/api/' },
     { caller: SERVICE_NAMES.gateway, methods: 'ANY', pathPrefix: '/internal/config' },
   ],
+  // @dsp/workspace:service http-rights
 };
 
 /** Whether `path` (no query string) falls under `prefix`: `/a/` covers `/a/b`; `/a` covers `/a` and `/a/b` but not `/ab`. */

@@ -10,6 +10,7 @@
  */
 
 import { localSecret, withLocalPassword } from './local-secrets';
+import { SERVICE_NAMES, type ServiceName } from './service-instance';
 
 /**
  * The admin token of this stack (`Authorization: Bearer <token>` on
@@ -32,21 +33,56 @@ export const REDIS_PORT = 6380;
 
 /** The two MySQL-compatible clusters, each a primary and one replica. */
 export const MYSQL_CLUSTERS = [
-  { index: 0, primaryPort: 3307, replicaPort: 3308, databases: ['user_db', 'order_db_0'] },
-  { index: 1, primaryPort: 3309, replicaPort: 3310, databases: ['order_db_1'] },
+  {
+    index: 0,
+    primaryPort: 3307,
+    replicaPort: 3308,
+    databases: [
+      'user_db',
+      'order_db_0',
+      // @dsp/workspace:service cluster-0-databases
+    ],
+  },
+  {
+    index: 1,
+    primaryPort: 3309,
+    replicaPort: 3310,
+    databases: [
+      'order_db_1',
+      // @dsp/workspace:service cluster-1-databases
+    ],
+  },
 ] as const;
+
+/** Every database of the platform, on whichever cluster holds it. */
+export const ALL_DATABASES: readonly string[] = MYSQL_CLUSTERS.flatMap((c) => c.databases);
+
+/** A service's database account: DML on its own schemas, nothing else. */
+export interface ServiceDbAccount {
+  readonly name: string;
+  /** The service that connects with it (its only user). */
+  readonly service: ServiceName;
+  readonly databases: readonly string[];
+  readonly password: string;
+}
 
 /** Least-privilege database accounts (DML on their own schemas only). */
 export const DB_USERS = {
-  user: withLocalPassword('mariadb', { name: 'user_svc', databases: ['user_db'] }),
-  order: withLocalPassword('mariadb', { name: 'order_svc', databases: ['order_db_0', 'order_db_1'] }),
+  user: withLocalPassword('mariadb', { name: 'user_svc', service: SERVICE_NAMES.user, databases: ['user_db'] }),
+  order: withLocalPassword('mariadb', { name: 'order_svc', service: SERVICE_NAMES.order, databases: ['order_db_0', 'order_db_1'] }),
+  // @dsp/workspace:service db-users
   /** DDL on the platform schemas, for migrations; never used by a running service. */
-  migrator: withLocalPassword('mariadb', { name: 'dsp_migrator', databases: ['user_db', 'order_db_0', 'order_db_1'] }),
+  migrator: withLocalPassword('mariadb', { name: 'dsp_migrator', databases: ALL_DATABASES }),
   /** Replication and lag probes: SHOW SLAVE STATUS, GTID positions. */
   monitor: withLocalPassword('mariadb', { name: 'dsp_monitor', databases: [] }),
   /** Operator account for the stack manager and fault tests (STOP SLAVE, ...). */
   admin: withLocalPassword('mariadb', { name: 'dsp_admin', databases: [] }),
 } as const;
+
+/** The accounts services connect with (each one service's), as opposed to the migrator's and the operator's. */
+export function serviceDbAccounts(): ServiceDbAccount[] {
+  return Object.values(DB_USERS).filter((u): u is (typeof DB_USERS)[keyof typeof DB_USERS] & ServiceDbAccount => 'service' in u);
+}
 
 /** Builds a `host:port,host:port` ZooKeeper connect string. */
 export function zkConnectString(ports: readonly number[], host = '127.0.0.1'): string {

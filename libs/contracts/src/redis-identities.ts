@@ -54,5 +54,6 @@ export const REDIS_IDENTITIES: Record<ServiceName | 'operator', RedisIdentity> =
     keys: ['dsp:sess:*', 'dsp:lock:*', 'dsp:fs:*', 'dsp:gate:*', 'dsp:ticket:*'],
     channels: ['dsp:lock:*:released'],
   }),
+  // @dsp/workspace:service redis-identities
   operator: withLocalPassword('redis', { user: 'dsp-operator', keys: ['*'], channels: ['*'] }),
 };

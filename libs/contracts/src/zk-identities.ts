@@ -23,6 +23,7 @@ export const ZK_IDENTITIES: Record<ServiceName | 'operator', ZkIdentity> = {
   [SERVICE_NAMES.gateway]: withLocalPassword('zookeeper', { user: 'gateway' }),
   [SERVICE_NAMES.user]: withLocalPassword('zookeeper', { user: 'user-service' }),
   [SERVICE_NAMES.order]: withLocalPassword('zookeeper', { user: 'order-service' }),
+  // @dsp/workspace:service zk-identities
   operator: withLocalPassword('zookeeper', { user: 'dsp-operator' }),
 };
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DB_USERS } from '@dsp/contracts';
+import { DB_USERS, serviceDbAccounts } from '@dsp/contracts';
 import { MYSQL_INSTANCES } from '../topology';
 import { provisioningSql } from './mariadb.component';
 
@@ -18,7 +18,8 @@ function grants(): Map<string, string[]> {
 describe('MariaDB accounts', () => {
   it('should give each service account DML on its own schemas and nothing else', () => {
     const g = grants();
-    for (const u of [DB_USERS.user, DB_USERS.order]) {
+    expect(serviceDbAccounts().map((u) => u.name)).toEqual(expect.arrayContaining([DB_USERS.user.name, DB_USERS.order.name]));
+    for (const u of serviceDbAccounts()) {
       expect((g.get(u.name) ?? []).sort()).toEqual(u.databases.map((d) => `SELECT, INSERT, UPDATE, DELETE ON \`${d}\`.*`).sort());
     }
   });
@@ -34,7 +35,7 @@ describe('MariaDB accounts', () => {
         .map((u) => u.name)
         .sort(),
     );
-    for (const u of [DB_USERS.user, DB_USERS.order]) {
+    for (const u of serviceDbAccounts()) {
       for (const d of u.databases) expect(rows.get(u.name)).toContain(`\`${d}\``);
     }
   });

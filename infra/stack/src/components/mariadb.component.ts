@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DB_USERS, withLocalPassword } from '@dsp/contracts';
+import { DB_USERS, serviceDbAccounts, withLocalPassword } from '@dsp/contracts';
 import { logFileOf, run, runningPid, startDaemon, stopDaemon, waitFor } from '../proc';
 import { MYSQL_INSTANCES, STACK_DIR, socketPath, type MysqlInstanceSpec } from '../topology';
 import type { ServerStatus, StackComponent } from './component';
@@ -82,8 +82,7 @@ export function provisioningSql(s: MysqlInstanceSpec, accountHost = '127.0.0.1')
     stmts.push(`ALTER USER ${quote(u.name)}@${host} IDENTIFIED BY ${quote(u.password)}`);
   }
   // Service accounts: DML on their own schemas, nothing else (no DDL, no DROP).
-  for (const role of ['user', 'order'] as const) {
-    const u = DB_USERS[role];
+  for (const u of serviceDbAccounts()) {
     for (const db of u.databases.filter((d) => s.databases.includes(d))) {
       stmts.push(`GRANT SELECT, INSERT, UPDATE, DELETE ON \`${db}\`.* TO ${quote(u.name)}@${host}`);
     }

@@ -231,6 +231,7 @@ export const API_SCHEMAS = {
     required: ['key', 'promoted'],
     properties: { key: str, promoted: { const: true } },
   },
+  // @dsp/workspace:service api-schemas
 } as const;
 
 export type ApiSchemaName = keyof typeof API_SCHEMAS;

@@ -317,6 +317,7 @@ export const PUBLIC_ROUTES: readonly ServiceRoute[] = [
       },
     },
   },
+  // @dsp/workspace:service public-routes
 ];
 
 const unknownApp = err('an unknown app');
@@ -415,6 +416,7 @@ export const PUBLIC_PREFIXES: readonly { prefix: string; service: string }[] = [
   { prefix: '/api/sessions/', service: user },
   { prefix: '/api/orders/', service: order },
   { prefix: '/api/flash-sales/', service: order },
+  // @dsp/workspace:service public-prefixes
 ];
 
 /** Every operation of {@link PUBLIC_ROUTES} and {@link CONFIG_ADMIN_ROUTES} as `"METHOD /url"`. */

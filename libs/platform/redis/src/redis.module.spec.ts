@@ -11,6 +11,6 @@ describe('redisIdentityOf', () => {
   });
 
   it('should refuse a service without a local identity and without env, naming the variables', () => {
-    expect(() => redisIdentityOf({ SERVICE_NAME: 'inventory-service' })).toThrow(/set REDIS_USER and REDIS_PASSWORD/);
+    expect(() => redisIdentityOf({ SERVICE_NAME: 'Not_In_The_Table' })).toThrow(/set REDIS_USER and REDIS_PASSWORD/);
   });
 });
