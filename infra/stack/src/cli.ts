@@ -9,12 +9,15 @@ import { writeComposeFiles } from './compose';
 import { ensureZnodeTree } from './components/zk-tree';
 import { installAll } from './install';
 import { localSecretLabels, localSecretValue } from './secrets';
-import { allDaemons, down, formatStatus, reset, stackRunning, status, up } from './stack';
+import { removeService } from './remove-service';
+import { allDaemons, down, formatStatus, provision, reset, stackRunning, status, up } from './stack';
 
 const USAGE = `usage: npm run stack -- <command>
 
   install            install Debian packages and jars that are missing (idempotent)
   up [--no-install]  install, start every server in parallel, wait until each serves
+  provision          apply the contracts' tables (znodes and ACLs, databases and accounts, topics, Kafka
+                     and Redis ACLs) to the running stack, without restarting a server
   down               stop every server
   status [--json]    table of servers: port, pid, role, health (exit 1 if any is down)
   logs [name] [-n N]
@@ -30,6 +33,9 @@ const USAGE = `usage: npm run stack -- <command>
                      the znode roots and their ACLs, the platform topics and the Kafka ACLs (the native
                      \`up\` does all three); then \`... --profile apps up -d --build\` starts the services
   topics             create the platform topics missing on the cluster at the stack's broker ports
+  remove-service <name> [--database <db>]... [--account <user>]
+                     take back what a service removed from the contracts was given on the running stack:
+                     its znodes, its Redis ACL user, its databases and MariaDB account (docs/adding-a-service.md)
 `;
 
 const APP_LOG_DIR = join(LOG_DIR, 'apps');
@@ -131,6 +137,26 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'running':
       return stackRunning() ? 0 : 1;
+    case 'provision':
+      await provision();
+      return 0;
+    case 'remove-service': {
+      const [service, ...flags] = rest;
+      if (service === undefined || service.startsWith('-')) throw new Error(`remove-service needs a service name\n${USAGE}`);
+      const databases: string[] = [];
+      let dbAccount: string | undefined;
+      for (let i = 0; i < flags.length; i += 2) {
+        const [flag, value] = [flags[i], flags[i + 1]];
+        if (value === undefined) throw new Error(`${flag} needs a value`);
+        if (flag === '--database') databases.push(value);
+        else if (flag === '--account') dbAccount = value;
+        else throw new Error(`unknown option ${flag} (known: --database, --account)`);
+      }
+      const removed = await removeService({ service, databases, ...(dbAccount === undefined ? {} : { dbAccount }) });
+      for (const line of removed) log.ok(line);
+      if (removed.length === 0) log.ok(`nothing of ${service} was left on the stack`);
+      return 0;
+    }
     case undefined:
     case 'help':
     case '--help':

@@ -1,5 +1,5 @@
 /** The stack manager's programmatic API, used by the test kit for fault tests. */
-export { COMPONENTS, allDaemons, down, formatStatus, stackRunning, status, up } from './stack';
+export { COMPONENTS, allDaemons, down, formatStatus, provision, stackRunning, status, up } from './stack';
 export { killDaemon, logFileOf, runningPid } from './proc';
 export { fourLetterWord, parseKeyValues, portOpen, redisPing } from './net';
 export {
@@ -26,3 +26,4 @@ export { compareVotes, electionNotifications, type ElectionNotification } from '
 export { appInstance, startApp, stopApp, waitAppReady, type AppInstance, type AppName } from './app-process';
 export { BENCH_PACKAGES, classpath, ensureDebianPackages, ensureHadolint, hadolintPath } from './install';
 export { tour } from './tour';
+export { removeService, type ServiceResources } from './remove-service';

@@ -62,6 +62,13 @@ export async function ensureDebianPackages(packages: readonly DebianPackage[] = 
 
 export type JarSet = 'zookeeper' | 'kafka';
 
+/** What `install` would still fetch: Debian packages without their binary, jar sets never fetched. */
+export function missingInstalls(): string[] {
+  const packages = DEBIAN_PACKAGES.filter((p) => which(p.binary) === undefined).map((p) => `Debian package ${p.pkg}`);
+  const jars = (['zookeeper', 'kafka'] as const).filter((s) => !existsSync(join(jarDir(s), '.pom.sha256'))).map((s) => `${s} jars`);
+  return [...packages, ...jars];
+}
+
 export function jarDir(set: JarSet): string {
   return join(CACHE_DIR, 'jars', set);
 }

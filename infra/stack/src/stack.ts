@@ -2,10 +2,10 @@ import { chmodSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { localSecretSeedPath, localSecretsFingerprint } from '@dsp/contracts';
 import { KafkaComponent } from './components/kafka.component';
 import { MariadbComponent } from './components/mariadb.component';
-import { RedisComponent } from './components/redis.component';
+import { RedisComponent, writeRedisAclFile } from './components/redis.component';
 import { ZookeeperComponent } from './components/zookeeper.component';
 import type { ServerStatus, StackComponent } from './components/component';
-import { installAll } from './install';
+import { installAll, missingInstalls } from './install';
 import { log } from './log';
 import { runningPid } from './proc';
 import { CACHE_DIR, STACK_DIR } from './topology';
@@ -37,6 +37,13 @@ export interface UpOptions {
 export async function up(opts: UpOptions): Promise<void> {
   const t0 = Date.now();
   if (opts.install) await installAll();
+  else {
+    const missing = missingInstalls();
+    if (missing.length > 0)
+      throw new Error(
+        `up --no-install, but this machine lacks ${missing.join(', ')}: run \`npm run stack -- up\` (it installs them) or \`npm run stack -- install\``,
+      );
+  }
   // Private: it holds the seed every local secret is derived from, and files with passwords in them.
   mkdirSync(STACK_DIR, { recursive: true });
   chmodSync(STACK_DIR, 0o700);
@@ -58,6 +65,31 @@ export async function up(opts: UpOptions): Promise<void> {
     throw new Error(`stack up failed: ${failed.length} part(s) did not come up (see above)`);
   }
   log.ok(`stack up in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+}
+
+/**
+ * Applies the contracts' tables to the running stack without restarting or
+ * reconfiguring a server: the znode tree and its ACLs, databases and accounts,
+ * topics and Kafka ACLs, Redis' ACL users (its file rewritten and loaded).
+ * What `up` does after the servers answer; run it after adding a service
+ * (docs/adding-a-service.md). Refuses a stack that is not running.
+ */
+export async function provision(timeoutMs = 30_000): Promise<void> {
+  if (!stackRunning()) throw new Error('the stack is not running: `npm run stack -- up` starts it (and provisions it)');
+  const t0 = Date.now();
+  writeRedisAclFile();
+  const results = await Promise.allSettled(
+    COMPONENTS.map(async (c) => {
+      const summary = await c.waitReady(timeoutMs);
+      log.ok(`${c.name}: ${summary}`);
+    }),
+  );
+  const failed = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
+  if (failed.length > 0) {
+    for (const f of failed) log.fail(f);
+    throw new Error(`provision failed on ${failed.length} server(s) (see above)`);
+  }
+  log.ok(`stack provisioned in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
 }
 
 /** Stops every server (safe when some or all are stopped already). */

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REDIS_IDENTITIES, REDIS_SERVICE_COMMANDS, type RedisIdentity } from '@dsp/contracts';
 import { redisPing } from '../net';
-import { runningPid, startDaemon, stopDaemon, waitFor } from '../proc';
+import { run, runningPid, startDaemon, stopDaemon, waitFor } from '../proc';
 import { REDIS, STACK_DIR } from '../topology';
 import type { ServerStatus, StackComponent } from './component';
 
@@ -29,6 +29,13 @@ export function redisAclLines(identities: Record<string, RedisIdentity> = REDIS_
   return lines;
 }
 
+/** Writes `.stack/redis/users.acl` from the identities table (on every `up` and `provision`: the table is the truth, not the file). */
+export function writeRedisAclFile(): void {
+  const dir = join(STACK_DIR, 'redis');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'users.acl'), `${redisAclLines().join('\n')}\n`, { mode: 0o600 });
+}
+
 /**
  * One Redis server with AOF persistence (`appendfsync everysec`): an acknowledged
  * write survives a process kill. Every connection must authenticate as one of
@@ -39,10 +46,7 @@ export class RedisComponent implements StackComponent {
   readonly daemons = [DAEMON];
 
   async prepare(): Promise<void> {
-    const dir = join(STACK_DIR, 'redis');
-    mkdirSync(dir, { recursive: true });
-    // Rewritten on every start from the identities table: the table is the truth, not the file.
-    writeFileSync(join(dir, 'users.acl'), `${redisAclLines().join('\n')}\n`, { mode: 0o600 });
+    writeRedisAclFile();
   }
 
   async start(): Promise<void> {
@@ -82,7 +86,16 @@ export class RedisComponent implements StackComponent {
       timeoutMs,
       daemon: DAEMON,
     });
-    return 'PONG, appendonly yes';
+    // A server that was already running loads the file `prepare` just wrote: `stack up` applies the table
+    // to a running stack too (a service added since, or one removed), as it does on ZooKeeper, Kafka and MariaDB.
+    const op = REDIS_IDENTITIES.operator;
+    const { stdout } = await run(
+      'redis-cli',
+      ['-p', String(REDIS.port), '--user', op.user, '--pass', op.password, '--no-auth-warning', 'ACL', 'LOAD'],
+      { timeoutMs: 10_000 },
+    );
+    if (stdout.trim() !== 'OK') throw new Error(`Redis refused its ACL file (${join(STACK_DIR, 'redis', 'users.acl')}): ${stdout.trim()}`);
+    return `PONG, appendonly yes, ${Object.keys(REDIS_IDENTITIES).length} ACL users`;
   }
 
   async stop(): Promise<void> {
