@@ -1,5 +1,7 @@
 # One image for every app of the platform; the app is chosen by the command:
 #   docker run <image> node dist/apps/user-service/src/main.js
+# It also holds the stack manager, whose `compose-init` is docker-compose's
+# one-shot `init` service (node dist/infra/stack/src/cli.js compose-init).
 # Built by docker-compose.yml (`docker compose build`). It holds no secret and
 # no local-stack default: it runs with PLATFORM_PROFILE=production, so every
 # credential comes from the environment (docker-compose passes this stack's).
@@ -14,6 +16,7 @@ COPY .swcrc tsconfig.base.json tsconfig.json nx.json ./
 COPY scripts/build.sh scripts/build.sh
 COPY apps apps
 COPY libs libs
+COPY infra/stack infra/stack
 RUN bash scripts/build.sh && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20.20.2-bookworm-slim

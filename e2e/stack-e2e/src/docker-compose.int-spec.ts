@@ -44,7 +44,7 @@ interface ComposeService {
 }
 
 const COMPOSE_FILE = join(REPO_ROOT, 'docker-compose.yml');
-/** The services' containers, as npm start runs them (profile `apps`): `<service>-<n>` per LOCAL_INSTANCES, and `gateway`. */
+/** The services' containers, as npm start runs them: `<service>-<n>` per LOCAL_INSTANCES, and `gateway`. */
 const APPS = [
   ...Object.entries(LOCAL_INSTANCES)
     .filter(([name]) => name !== SERVICE_NAMES.gateway)
@@ -130,23 +130,15 @@ describe('docker-compose.yml', () => {
     // The secrets it reads are this stack's, generated into .stack/compose/ (ADR 0013).
     writeComposeFiles();
     // `docker-compose config` validates and normalises the file without a Docker engine.
-    const { stdout } = await run('docker-compose', [
-      '--env-file',
-      join(composeDir(), '.env'),
-      '-f',
-      COMPOSE_FILE,
-      '--profile',
-      'apps',
-      'config',
-    ]);
+    const { stdout } = await run('docker-compose', ['--env-file', join(composeDir(), '.env'), '-f', COMPOSE_FILE, 'config']);
     services = (parse(stdout) as { services: Record<string, ComposeService> }).services;
   });
 
   describe('when validated by docker-compose config', () => {
-    it('should pin every image to a version tag and give every service a healthcheck', () => {
+    it('should pin every image to a version tag and give every long-running service a healthcheck', () => {
       for (const [name, s] of Object.entries(services)) {
         expect({ name, image: s.image }).toEqual({ name, image: expect.stringMatching(/^[a-z0-9./_-]+:\d+(\.\d+)+$/) });
-        expect({ name, healthcheck: Boolean(s.healthcheck?.test) }).toEqual({ name, healthcheck: true });
+        if (name !== 'init') expect({ name, healthcheck: Boolean(s.healthcheck?.test) }).toEqual({ name, healthcheck: true });
       }
     });
 
@@ -215,6 +207,28 @@ describe('docker-compose.yml', () => {
       expect(APPS.filter((a) => services[a] !== undefined)).toEqual(APPS);
       expect(APPS.filter((a) => publishedPorts(services[a] as ComposeService).length > 0)).toEqual(['gateway']);
       expect(publishedPorts(services['gateway'] as ComposeService)).toEqual([8080]);
+    });
+
+    it('should lay out znodes, topics and ACLs in a one-shot init service that every service waits for, once the servers are healthy', () => {
+      const init = services['init'] as ComposeService & {
+        command?: string[];
+        restart?: string;
+        depends_on?: Record<string, { condition: string }>;
+      };
+      expect(init).toBeDefined();
+      expect(init.image).toBe(services['gateway']?.image);
+      expect(init.command).toEqual(['node', 'dist/infra/stack/src/cli.js', 'compose-init']);
+      expect(init.restart).toBe('no');
+      expect(init.environment).toMatchObject({ PLATFORM_PROFILE: 'local', STACK_DIR: '/app/.stack' });
+      // It reads this stack's seed, read-only, from what compose-env writes; nothing else of .stack/.
+      expect(init.volumes).toEqual([`${join(composeDir(), 'init')}:/app/.stack:ro`]);
+      expect(Object.keys(composeFiles()).filter((f) => f.startsWith('init/'))).toEqual(['init/secrets/seed']);
+      const servers = [...ZK_SERVERS.filter((z) => !z.observer).map((z) => `zk${z.myid}`), ...KAFKA_NODES.map((n) => `kafka${n.nodeId}`)];
+      expect(init.depends_on).toEqual(Object.fromEntries(servers.map((d) => [d, { condition: 'service_healthy' }])));
+      for (const a of APPS) {
+        const deps = (services[a] as { depends_on?: Record<string, { condition: string }> }).depends_on ?? {};
+        expect({ a, init: deps['init'] }).toEqual({ a, init: { condition: 'service_completed_successfully' } });
+      }
     });
 
     it('should build every service from the one Dockerfile, run its app by command and check /health/ready', () => {

@@ -157,6 +157,11 @@ async function buildNatively(root: string): Promise<Stage[]> {
   return stages;
 }
 
+interface ComposedService {
+  command: string[];
+  environment: Record<string, string>;
+}
+
 /** A container's address -> the native stack's: what docker-compose's network gives, on loopback. */
 function nativeAddresses(value: string): string {
   let v = value;
@@ -182,6 +187,8 @@ describe('Dockerfile', () => {
   describe('when its steps run natively as the image user, and the app starts with docker-compose environment', () => {
     const root = mkdtempSync(join(tmpdir(), 'dsp-dockerfile-'));
     let app: ReturnType<typeof spawn> | undefined;
+    let runtime: Stage | undefined;
+    let composed: Record<string, ComposedService> = {};
 
     afterAll(async () => {
       if (app && app.exitCode === null && app.signalCode === null) {
@@ -194,7 +201,7 @@ describe('Dockerfile', () => {
 
     it('should build, run as a non-root user in production profile, and get ready', async () => {
       const stages = await buildNatively(root);
-      const runtime = stages.at(-1) as Stage;
+      runtime = stages.at(-1) as Stage;
       expect(runtime.user).toMatch(/^[1-9]\d*(:\d+)?$/);
       expect(runtime.env).toMatchObject({ PLATFORM_PROFILE: 'production', HOST: '0.0.0.0' });
       expect(runtime.cmd?.[0]).toBe('node');
@@ -205,13 +212,10 @@ describe('Dockerfile', () => {
         join(composeDir(), '.env'),
         '-f',
         join(REPO_ROOT, 'docker-compose.yml'),
-        '--profile',
-        'apps',
         'config',
       ]);
-      const svc = (parse(stdout) as { services: Record<string, { command: string[]; environment: Record<string, string> }> }).services[
-        'user-service-1'
-      ];
+      composed = (parse(stdout) as { services: Record<string, ComposedService> }).services;
+      const svc = composed['user-service-1'];
       if (!svc) throw new Error('docker-compose.yml has no user-service-1');
       const env: Record<string, string> = { PATH: '/usr/local/bin:/usr/bin:/bin', ...runtime.env };
       for (const [k, v] of Object.entries(svc.environment)) env[k] = nativeAddresses(String(v));
@@ -245,5 +249,25 @@ describe('Dockerfile', () => {
       const status = readFileSync(`/proc/${app.pid}/status`, 'utf8');
       expect(/^Uid:\s+(\d+)/m.exec(status)?.[1]).toBe(String(UID));
     }, 600_000);
+
+    it("should run compose's one-shot init from the same image: as uid 1000, with the seed mounted read-only, and lay out the stack again", async () => {
+      const init = composed['init'];
+      if (!runtime || !init) throw new Error('the image was not built, or docker-compose.yml has no init service');
+      // What compose mounts at STACK_DIR: .stack/compose/init, root-owned and read-only to the container's user.
+      const mount = join(root, 'init-mount');
+      cpSync(join(composeDir(), 'init'), mount, { recursive: true });
+      for (const d of [mount, join(mount, 'secrets')]) chmodSync(d, 0o555);
+      const env: Record<string, string> = { PATH: '/usr/local/bin:/usr/bin:/bin', ...runtime.env };
+      for (const [k, v] of Object.entries(init.environment)) env[k] = nativeAddresses(String(v));
+      Object.assign(env, { STACK_DIR: mount, STACK_TIMEOUT_MS: '60000' });
+      const { stdout } = await run('setpriv', [`--reuid=${UID}`, `--regid=${UID}`, '--clear-groups', '--', ...init.command], {
+        cwd: join(runtime.dir, runtime.workdir),
+        env,
+      });
+      // The native stack is laid out already: the same tables, so nothing to create and nothing stale.
+      expect(stdout).toMatch(/ZooKeeper: \d+ znode roots with their ACLs/);
+      expect(stdout).toMatch(/Kafka: 0 topics created; all \d+ platform topics exist/);
+      expect(stdout).toMatch(/Kafka: \d+ kept, 0 created, 0 deleted/);
+    }, 120_000);
   });
 });

@@ -4,9 +4,9 @@ import { log } from './log';
 import { logFileOf } from './proc';
 import { LOG_DIR } from './topology';
 import { allTopics } from '@dsp/contracts';
-import { ensureAcls, ensurePlatformTopics, kafkaAdminClient } from './components/kafka.component';
+import { ensurePlatformTopics } from './components/kafka.component';
 import { writeComposeFiles } from './compose';
-import { ensureZnodeTree } from './components/zk-tree';
+import { composeInit, composeInitOptions } from './compose-init';
 import { installAll } from './install';
 import { localSecretLabels, localSecretValue } from './secrets';
 import { removeService } from './remove-service';
@@ -28,10 +28,10 @@ const USAGE = `usage: npm run stack -- <command>
   secret <label>     print one of this stack's generated secrets (\`secret --list\` names them), e.g.
                      redis-cli -p 6380 --user dsp-operator --pass "$(npm run -s stack -- secret redis/dsp-operator)"
   compose-env        write .stack/compose/ (the .env and mounted files docker-compose.yml reads: ACL file,
-                     Kafka properties and SCRAM users, init SQL), from this stack's seed
-  compose-init       after \`docker-compose --env-file .stack/compose/.env up -d\`: waits for the servers, then
-                     the znode roots and their ACLs, the platform topics and the Kafka ACLs (the native
-                     \`up\` does all three); then \`... --profile apps up -d --build\` starts the services
+                     Kafka properties and SCRAM users, init SQL, the seed compose's \`init\` reads), from this stack's seed
+  compose-init       what docker-compose's one-shot \`init\` service runs before the services start: waits for
+                     the servers, then the znode roots and their ACLs, the platform topics and the Kafka ACLs
+                     (the native \`up\` does all three); ZK_CONNECT and KAFKA_BROKERS say where (default loopback)
   topics             create the platform topics missing on the cluster at the stack's broker ports
   remove-service <name> [--database <db>]... [--account <user>]
                      take back what a service removed from the contracts was given on the running stack:
@@ -99,37 +99,12 @@ async function main(argv: string[]): Promise<number> {
     case 'compose-env':
       for (const f of writeComposeFiles()) log.ok(`wrote ${f}`);
       log.ok(
-        `next: docker-compose --env-file .stack/compose/.env up -d && npm run stack -- compose-init && docker-compose --env-file .stack/compose/.env --profile apps up -d --build`,
+        `next: docker-compose --env-file .stack/compose/.env up -d --build (compose v2: docker compose --env-file .stack/compose/.env up -d --build --wait)`,
       );
       return 0;
-    case 'compose-init': {
-      // The containers may still be starting: retry until they answer (docker-compose v1 has no --wait).
-      const timeoutMs = Number(process.env['STACK_TIMEOUT_MS'] ?? 240_000);
-      if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
-        throw new Error(`STACK_TIMEOUT_MS must be a positive number of ms, got "${process.env['STACK_TIMEOUT_MS']}"`);
-      const deadline = Date.now() + timeoutMs;
-      for (let attempt = 1; ; attempt++) {
-        try {
-          log.ok(`ZooKeeper: ${await ensureZnodeTree()} znode roots with their ACLs`);
-          const created = await ensurePlatformTopics();
-          log.ok(`Kafka: ${created} topics created; all ${allTopics().length} platform topics exist`);
-          const admin = kafkaAdminClient().admin();
-          await admin.connect();
-          try {
-            log.ok(`Kafka: ${await ensureAcls(admin)}`);
-          } finally {
-            await admin.disconnect();
-          }
-          return 0;
-        } catch (e) {
-          // Refusals are final (a stale .env, another stack's data): only "not there yet" is retried.
-          if (/NoAuth|ZNOAUTH|SASL|[Aa]uthenticat|[Aa]uthoriz|NOPERM|WRONGPASS/.test((e as Error).message)) throw e;
-          if (Date.now() > deadline) throw e;
-          log.step(`servers not ready yet (attempt ${attempt}: ${(e as Error).message.split('\n')[0]}); retrying in 5 s`);
-          await new Promise((r) => setTimeout(r, 5_000));
-        }
-      }
-    }
+    case 'compose-init':
+      await composeInit(composeInitOptions());
+      return 0;
     case 'topics': {
       const created = await ensurePlatformTopics();
       log.ok(`${created} topics created; all ${allTopics().length} platform topics exist`);

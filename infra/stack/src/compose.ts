@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   DB_USERS,
@@ -7,6 +7,7 @@ import {
   localAdminToken,
   localHttpPublicKeys,
   localSecret,
+  localSecretSeedPath,
   REDIS_IDENTITIES,
   SERVICE_NAMES,
   serviceDbAccounts,
@@ -113,6 +114,9 @@ export function composeFiles(): Record<string, string> {
       .join('\n')
       .concat('\n'),
   };
+  // compose's one-shot `init` service derives the operator's and each service's credentials from the seed,
+  // as the stack manager does (the `.env` above made it, if it was missing).
+  files['init/secrets/seed'] = readFileSync(localSecretSeedPath(), 'utf8');
   for (const n of KAFKA_NODES) files[`kafka/kafka${n.nodeId}.properties`] = serverProperties(n, composePlacement(n));
   for (const c of [...new Set(MYSQL_INSTANCES.map((s) => s.cluster))]) files[`mysql/cluster${c}-init.sql`] = composeInitSql(c);
   return files;
@@ -120,8 +124,9 @@ export function composeFiles(): Record<string, string> {
 
 /**
  * Writes {@link composeFiles} under `.stack/compose/`. Mounted files are
- * world-readable, for the containers' own users (uid 1000 in the Kafka image,
- * 999 in MariaDB's), inside `.stack/`, which is made 0700 (Docker resolves a
+ * world-readable, for the containers' own users (uid 1000 in the Kafka image
+ * and in the platform's, which the `init` service reads the seed with, 999 in
+ * MariaDB's), inside `.stack/`, which is made 0700 (Docker resolves a
  * bind mount's source as root); `.env` is this user's only.
  */
 export function writeComposeFiles(dir = composeDir()): string[] {

@@ -39,6 +39,9 @@ function files(p: Project, all: Project[], re: RegExp): string[] {
   return out;
 }
 
+/** The project roots the Dockerfile copies into its build stage (`COPY infra/stack infra/stack`): they go to dist/ too. */
+const IN_IMAGE = [...readFileSync(join(root, 'Dockerfile'), 'utf8').matchAll(/^COPY (?!--)(\S+) \1$/gm)].map((m) => m[1] as string);
+
 describe('Nx targets', () => {
   const all = projects();
 
@@ -54,7 +57,7 @@ describe('Nx targets', () => {
       want('test', files(p, all, /\.spec\.ts$/).length > 0, 'it has *.spec.ts');
       want('int', files(p, all, /(?<!\.faults)\.int-spec\.ts$/).length > 0, 'it has *.int-spec.ts');
       want('faults', files(p, all, /\.faults\.int-spec\.ts$/).length > 0, 'it has *.faults.int-spec.ts');
-      want('build', isApp || p.root.startsWith('libs/'), 'apps and libs go to dist/');
+      want('build', isApp || p.root.startsWith('libs/') || IN_IMAGE.includes(p.root), 'apps, libs and what the image holds go to dist/');
       want('serve', isApp, 'an app');
       if (!t['lint']) problems.push(`${p.name}: no lint target`);
       if (t['build'] && !existsSync(join(root, String(t['build'].options?.['main']))))

@@ -141,12 +141,15 @@ function clusterId(): string {
   return id;
 }
 
-/** A kafkajs client of the stack's cluster, authenticated as the operator (a super user). */
-export function kafkaAdminClient(): Kafka {
+/** The stack's brokers on loopback. */
+const LOCAL_BROKERS = KAFKA_NODES.map((n) => `127.0.0.1:${n.brokerPort}`);
+
+/** A kafkajs client of the stack's cluster (or of `brokers`), authenticated as the operator (a super user). */
+export function kafkaAdminClient(brokers: string[] = LOCAL_BROKERS): Kafka {
   const op = KAFKA_IDENTITIES.operator;
   return new Kafka({
     clientId: 'stack-manager',
-    brokers: KAFKA_NODES.map((n) => `127.0.0.1:${n.brokerPort}`),
+    brokers,
     sasl: { mechanism: 'scram-sha-512', username: op.user, password: op.password },
     logLevel: logLevel.NOTHING,
     connectionTimeout: 1000,
@@ -155,8 +158,8 @@ export function kafkaAdminClient(): Kafka {
   });
 }
 
-async function withAdmin<T>(fn: (admin: Admin) => Promise<T>): Promise<T> {
-  const admin = kafkaAdminClient().admin();
+async function withAdmin<T>(fn: (admin: Admin) => Promise<T>, brokers = LOCAL_BROKERS): Promise<T> {
+  const admin = kafkaAdminClient(brokers).admin();
   await admin.connect();
   try {
     return await fn(admin);
@@ -265,11 +268,11 @@ export class KafkaComponent implements StackComponent {
 
 /**
  * Creates the platform topics that are missing on whatever cluster listens on the
- * stack's broker ports: the native stack (done by `up`) or docker-compose's
- * (`npm run stack -- topics`, since compose disables auto-creation).
+ * stack's broker ports (or on `brokers`): the native stack (done by `up`) or
+ * docker-compose's (its `init` service, since compose disables auto-creation).
  */
-export function ensurePlatformTopics(): Promise<number> {
-  return withAdmin((admin) => ensureTopics(admin));
+export function ensurePlatformTopics(brokers = LOCAL_BROKERS): Promise<number> {
+  return withAdmin((admin) => ensureTopics(admin), brokers);
 }
 
 /** Creates every platform topic that is missing (RF=3, min.insync.replicas=2); returns how many it created. */
