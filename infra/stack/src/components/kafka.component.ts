@@ -131,11 +131,22 @@ function jvmArgs(heap: string = JVM_HEAP.kafka, node = 'tool'): string[] {
   ];
 }
 
-/** A 22-character Kafka cluster id (16 random bytes, URL-safe base64), kept across restarts. */
+/**
+ * A 22-character Kafka cluster id (16 random bytes, URL-safe base64), kept across restarts.
+ * Never one that starts with '-': Kafka's own `Uuid.randomUuid` refuses those too, because a
+ * command line reads them as an option (`kafka-storage format -t -Uav...` fails; 1 id in 64).
+ */
+export function newClusterId(random: (n: number) => Buffer = randomBytes): string {
+  for (;;) {
+    const id = random(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
 function clusterId(): string {
   const file = join(STACK_DIR, 'kafka', 'cluster.id');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  const id = randomBytes(16).toString('base64url');
+  const id = newClusterId();
   mkdirSync(join(STACK_DIR, 'kafka'), { recursive: true });
   writeFileSync(file, `${id}\n`);
   return id;
@@ -188,8 +199,8 @@ export class KafkaComponent implements StackComponent {
             ...jvmArgs('128m'),
             'kafka.tools.StorageTool',
             'format',
-            '-t',
-            id,
+            // One argument, so an id kept from before this rule (one that starts with '-') still parses.
+            `--cluster-id=${id}`,
             '-c',
             props,
             '--ignore-formatted',
