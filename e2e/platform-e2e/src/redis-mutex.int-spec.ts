@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { RedisMutex } from '@dsp/redis';
+import { REDIS_IDENTITIES, REDIS_PORT } from '@dsp/contracts';
+import { RedisLockWakeups, RedisMutex, type RedisLease } from '@dsp/redis';
 import { redisAs, testLogger } from '@dsp/testing';
 
 /** The redis-lock strategy's lock against the real Redis: exclusive, renewed while held, never releases someone else's grant. */
@@ -62,5 +63,103 @@ describe('RedisMutex (SET NX PX, compare-and-delete, renewal, fencing tokens)', 
     const b = await m.acquire(100);
     expect(b?.token).toBe(1002n);
     await b?.release();
+  });
+
+  describe('fair (the default): first come, first served', () => {
+    const other = redisAs('e2e-redis-mutex-2');
+    const wakeups = [0, 1].map(
+      (i) =>
+        new RedisLockWakeups(
+          {
+            url: `redis://127.0.0.1:${REDIS_PORT}`,
+            username: REDIS_IDENTITIES.operator.user,
+            password: REDIS_IDENTITIES.operator.password,
+            connectionName: `e2e-redis-mutex-wakeups-${i}`,
+          },
+          testLogger(),
+        ),
+    );
+    beforeAll(() => other.start());
+    afterAll(async () => {
+      await Promise.all(wakeups.map((w) => w.close()));
+      await other.close();
+    });
+    /** Two "instances" of the same lock: two connections, each with its own wake-ups. */
+    const pair = (name: string, options = {}): RedisMutex[] =>
+      [redis, other].map((c, i) => new RedisMutex(() => c.client, name, testLogger(), { wakeups: wakeups[i], ...options }));
+    const queueOf = (name: string): Promise<string[]> => redis.client.lrange(`dsp:lock:${name}:queue`, 0, -1);
+    async function untilQueued(name: string, n: number): Promise<void> {
+      for (let i = 0; i < 200 && (await queueOf(name)).length < n; i++) await new Promise((r) => setTimeout(r, 10));
+      expect((await queueOf(name)).length).toBe(n);
+    }
+
+    it('grants waiters in the order they came, across instances, and a holder that asks again queues behind them', async () => {
+      const name = `it-${randomUUID()}`;
+      const m = pair(name);
+      const first = await m[0]?.acquire(100);
+      const order: string[] = [];
+      const waiters: Promise<RedisLease | undefined>[] = [];
+      for (const [i, who] of ['a', 'b', 'c', 'd'].entries()) {
+        waiters.push(
+          (m[i % 2] as RedisMutex).acquire(10_000).then(async (lease) => {
+            order.push(who);
+            await new Promise((r) => setTimeout(r, 20));
+            await lease?.release();
+            return lease;
+          }),
+        );
+        await untilQueued(name, i + 1); // each is queued before the next one asks
+      }
+      const again = m[0]?.acquire(10_000).then((lease) => (order.push('first again'), lease));
+      await untilQueued(name, 5);
+      await first?.release();
+      const leases = await Promise.all(waiters);
+      await (await again)?.release();
+      expect(order).toEqual(['a', 'b', 'c', 'd', 'first again']);
+      expect(leases.every((l) => l !== undefined)).toBe(true);
+      expect(await queueOf(name)).toEqual([]);
+    });
+
+    it('no contender barges: 8 contenders taking the lock in a loop stay within two grants of each other', async () => {
+      const name = `it-${randomUUID()}`;
+      const m = pair(name);
+      const grants = new Array<number>(8).fill(0);
+      let worstSpread = 0;
+      await Promise.all(
+        grants.map(async (_, w) => {
+          for (let k = 0; k < 15; k++) {
+            const lease = await (m[w % 2] as RedisMutex).acquire(10_000);
+            if (!lease) throw new Error(`contender ${w} not granted in 10 s`);
+            grants[w] = (grants[w] ?? 0) + 1;
+            const running = grants.filter((g) => g < 15);
+            if (running.length === grants.length) worstSpread = Math.max(worstSpread, Math.max(...grants) - Math.min(...grants));
+            await lease.release();
+          }
+        }),
+      );
+      expect(grants).toEqual(new Array(8).fill(15));
+      // The plain race lets a releasing contender win again at once; a queue serves everyone queued first.
+      expect(worstSpread).toBeLessThanOrEqual(2);
+    });
+
+    it('drops a queued waiter that stopped asking, and a waiter that gives up leaves the queue', async () => {
+      const name = `it-${randomUUID()}`;
+      const [m] = pair(name, { queueTtlMs: 300 });
+      const holder = await m?.acquire(100);
+      expect(await m?.acquire(60)).toBeUndefined(); // timed out: it left the queue
+      expect(await queueOf(name)).toEqual([]);
+      // A waiter whose process died: queued, then silent.
+      await redis.client.rpush(`dsp:lock:${name}:queue`, 'dead-owner');
+      await redis.client.hset(`dsp:lock:${name}:waiting`, 'dead-owner', '0');
+      await holder?.release();
+      const next = await m?.acquire(1000);
+      expect(next).toBeDefined();
+      expect(await queueOf(name)).toEqual([]);
+      await next?.release();
+    });
+
+    it('refuses a queue lifetime that a polling waiter could outlive', () => {
+      expect(() => new RedisMutex(() => redis.client, 'x', testLogger(), { queueTtlMs: 50, retryMaxMs: 40 })).toThrow(/queueTtlMs/);
+    });
   });
 });

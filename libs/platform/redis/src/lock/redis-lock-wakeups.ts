@@ -6,6 +6,11 @@ export function releaseChannel(lockKey: string): string {
   return `${lockKey}:released`;
 }
 
+interface Waiter {
+  readonly owner: string | undefined;
+  readonly wake: () => void;
+}
+
 /** Only lock release channels under the mutex's default prefix: Redis' ACL lets order-service subscribe to exactly this pattern. */
 const PATTERN = 'dsp:lock:*:released'; // RedisMutex's default prefix
 
@@ -13,12 +18,12 @@ const PATTERN = 'dsp:lock:*:released'; // RedisMutex's default prefix
  * Release notifications for {@link RedisMutex} waiters, so a waiter tries
  * again as soon as the lock is released instead of on its next poll (as
  * Redisson does). One subscriber connection per process (`PSUBSCRIBE`, opened
- * on the first wait); each release wakes the longest-waiting local waiter of
- * that lock only (no herd). Notifications are a hint: a lost one costs a
+ * on the first wait); each release wakes one local waiter of that lock only
+ * (no herd): the one it names (a fair lock's next in line), else the longest waiting. Notifications are a hint: a lost one costs a
  * waiter its poll interval, never correctness. `close()` is safe to call twice.
  */
 export class RedisLockWakeups {
-  private readonly waiters = new Map<string, (() => void)[]>();
+  private readonly waiters = new Map<string, Waiter[]>();
   private connection: RedisConnection | undefined;
   private starting: Promise<void> | undefined;
   private closed = false;
@@ -36,7 +41,7 @@ export class RedisLockWakeups {
       );
       this.connection = c;
       await c.start();
-      c.client.on('pmessage', (_p: string, channel: string) => this.wakeOne(channel));
+      c.client.on('pmessage', (_p: string, channel: string, message: string) => this.wakeOne(channel, message));
       await c.client.psubscribe(PATTERN);
     })().catch((e: unknown) => {
       this.logger.warn({ component: 'redis-mutex', err: (e as Error).message }, 'lock wake-ups unavailable; waiters poll');
@@ -44,15 +49,17 @@ export class RedisLockWakeups {
     return this.starting;
   }
 
-  private wakeOne(channel: string): void {
+  /** A release names the waiter it is for (fair lock), or none ('1'): then the longest-waiting local one. */
+  private wakeOne(channel: string, message: string): void {
     const list = this.waiters.get(channel);
-    const next = list?.shift();
-    if (list && list.length === 0) this.waiters.delete(channel);
-    next?.();
+    if (!list) return;
+    const named = list.find((w) => w.owner === message);
+    const next = named ?? (message === '1' ? list[0] : undefined);
+    next?.wake();
   }
 
-  /** Resolves on the next release of the lock behind `channel`, or after `maxMs`. */
-  async wait(channel: string, maxMs: number): Promise<void> {
+  /** Resolves on the next release of the lock behind `channel` (one that names `owner`, when given), or after `maxMs`. */
+  async wait(channel: string, maxMs: number, owner?: string): Promise<void> {
     if (this.closed) return new Promise((r) => setTimeout(r, maxMs));
     await this.start();
     await new Promise<void>((resolve) => {
@@ -62,13 +69,15 @@ export class RedisLockWakeups {
         done = true;
         clearTimeout(timer);
         const list = this.waiters.get(channel);
-        const i = list?.indexOf(finish) ?? -1;
+        const i = list?.indexOf(waiter) ?? -1;
         if (list && i >= 0) list.splice(i, 1);
+        if (list && list.length === 0) this.waiters.delete(channel);
         resolve();
       };
+      const waiter: Waiter = { owner, wake: finish };
       const timer = setTimeout(finish, maxMs);
       const list = this.waiters.get(channel) ?? [];
-      list.push(finish);
+      list.push(waiter);
       this.waiters.set(channel, list);
     });
   }
@@ -76,7 +85,7 @@ export class RedisLockWakeups {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const list of this.waiters.values()) for (const w of [...list]) w();
+    for (const list of this.waiters.values()) for (const w of [...list]) w.wake();
     await this.starting;
     await this.connection?.close();
   }

@@ -10,6 +10,50 @@ const ACQUIRE = new LuaScript(`if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX'
 end
 return 0`);
 
+/**
+ * The fair (first come, first served) grant.
+ * KEYS: lock, fence counter, queue (a list of owners in arrival order), waiting (a hash owner -> deadline, Redis ms).
+ * ARGV: owner value, lease ms, how long a waiter stays queued without asking again (ms).
+ * Drops queued waiters that stopped asking (a crashed process), then grants only when the lock is
+ * free and nobody queued before this owner; otherwise queues the owner (once) and refreshes its deadline.
+ * Returns the fencing token, or 0.
+ */
+const ACQUIRE_FAIR = new LuaScript(`local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local head = redis.call('LINDEX', KEYS[3], 0)
+while head and head ~= ARGV[1] and tonumber(redis.call('HGET', KEYS[4], head) or '0') < now do
+  redis.call('LPOP', KEYS[3])
+  redis.call('HDEL', KEYS[4], head)
+  head = redis.call('LINDEX', KEYS[3], 0)
+end
+if redis.call('EXISTS', KEYS[1]) == 0 and (not head or head == ARGV[1]) then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  if head then
+    redis.call('LPOP', KEYS[3])
+    redis.call('HDEL', KEYS[4], ARGV[1])
+  end
+  return redis.call('INCR', KEYS[2])
+end
+if redis.call('HSET', KEYS[4], ARGV[1], now + tonumber(ARGV[3])) == 1 then redis.call('RPUSH', KEYS[3], ARGV[1]) end
+redis.call('PEXPIRE', KEYS[3], ARGV[3])
+redis.call('PEXPIRE', KEYS[4], ARGV[3])
+return 0`);
+
+/** KEYS: lock, release channel, queue, waiting. ARGV: owner value. Fair release: tells the first queued waiter by name. */
+const RELEASE_FAIR = new LuaScript(`if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('DEL', KEYS[1])
+  redis.call('PUBLISH', KEYS[2], redis.call('LINDEX', KEYS[3], 0) or '1')
+  return 1
+end
+return 0`);
+
+/** KEYS: lock, release channel, queue, waiting. ARGV: owner value. A waiter that gives up leaves the queue (and wakes the next when the lock is free). */
+const LEAVE_QUEUE = new LuaScript(`redis.call('LREM', KEYS[3], 1, ARGV[1])
+redis.call('HDEL', KEYS[4], ARGV[1])
+local head = redis.call('LINDEX', KEYS[3], 0)
+if head and redis.call('EXISTS', KEYS[1]) == 0 then redis.call('PUBLISH', KEYS[2], head) end
+return 1`);
+
 /** KEYS: lock, release channel. ARGV: owner value. Deletes the lock only if this owner still holds it, and tells waiters. */
 const RELEASE = new LuaScript(`if redis.call('GET', KEYS[1]) == ARGV[1] then
   redis.call('DEL', KEYS[1])
@@ -40,6 +84,14 @@ export interface RedisMutexOptions {
   prefix: string;
   /** Release notifications: a waiter retries as soon as the lock is released, not only on its poll. @default none (poll only) */
   wakeups?: RedisLockWakeups;
+  /**
+   * First come, first served: waiters queue in Redis (`<key>:queue`) and the lock goes to the first of them,
+   * never to a caller that arrived later (no barging, so no starved waiter and a short tail). A release
+   * names the next waiter, whom `wakeups` wakes at once. `false` is the plain `SET NX` race. @default true
+   */
+  fair: boolean;
+  /** Fair only: a queued waiter that has not asked again for this long is dropped (its process died), in ms. @default 1000 */
+  queueTtlMs: number;
 }
 
 export const DEFAULT_REDIS_MUTEX_OPTIONS: Omit<RedisMutexOptions, 'renewEveryMs'> = {
@@ -47,6 +99,8 @@ export const DEFAULT_REDIS_MUTEX_OPTIONS: Omit<RedisMutexOptions, 'renewEveryMs'
   retryMinMs: 2,
   retryMaxMs: 40,
   prefix: 'dsp:lock:',
+  fair: true,
+  queueTtlMs: 1000,
 };
 
 /**
@@ -71,6 +125,7 @@ export class RedisLease {
     private readonly options: RedisMutexOptions,
     private readonly logger: JsonLogger,
     startedAt: number,
+    private readonly queueKeys: readonly [string, string] | undefined,
   ) {
     this.validUntil = startedAt + options.leaseMs;
     this.timer = setInterval(() => void this.renew(), options.renewEveryMs);
@@ -116,7 +171,11 @@ export class RedisLease {
     clearInterval(this.timer);
     if (this.lost) return false;
     try {
-      return Number(await RELEASE.run(this.redisOf(), [this.key, releaseChannel(this.key)], [this.owner])) === 1;
+      const channel = releaseChannel(this.key);
+      const released = this.queueKeys
+        ? await RELEASE_FAIR.run(this.redisOf(), [this.key, channel, ...this.queueKeys], [this.owner])
+        : await RELEASE.run(this.redisOf(), [this.key, channel], [this.owner]);
+      return Number(released) === 1;
     } catch {
       return false; // the lease runs out by itself
     }
@@ -127,8 +186,15 @@ export class RedisLease {
  * A lease-based lock in Redis (docs/notes.md#n29): `SET key value NX PX lease` with a
  * random value per grant, released by a compare-and-delete script so a holder
  * never deletes a later holder's grant, and renewed every `renewEveryMs` while
- * held. Waiters poll with jittered backoff; with `wakeups`, a release also
- * wakes the longest-waiting waiter of each process at once (pub/sub).
+ * held. By default it is FAIR: a caller that finds the lock taken joins a queue
+ * in Redis and the lock goes to the first queued waiter, never to a later
+ * caller (a holder that releases and asks again queues behind the others), so
+ * no waiter starves and the wait's tail stays near its median. A waiter asks
+ * again on its jittered poll; with `wakeups` the release names the next
+ * waiter and wakes it at once (pub/sub). A queued waiter that stops asking
+ * (its process died) is dropped after `queueTtlMs`; one that times out leaves
+ * the queue. `fair: false` is the plain race, where whoever asks first after
+ * a release wins.
  *
  * It is not safe on its own: a holder paused longer than the lease (GC, SIGSTOP)
  * still believes it holds the lock when it resumes. Each grant therefore
@@ -142,6 +208,7 @@ export class RedisMutex {
   private readonly options: RedisMutexOptions;
   private readonly key: string;
   private readonly fenceKey: string;
+  private readonly queueKeys: readonly [string, string] | undefined;
 
   constructor(
     private readonly redisOf: () => Redis,
@@ -155,22 +222,48 @@ export class RedisMutex {
       throw new Error(`RedisMutex ${name}: renewEveryMs (${this.options.renewEveryMs}) must be below leaseMs (${this.options.leaseMs})`);
     this.key = `${this.options.prefix}${name}`;
     this.fenceKey = `${this.options.prefix}${name}:fence`;
+    if (this.options.fair && this.options.queueTtlMs <= this.options.retryMaxMs * 2)
+      throw new Error(
+        `RedisMutex ${name}: queueTtlMs (${this.options.queueTtlMs}) must exceed twice retryMaxMs (${this.options.retryMaxMs})`,
+      );
+    this.queueKeys = this.options.fair ? [`${this.key}:queue`, `${this.key}:waiting`] : undefined;
   }
 
   /** Tries until `timeoutMs` has passed; resolves with the lease, or `undefined` on timeout. Redis errors are thrown. */
   async acquire(timeoutMs: number): Promise<RedisLease | undefined> {
     const deadline = performance.now() + timeoutMs;
     const owner = randomBytes(16).toString('hex');
+    const channel = releaseChannel(this.key);
     let wait = this.options.retryMinMs;
+    let queued = false;
     for (;;) {
       const sent = performance.now();
-      const token = Number(await ACQUIRE.run(this.redisOf(), [this.key, this.fenceKey], [owner, this.options.leaseMs]));
-      if (token > 0) return new RedisLease(this.redisOf, this.key, owner, BigInt(token), this.options, this.logger, sent);
-      if (performance.now() + wait >= deadline) return undefined;
+      const token = Number(await this.tryOnce(owner));
+      if (token > 0) return new RedisLease(this.redisOf, this.key, owner, BigInt(token), this.options, this.logger, sent, this.queueKeys);
+      queued = this.queueKeys !== undefined;
+      if (performance.now() + wait >= deadline) {
+        if (queued) await this.leaveQueue(owner);
+        return undefined;
+      }
       const pause = wait / 2 + Math.random() * wait;
-      if (this.options.wakeups) await this.options.wakeups.wait(releaseChannel(this.key), pause);
+      if (this.options.wakeups) await this.options.wakeups.wait(channel, pause, this.queueKeys ? owner : undefined);
       else await new Promise((r) => setTimeout(r, pause));
       wait = Math.min(wait * 2, this.options.retryMaxMs);
+    }
+  }
+
+  private tryOnce(owner: string): Promise<unknown> {
+    const { leaseMs, queueTtlMs } = this.options;
+    if (!this.queueKeys) return ACQUIRE.run(this.redisOf(), [this.key, this.fenceKey], [owner, leaseMs]);
+    return ACQUIRE_FAIR.run(this.redisOf(), [this.key, this.fenceKey, ...this.queueKeys], [owner, leaseMs, queueTtlMs]);
+  }
+
+  private async leaveQueue(owner: string): Promise<void> {
+    if (!this.queueKeys) return;
+    try {
+      await LEAVE_QUEUE.run(this.redisOf(), [this.key, releaseChannel(this.key), ...this.queueKeys], [owner]);
+    } catch {
+      // its queue entry expires after queueTtlMs by itself
     }
   }
 
