@@ -15,7 +15,8 @@ import { BENCH_ZK_AUTH } from './zk-lock';
 const logger = createJsonLogger({ service: 'bench', instanceId: 'bench', level: 'silent' });
 
 export interface LockResult {
-  lock: 'zk-lock' | 'redis-lock';
+  /** `redis-lock-race` is the same lock with `fair: false` (the plain SET NX race): the reference for fairness' cost. */
+  lock: 'zk-lock' | 'redis-lock' | 'redis-lock-race';
   opsPerSec: number;
   p50Ms: number;
   p99Ms: number;
@@ -64,15 +65,28 @@ export async function lockOnly(ops = 2000, contenders = 32): Promise<LockResult[
       await m.acquire(60_000);
       await m.release();
     });
-    const mutexes = [0, 1].map(
-      (i) => new RedisMutex(() => (redises[i] as RedisConnection).client, name, logger, { wakeups: wakeups[i] as RedisLockWakeups }),
-    );
-    const redis = await drive(ops, contenders, async (w) => {
-      const lease = await (mutexes[w % 2] as RedisMutex).acquire(60_000);
-      if (!lease) throw new Error('redis lock not granted in 60 s');
-      await lease.release();
-    });
-    return [result('zk-lock', zk.latencies, zk.seconds), result('redis-lock', redis.latencies, redis.seconds)];
+    const redisLock = async (fair: boolean): Promise<{ latencies: number[]; seconds: number }> => {
+      const lockName = `${name}-${fair ? 'fair' : 'race'}`;
+      const mutexes = [0, 1].map(
+        (i) =>
+          new RedisMutex(() => (redises[i] as RedisConnection).client, lockName, logger, {
+            wakeups: wakeups[i] as RedisLockWakeups,
+            fair,
+          }),
+      );
+      return drive(ops, contenders, async (w) => {
+        const lease = await (mutexes[w % 2] as RedisMutex).acquire(60_000);
+        if (!lease) throw new Error('redis lock not granted in 60 s');
+        await lease.release();
+      });
+    };
+    const race = await redisLock(false);
+    const fair = await redisLock(true);
+    return [
+      result('zk-lock', zk.latencies, zk.seconds),
+      result('redis-lock', fair.latencies, fair.seconds),
+      result('redis-lock-race', race.latencies, race.seconds),
+    ];
   } finally {
     await Promise.all(wakeups.map((w) => w.close()));
     await Promise.all(redises.map((r) => r.close()));
