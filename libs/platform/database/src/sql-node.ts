@@ -1,5 +1,6 @@
 import { DataSource, type EntityManager, type MixedList, type EntitySchema } from 'typeorm';
 import type { HealthCheck, JsonLogger } from '@dsp/service-defaults';
+import { DirectQueryEntityManager, type DirectQueryTarget } from './direct-query-entity-manager';
 import { GtidPosition } from './gtid-position';
 import type { MysqlEndpoint } from './mysql-endpoint';
 
@@ -68,6 +69,7 @@ export class SqlNode {
   private readonly options: SqlNodeOptions;
   private state: SqlNodeState = 'LATENT';
   private ds: DataSource | undefined;
+  private direct: DirectQueryEntityManager | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private lastError = 'not started';
 
@@ -124,6 +126,8 @@ export class SqlNode {
         return;
       }
       this.ds = ds;
+      const pool = (ds.driver as unknown as { pool: DirectQueryTarget }).pool;
+      this.direct = new DirectQueryEntityManager(ds, () => pool);
       this.transition('OPEN');
     } catch (err) {
       this.lastError = (err as Error).message;
@@ -154,15 +158,16 @@ export class SqlNode {
     return this.ds;
   }
 
-  /** The node's entity manager (one statement per call, auto-commit). */
+  /** The node's entity manager (one statement per call, auto-commit); its raw `query` goes straight to the pool. */
   get manager(): EntityManager {
-    return this.dataSource().manager;
+    this.dataSource();
+    return this.direct as DirectQueryEntityManager;
   }
 
   /** Runs one statement with `?` placeholders. */
   async query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
     try {
-      return (await this.dataSource().query(sql, params)) as T[];
+      return await this.manager.query<T[]>(sql, params);
     } catch (e) {
       throw this.unavailableIfConnection(e);
     }
@@ -180,19 +185,21 @@ export class SqlNode {
    * transaction wrote nothing).
    */
   async transaction<T>(work: (em: EntityManager) => Promise<T>): Promise<{ result: T; gtid: GtidPosition }> {
-    const qr = this.dataSource().createQueryRunner('master');
+    const ds = this.dataSource();
+    const qr = ds.createQueryRunner('master');
     try {
-      await qr.connect();
+      const connection = (await qr.connect()) as DirectQueryTarget;
+      const em = new DirectQueryEntityManager(ds, () => connection, qr);
       await qr.startTransaction();
       let result: T;
       try {
-        result = await work(qr.manager);
+        result = await work(em);
         await qr.commitTransaction();
       } catch (e) {
         if (qr.isTransactionActive) await qr.rollbackTransaction().catch(() => undefined);
         throw e;
       }
-      const rows = (await qr.query('SELECT @@last_gtid AS g')) as { g: string | null }[];
+      const rows = await em.query<{ g: string | null }[]>('SELECT @@last_gtid AS g');
       return { result, gtid: GtidPosition.parse(rows[0]?.g ?? '') };
     } catch (e) {
       throw this.unavailableIfConnection(e);
@@ -215,6 +222,7 @@ export class SqlNode {
     clearTimeout(this.retryTimer);
     const ds = this.ds;
     this.ds = undefined;
+    this.direct = undefined;
     this.transition('CLOSED');
     await ds?.destroy().catch(() => undefined);
   }
