@@ -15,7 +15,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -312,6 +312,23 @@ export async function kafkaPair(records = 100_000, size = 200): Promise<Pair> {
       topics: [{ topic, numPartitions: 6, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }],
     });
   await admin.disconnect();
+  const dir = mkdtempSync(join(tmpdir(), 'dsp-bench-kafka-'));
+  const props = join(dir, 'producer.properties');
+  writeFileSync(
+    props,
+    [
+      `bootstrap.servers=${brokers.join(',')}`,
+      'security.protocol=SASL_PLAINTEXT',
+      'sasl.mechanism=SCRAM-SHA-512',
+      `sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="${op.username}" password="${op.password}";`,
+      'acks=all',
+      'enable.idempotence=true',
+      'linger.ms=2',
+      'max.in.flight.requests.per.connection=1',
+      '',
+    ].join('\n'),
+    { mode: 0o600 },
+  );
   const { stdout } = await run(
     'java',
     [
@@ -327,18 +344,12 @@ export async function kafkaPair(records = 100_000, size = 200): Promise<Pair> {
       String(size),
       '--throughput',
       '-1',
-      '--producer-props',
-      `bootstrap.servers=${brokers.join(',')}`,
-      'security.protocol=SASL_PLAINTEXT',
-      'sasl.mechanism=SCRAM-SHA-512',
-      `sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="${op.username}" password="${op.password}";`,
-      'acks=all',
-      'enable.idempotence=true',
-      'linger.ms=2',
-      'max.in.flight.requests.per.connection=1',
+      // A file, not --producer-props: that flag splits each pair on '=', and the JAAS line has more.
+      '--producer.config',
+      props,
     ],
     { maxBuffer: 1 << 22 },
-  );
+  ).finally(() => rmSync(dir, { recursive: true, force: true }));
   const m = /\d+ records sent, ([\d.]+) records\/sec/.exec(stdout.trim().split('\n').pop() ?? '');
   if (!m) throw new Error(`ProducerPerformance said: ${stdout.slice(-500)}`);
   const conn = new KafkaConnection({ brokers, clientId: 'bench-producer', ...op }, logger);
