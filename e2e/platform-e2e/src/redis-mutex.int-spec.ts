@@ -158,6 +158,34 @@ describe('RedisMutex (SET NX PX, compare-and-delete, renewal, fencing tokens)', 
       await next?.release();
     });
 
+    it('hands the lock to the next waiter on release: its token follows at once, and a waiter that missed the wake-up still finds it', async () => {
+      const name = `it-${randomUUID()}`;
+      const [woken] = pair(name);
+      // No wake-ups: this waiter learns of its hand-off only by asking again (a lost notification).
+      const polling = new RedisMutex(() => other.client, name, testLogger(), { retryMinMs: 40, retryMaxMs: 40 });
+      const first = await woken?.acquire(100);
+      const second = polling.acquire(5_000);
+      await untilQueued(name, 1);
+      const third = (woken as RedisMutex).acquire(5_000);
+      await untilQueued(name, 2);
+      await first?.release();
+      // Released: the lock already belongs to the head of the queue, nobody can take it in between.
+      const queued = await queueOf(name);
+      expect(queued).toHaveLength(1); // the polling waiter was popped by the hand-off; the third waits behind it
+      const holder = await redis.client.get(`dsp:lock:${name}`);
+      expect(holder).not.toBeNull();
+      expect(holder).not.toBe(queued[0]);
+      expect(await new RedisMutex(() => redis.client, name, testLogger(), { fair: false }).acquire(0)).toBeUndefined();
+      const b = await second;
+      expect(b?.token).toBe((first?.token ?? 0n) + 1n);
+      await b?.release();
+      const c = await third; // woken with its token by the release, no poll needed
+      expect(c?.token).toBe((first?.token ?? 0n) + 2n);
+      expect(await redis.client.get(`dsp:lock:${name}`)).not.toBeNull();
+      await c?.release();
+      expect(await redis.client.get(`dsp:lock:${name}`)).toBeNull();
+    });
+
     it('refuses a queue lifetime that a polling waiter could outlive', () => {
       expect(() => new RedisMutex(() => redis.client, 'x', testLogger(), { queueTtlMs: 50, retryMaxMs: 40 })).toThrow(/queueTtlMs/);
     });

@@ -8,7 +8,8 @@ export function releaseChannel(lockKey: string): string {
 
 interface Waiter {
   readonly owner: string | undefined;
-  readonly wake: () => void;
+  /** `token`: the fair lock was handed to this waiter with it. */
+  readonly wake: (token?: string) => void;
 }
 
 /** Only lock release channels under the mutex's default prefix: Redis' ACL lets order-service subscribe to exactly this pattern. */
@@ -49,22 +50,28 @@ export class RedisLockWakeups {
     return this.starting;
   }
 
-  /** A release names the waiter it is for (fair lock), or none ('1'): then the longest-waiting local one. */
+  /**
+   * A fair release names the waiter it handed the lock to and its token (`<owner> <token>`); a
+   * plain one names nobody ('1'): then the longest-waiting local waiter tries again.
+   */
   private wakeOne(channel: string, message: string): void {
     const list = this.waiters.get(channel);
     if (!list) return;
-    const named = list.find((w) => w.owner === message);
-    const next = named ?? (message === '1' ? list[0] : undefined);
-    next?.wake();
+    if (message === '1') return list[0]?.wake();
+    const [owner, token] = message.split(' ');
+    list.find((w) => w.owner === owner)?.wake(token);
   }
 
-  /** Resolves on the next release of the lock behind `channel` (one that names `owner`, when given), or after `maxMs`. */
-  async wait(channel: string, maxMs: number, owner?: string): Promise<void> {
-    if (this.closed) return new Promise((r) => setTimeout(r, maxMs));
+  /**
+   * Resolves on the next release of the lock behind `channel` (one that names `owner`, when given),
+   * or after `maxMs`. Resolves with the fencing token when the release handed the lock to `owner`.
+   */
+  async wait(channel: string, maxMs: number, owner?: string): Promise<string | undefined> {
+    if (this.closed) return new Promise((r) => setTimeout(() => r(undefined), maxMs));
     await this.start();
-    await new Promise<void>((resolve) => {
+    return new Promise<string | undefined>((resolve) => {
       let done = false;
-      const finish = (): void => {
+      const finish = (token?: string): void => {
         if (done) return;
         done = true;
         clearTimeout(timer);
@@ -72,10 +79,10 @@ export class RedisLockWakeups {
         const i = list?.indexOf(waiter) ?? -1;
         if (list && i >= 0) list.splice(i, 1);
         if (list && list.length === 0) this.waiters.delete(channel);
-        resolve();
+        resolve(token);
       };
       const waiter: Waiter = { owner, wake: finish };
-      const timer = setTimeout(finish, maxMs);
+      const timer = setTimeout(() => finish(), maxMs);
       const list = this.waiters.get(channel) ?? [];
       list.push(waiter);
       this.waiters.set(channel, list);
@@ -85,7 +92,7 @@ export class RedisLockWakeups {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const list of this.waiters.values()) for (const w of [...list]) w.wake();
+    for (const list of this.waiters.values()) for (const w of [...list]) w.wake(); // no token: each asks Redis once more
     await this.starting;
     await this.connection?.close();
   }

@@ -10,16 +10,42 @@ const ACQUIRE = new LuaScript(`if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX'
 end
 return 0`);
 
+/** Redis' clock in ms (scripts replicate their effects, so reading TIME before a write is allowed). */
+const NOW_MS = `local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
+
+/**
+ * The fair lock's hand-off: the lock goes straight to the first queued waiter that is still asking
+ * (deadline not passed), with a new fencing token, and the release channel names it and its token
+ * (`<owner> <token>`), so it holds the lock without another round trip. Stale heads are dropped.
+ * Nobody queued: the lock stays free and the channel says '1'.
+ * KEYS: lock, fence counter, queue, waiting, release channel. ARGV[2]: lease ms.
+ */
+const HAND_OFF = `local head = redis.call('LPOP', KEYS[3])
+while head do
+  local deadline = tonumber(redis.call('HGET', KEYS[4], head) or '0')
+  redis.call('HDEL', KEYS[4], head)
+  if deadline >= now then
+    redis.call('SET', KEYS[1], head, 'PX', ARGV[2])
+    local token = redis.call('INCR', KEYS[2])
+    redis.call('PUBLISH', KEYS[5], head .. ' ' .. token)
+    return
+  end
+  head = redis.call('LPOP', KEYS[3])
+end
+redis.call('PUBLISH', KEYS[5], '1')`;
+
 /**
  * The fair (first come, first served) grant.
- * KEYS: lock, fence counter, queue (a list of owners in arrival order), waiting (a hash owner -> deadline, Redis ms).
+ * KEYS: lock, fence counter, queue (a list of owners in arrival order), waiting (a hash owner -> deadline, Redis ms), release channel.
  * ARGV: owner value, lease ms, how long a waiter stays queued without asking again (ms).
- * Drops queued waiters that stopped asking (a crashed process), then grants only when the lock is
- * free and nobody queued before this owner; otherwise queues the owner (once) and refreshes its deadline.
+ * A waiter the lock was handed to (its wake-up lost) gets its token. Otherwise: drops queued
+ * waiters that stopped asking (a crashed process), grants only when the lock is free and nobody
+ * queued before this owner, else queues the owner (once) and refreshes its deadline.
  * Returns the fencing token, or 0.
  */
-const ACQUIRE_FAIR = new LuaScript(`local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+const ACQUIRE_FAIR = new LuaScript(`if redis.call('GET', KEYS[1]) == ARGV[1] then return tonumber(redis.call('GET', KEYS[2])) end
+${NOW_MS}
 local head = redis.call('LINDEX', KEYS[3], 0)
 while head and head ~= ARGV[1] and tonumber(redis.call('HGET', KEYS[4], head) or '0') < now do
   redis.call('LPOP', KEYS[3])
@@ -39,19 +65,31 @@ redis.call('PEXPIRE', KEYS[3], ARGV[3])
 redis.call('PEXPIRE', KEYS[4], ARGV[3])
 return 0`);
 
-/** KEYS: lock, release channel, queue, waiting. ARGV: owner value. Fair release: tells the first queued waiter by name. */
-const RELEASE_FAIR = new LuaScript(`if redis.call('GET', KEYS[1]) == ARGV[1] then
-  redis.call('DEL', KEYS[1])
-  redis.call('PUBLISH', KEYS[2], redis.call('LINDEX', KEYS[3], 0) or '1')
-  return 1
+/** KEYS: as ACQUIRE_FAIR. ARGV: owner value, lease ms. Fair release: deletes the lock only if this owner holds it, and hands it off. */
+const RELEASE_FAIR = new LuaScript(`if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1])
+${NOW_MS}
+local function handOff()
+${HAND_OFF}
 end
-return 0`);
+handOff()
+return 1`);
 
-/** KEYS: lock, release channel, queue, waiting. ARGV: owner value. A waiter that gives up leaves the queue (and wakes the next when the lock is free). */
+/**
+ * KEYS: as ACQUIRE_FAIR. ARGV: owner value, lease ms. A waiter that gives up leaves the queue; if the
+ * lock was handed to it meanwhile, it passes the lock on, and if the lock is free, the next head gets it.
+ */
 const LEAVE_QUEUE = new LuaScript(`redis.call('LREM', KEYS[3], 1, ARGV[1])
 redis.call('HDEL', KEYS[4], ARGV[1])
-local head = redis.call('LINDEX', KEYS[3], 0)
-if head and redis.call('EXISTS', KEYS[1]) == 0 then redis.call('PUBLISH', KEYS[2], head) end
+local held = redis.call('GET', KEYS[1])
+if held == ARGV[1] then redis.call('DEL', KEYS[1]) end
+if held ~= ARGV[1] and held then return 1 end
+if redis.call('LLEN', KEYS[3]) == 0 then return 1 end
+${NOW_MS}
+local function handOff()
+${HAND_OFF}
+end
+handOff()
 return 1`);
 
 /** KEYS: lock, release channel. ARGV: owner value. Deletes the lock only if this owner still holds it, and tells waiters. */
@@ -125,7 +163,8 @@ export class RedisLease {
     private readonly options: RedisMutexOptions,
     private readonly logger: JsonLogger,
     startedAt: number,
-    private readonly queueKeys: readonly [string, string] | undefined,
+    /** Fair lock only: lock, fence, queue, waiting, release channel (the keys of RELEASE_FAIR). */
+    private readonly fairKeys: readonly string[] | undefined,
   ) {
     this.validUntil = startedAt + options.leaseMs;
     this.timer = setInterval(() => void this.renew(), options.renewEveryMs);
@@ -171,10 +210,9 @@ export class RedisLease {
     clearInterval(this.timer);
     if (this.lost) return false;
     try {
-      const channel = releaseChannel(this.key);
-      const released = this.queueKeys
-        ? await RELEASE_FAIR.run(this.redisOf(), [this.key, channel, ...this.queueKeys], [this.owner])
-        : await RELEASE.run(this.redisOf(), [this.key, channel], [this.owner]);
+      const released = this.fairKeys
+        ? await RELEASE_FAIR.run(this.redisOf(), [...this.fairKeys], [this.owner, this.options.leaseMs])
+        : await RELEASE.run(this.redisOf(), [this.key, releaseChannel(this.key)], [this.owner]);
       return Number(released) === 1;
     } catch {
       return false; // the lease runs out by itself
@@ -189,12 +227,14 @@ export class RedisLease {
  * held. By default it is FAIR: a caller that finds the lock taken joins a queue
  * in Redis and the lock goes to the first queued waiter, never to a later
  * caller (a holder that releases and asks again queues behind the others), so
- * no waiter starves and the wait's tail stays near its median. A waiter asks
- * again on its jittered poll; with `wakeups` the release names the next
- * waiter and wakes it at once (pub/sub). A queued waiter that stops asking
- * (its process died) is dropped after `queueTtlMs`; one that times out leaves
- * the queue. `fair: false` is the plain race, where whoever asks first after
- * a release wins.
+ * no waiter starves and the wait's tail stays near its median. The release
+ * HANDS THE LOCK OFF in the same script: the first queued waiter still asking
+ * becomes the holder with the next fencing token, and with `wakeups` learns it
+ * from the release's message (no round trip of its own); without them, or if
+ * the message is lost, on its next jittered poll. A queued waiter that stops
+ * asking (its process died) is skipped after `queueTtlMs`; one that times out
+ * leaves the queue and hands on a lock handed to it meanwhile. `fair: false` is
+ * the plain race, where whoever asks first after a release wins.
  *
  * It is not safe on its own: a holder paused longer than the lease (GC, SIGSTOP)
  * still believes it holds the lock when it resumes. Each grant therefore
@@ -208,7 +248,7 @@ export class RedisMutex {
   private readonly options: RedisMutexOptions;
   private readonly key: string;
   private readonly fenceKey: string;
-  private readonly queueKeys: readonly [string, string] | undefined;
+  private readonly fairKeys: readonly string[] | undefined;
 
   constructor(
     private readonly redisOf: () => Redis,
@@ -226,7 +266,9 @@ export class RedisMutex {
       throw new Error(
         `RedisMutex ${name}: queueTtlMs (${this.options.queueTtlMs}) must exceed twice retryMaxMs (${this.options.retryMaxMs})`,
       );
-    this.queueKeys = this.options.fair ? [`${this.key}:queue`, `${this.key}:waiting`] : undefined;
+    this.fairKeys = this.options.fair
+      ? [this.key, this.fenceKey, `${this.key}:queue`, `${this.key}:waiting`, releaseChannel(this.key)]
+      : undefined;
   }
 
   /** Tries until `timeoutMs` has passed; resolves with the lease, or `undefined` on timeout. Redis errors are thrown. */
@@ -235,33 +277,36 @@ export class RedisMutex {
     const owner = randomBytes(16).toString('hex');
     const channel = releaseChannel(this.key);
     let wait = this.options.retryMinMs;
-    let queued = false;
+    const lease = (token: bigint, startedAt: number) =>
+      new RedisLease(this.redisOf, this.key, owner, token, this.options, this.logger, startedAt, this.fairKeys);
     for (;;) {
       const sent = performance.now();
       const token = Number(await this.tryOnce(owner));
-      if (token > 0) return new RedisLease(this.redisOf, this.key, owner, BigInt(token), this.options, this.logger, sent, this.queueKeys);
-      queued = this.queueKeys !== undefined;
+      if (token > 0) return lease(BigInt(token), sent);
       if (performance.now() + wait >= deadline) {
-        if (queued) await this.leaveQueue(owner);
+        await this.leaveQueue(owner);
         return undefined;
       }
       const pause = wait / 2 + Math.random() * wait;
-      if (this.options.wakeups) await this.options.wakeups.wait(channel, pause, this.queueKeys ? owner : undefined);
-      else await new Promise((r) => setTimeout(r, pause));
+      if (this.options.wakeups) {
+        const handed = await this.options.wakeups.wait(channel, pause, this.fairKeys ? owner : undefined);
+        // Handed the lock by the release: granted after `sent` (our last ask found it taken), so the lease counts from then.
+        if (handed !== undefined) return lease(BigInt(handed), sent);
+      } else await new Promise((r) => setTimeout(r, pause));
       wait = Math.min(wait * 2, this.options.retryMaxMs);
     }
   }
 
   private tryOnce(owner: string): Promise<unknown> {
     const { leaseMs, queueTtlMs } = this.options;
-    if (!this.queueKeys) return ACQUIRE.run(this.redisOf(), [this.key, this.fenceKey], [owner, leaseMs]);
-    return ACQUIRE_FAIR.run(this.redisOf(), [this.key, this.fenceKey, ...this.queueKeys], [owner, leaseMs, queueTtlMs]);
+    if (!this.fairKeys) return ACQUIRE.run(this.redisOf(), [this.key, this.fenceKey], [owner, leaseMs]);
+    return ACQUIRE_FAIR.run(this.redisOf(), [...this.fairKeys], [owner, leaseMs, queueTtlMs]);
   }
 
   private async leaveQueue(owner: string): Promise<void> {
-    if (!this.queueKeys) return;
+    if (!this.fairKeys) return;
     try {
-      await LEAVE_QUEUE.run(this.redisOf(), [this.key, releaseChannel(this.key), ...this.queueKeys], [owner]);
+      await LEAVE_QUEUE.run(this.redisOf(), [...this.fairKeys], [owner, this.options.leaseMs]);
     } catch {
       // its queue entry expires after queueTtlMs by itself
     }
