@@ -179,11 +179,30 @@ describe('RedisMutex (SET NX PX, compare-and-delete, renewal, fencing tokens)', 
       const b = await second;
       expect(b?.token).toBe((first?.token ?? 0n) + 1n);
       await b?.release();
-      const c = await third; // woken with its token by the release, no poll needed
+      const c = await third; // woken with its token by the release
       expect(c?.token).toBe((first?.token ?? 0n) + 2n);
       expect(await redis.client.get(`dsp:lock:${name}`)).not.toBeNull();
       await c?.release();
       expect(await redis.client.get(`dsp:lock:${name}`)).toBeNull();
+    });
+
+    it('never lets a waiter believe in a longer lease than Redis keeps: each waiter’s own lease, restarted when it finds a hand-off late', async () => {
+      const name = `it-${randomUUID()}`;
+      // The holder's lease is short; the waiter's is long and it polls slowly (no wake-ups): it finds its hand-off 100-300 ms late.
+      const holderMutex = new RedisMutex(() => redis.client, name, testLogger(), { leaseMs: 1000 });
+      const slow = new RedisMutex(() => other.client, name, testLogger(), { leaseMs: 5000, retryMinMs: 200, retryMaxMs: 200 });
+      const first = await holderMutex.acquire(100);
+      const waiting = slow.acquire(5_000);
+      await untilQueued(name, 1);
+      await first?.release();
+      // Handed off for the waiter's own lease, not the releaser's.
+      expect(await redis.client.pttl(`dsp:lock:${name}`)).toBeGreaterThan(4000);
+      const lease = await waiting;
+      const found = performance.now();
+      // The waiter counts 5 s from its last ask; Redis must keep the key at least as long from now.
+      expect(await redis.client.pttl(`dsp:lock:${name}`)).toBeGreaterThanOrEqual(5000 - (performance.now() - found) - 50);
+      expect(lease?.isHeld).toBe(true);
+      await lease?.release();
     });
 
     it('refuses a queue lifetime that a polling waiter could outlive', () => {

@@ -57,7 +57,7 @@ describe('SqlNode raw statements (real MariaDB, cluster 0 primary)', () => {
   });
 
   it('runs a transaction’s raw statements and typeorm’s query builder on one connection, and a rollback undoes both', async () => {
-    const seen: { conn: string[]; built: unknown } = { conn: [], built: undefined };
+    const seen: { conn: string[]; built: { v?: string; c?: unknown } | undefined } = { conn: [], built: undefined };
     await expect(
       node.transaction(async (em) => {
         const r = await em.query<{ insertId: number }>('INSERT INTO sql_node_probe (v) VALUES (?)', [`tx-${RUN}`]);
@@ -66,6 +66,7 @@ describe('SqlNode raw statements (real MariaDB, cluster 0 primary)', () => {
         seen.built = await em
           .createQueryBuilder()
           .select('p.v', 'v')
+          .addSelect('CONNECTION_ID()', 'c')
           .from('sql_node_probe', 'p')
           .where('p.id = :id', { id: r.insertId })
           .getRawOne();
@@ -73,7 +74,9 @@ describe('SqlNode raw statements (real MariaDB, cluster 0 primary)', () => {
       }),
     ).rejects.toThrow('roll back');
     expect(new Set(seen.conn).size).toBe(1);
-    expect(seen.built).toEqual({ v: `tx-${RUN}` });
+    // typeorm's own path ran on the connection of the raw statements, and saw their uncommitted row
+    expect(seen.built?.v).toBe(`tx-${RUN}`);
+    expect(String(seen.built?.c)).toBe(seen.conn[0]);
     expect(await node.query('SELECT id FROM sql_node_probe WHERE v = ?', [`tx-${RUN}`])).toEqual([]);
   });
 

@@ -14,19 +14,25 @@ return 0`);
 const NOW_MS = `local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
 
+/** A queued waiter's entry in `<key>:waiting`: `<deadline, Redis ms>:<its own lease ms>`; a missing or unreadable one is stale. */
+const WAITING = `local function waiting(owner)
+  local d, l = string.match(redis.call('HGET', KEYS[4], owner) or '', '^(%d+):(%d+)$')
+  return tonumber(d or '0'), l
+end`;
+
 /**
  * The fair lock's hand-off: the lock goes straight to the first queued waiter that is still asking
- * (deadline not passed), with a new fencing token, and the release channel names it and its token
- * (`<owner> <token>`), so it holds the lock without another round trip. Stale heads are dropped.
- * Nobody queued: the lock stays free and the channel says '1'.
- * KEYS: lock, fence counter, queue, waiting, release channel. ARGV[2]: lease ms.
+ * (deadline not passed), for that waiter's own lease length, with a new fencing token, and the
+ * release channel names it and its token (`<owner> <token>`), so it holds the lock without another
+ * round trip. Stale heads are dropped. Nobody queued: the lock stays free and the channel says '1'.
+ * KEYS: lock, fence counter, queue, waiting, release channel.
  */
 const HAND_OFF = `local head = redis.call('LPOP', KEYS[3])
 while head do
-  local deadline = tonumber(redis.call('HGET', KEYS[4], head) or '0')
+  local deadline, lease = waiting(head)
   redis.call('HDEL', KEYS[4], head)
   if deadline >= now then
-    redis.call('SET', KEYS[1], head, 'PX', ARGV[2])
+    redis.call('SET', KEYS[1], head, 'PX', lease)
     local token = redis.call('INCR', KEYS[2])
     redis.call('PUBLISH', KEYS[5], head .. ' ' .. token)
     return
@@ -39,15 +45,20 @@ redis.call('PUBLISH', KEYS[5], '1')`;
  * The fair (first come, first served) grant.
  * KEYS: lock, fence counter, queue (a list of owners in arrival order), waiting (a hash owner -> deadline, Redis ms), release channel.
  * ARGV: owner value, lease ms, how long a waiter stays queued without asking again (ms).
- * A waiter the lock was handed to (its wake-up lost) gets its token. Otherwise: drops queued
+ * A waiter the lock was handed to (its wake-up lost) gets its token, and its lease is restarted so it
+ * runs at least `leaseMs` from this call (the caller counts its lease from sending it). Otherwise: drops queued
  * waiters that stopped asking (a crashed process), grants only when the lock is free and nobody
  * queued before this owner, else queues the owner (once) and refreshes its deadline.
  * Returns the fencing token, or 0.
  */
-const ACQUIRE_FAIR = new LuaScript(`if redis.call('GET', KEYS[1]) == ARGV[1] then return tonumber(redis.call('GET', KEYS[2])) end
+const ACQUIRE_FAIR = new LuaScript(`if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return tonumber(redis.call('GET', KEYS[2]))
+end
 ${NOW_MS}
+${WAITING}
 local head = redis.call('LINDEX', KEYS[3], 0)
-while head and head ~= ARGV[1] and tonumber(redis.call('HGET', KEYS[4], head) or '0') < now do
+while head and head ~= ARGV[1] and waiting(head) < now do
   redis.call('LPOP', KEYS[3])
   redis.call('HDEL', KEYS[4], head)
   head = redis.call('LINDEX', KEYS[3], 0)
@@ -60,15 +71,16 @@ if redis.call('EXISTS', KEYS[1]) == 0 and (not head or head == ARGV[1]) then
   end
   return redis.call('INCR', KEYS[2])
 end
-if redis.call('HSET', KEYS[4], ARGV[1], now + tonumber(ARGV[3])) == 1 then redis.call('RPUSH', KEYS[3], ARGV[1]) end
+if redis.call('HSET', KEYS[4], ARGV[1], (now + tonumber(ARGV[3])) .. ':' .. ARGV[2]) == 1 then redis.call('RPUSH', KEYS[3], ARGV[1]) end
 redis.call('PEXPIRE', KEYS[3], ARGV[3])
 redis.call('PEXPIRE', KEYS[4], ARGV[3])
 return 0`);
 
-/** KEYS: as ACQUIRE_FAIR. ARGV: owner value, lease ms. Fair release: deletes the lock only if this owner holds it, and hands it off. */
+/** KEYS: as ACQUIRE_FAIR. ARGV: owner value. Fair release: deletes the lock only if this owner holds it, and hands it off. */
 const RELEASE_FAIR = new LuaScript(`if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 redis.call('DEL', KEYS[1])
 ${NOW_MS}
+${WAITING}
 local function handOff()
 ${HAND_OFF}
 end
@@ -76,7 +88,7 @@ handOff()
 return 1`);
 
 /**
- * KEYS: as ACQUIRE_FAIR. ARGV: owner value, lease ms. A waiter that gives up leaves the queue; if the
+ * KEYS: as ACQUIRE_FAIR. ARGV: owner value. A waiter that gives up leaves the queue; if the
  * lock was handed to it meanwhile, it passes the lock on, and if the lock is free, the next head gets it.
  */
 const LEAVE_QUEUE = new LuaScript(`redis.call('LREM', KEYS[3], 1, ARGV[1])
@@ -86,6 +98,7 @@ if held == ARGV[1] then redis.call('DEL', KEYS[1]) end
 if held ~= ARGV[1] and held then return 1 end
 if redis.call('LLEN', KEYS[3]) == 0 then return 1 end
 ${NOW_MS}
+${WAITING}
 local function handOff()
 ${HAND_OFF}
 end
@@ -211,7 +224,7 @@ export class RedisLease {
     if (this.lost) return false;
     try {
       const released = this.fairKeys
-        ? await RELEASE_FAIR.run(this.redisOf(), [...this.fairKeys], [this.owner, this.options.leaseMs])
+        ? await RELEASE_FAIR.run(this.redisOf(), [...this.fairKeys], [this.owner])
         : await RELEASE.run(this.redisOf(), [this.key, releaseChannel(this.key)], [this.owner]);
       return Number(released) === 1;
     } catch {
@@ -281,7 +294,14 @@ export class RedisMutex {
       new RedisLease(this.redisOf, this.key, owner, token, this.options, this.logger, startedAt, this.fairKeys);
     for (;;) {
       const sent = performance.now();
-      const token = Number(await this.tryOnce(owner));
+      let token: number;
+      try {
+        token = Number(await this.tryOnce(owner));
+      } catch (e) {
+        // The script may have queued us before the reply was lost: leave, or a release could hand the lock to nobody.
+        await this.leaveQueue(owner);
+        throw e;
+      }
       if (token > 0) return lease(BigInt(token), sent);
       if (performance.now() + wait >= deadline) {
         await this.leaveQueue(owner);
@@ -306,7 +326,7 @@ export class RedisMutex {
   private async leaveQueue(owner: string): Promise<void> {
     if (!this.fairKeys) return;
     try {
-      await LEAVE_QUEUE.run(this.redisOf(), [...this.fairKeys], [owner, this.options.leaseMs]);
+      await LEAVE_QUEUE.run(this.redisOf(), [...this.fairKeys], [owner]);
     } catch {
       // its queue entry expires after queueTtlMs by itself
     }
