@@ -44,6 +44,7 @@ describe("README.md's bench table", () => {
     expect(table).toMatch(/p99\/p50 of each\s+\| 1\.25x; 3\.0 vs 700/);
     expect(table).toMatch(/vs sysbench \(8 C threads\)\s+\| 1\.50x \/ 0\.50x/);
     expect(table).toMatch(/flash-sale claims\/s vs zk-lock.*\| not in this run/);
+    expect(table).toMatch(/in-process\s+\| not in this run/);
     expect(table).toMatch(/goals met\s+\| 1 of 2 \(not met: b\)/);
     expect(table).toContain('Run of 2026-01-02 (2 cores)');
   });

@@ -23,6 +23,7 @@ export interface BenchReport {
   curator?: { ours: Latency; curator: Latency };
   pairs: { area: string; ours: Rate; reference: Rate }[];
   e2e?: { scenario: string; successesPerSec: number }[];
+  orders?: { inProcess: { opsPerSec: number }; http: { successesPerSec: number } };
   goals: { goal: string; measured: string; met: boolean }[];
 }
 
@@ -110,6 +111,11 @@ function rows(r: BenchReport): [string, string][] {
           .map((x) => (x ? n(x.successesPerSec) : '-'))
           .join(', ')
       : NOT_RUN,
+  ]);
+  const o = r.orders;
+  out.push([
+    '`POST /api/orders` through the gateway vs the same order transaction in-process',
+    o ? `${ratio(o.http.successesPerSec, o.inProcess.opsPerSec)} (${n(o.http.successesPerSec)} vs ${n(o.inProcess.opsPerSec)}/s)` : NOT_RUN,
   ]);
   const met = r.goals.filter((g) => g.met).length;
   out.push([

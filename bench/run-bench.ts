@@ -14,7 +14,7 @@
  *
  * Env: BENCH_FLASH_BUYERS (2000), BENCH_FLASH_CONCURRENCY (32), BENCH_LOCK_OPS (1000),
  * BENCH_E2E_UNITS (1000), BENCH_ZK_CLIENT_OPS (5000),
- * BENCH_SKIP (comma list of: strategies,locks,curator,zk-client,redis,kafka,http,mysql,e2e).
+ * BENCH_SKIP (comma list of: strategies,locks,curator,zk-client,redis,kafka,http,mysql,e2e,orders; orders needs e2e's fleet).
  */
 import { serviceTokenCostPair } from './http-auth-cost';
 import { kafkaScramCostPairs } from './kafka-scram-cost';
@@ -29,6 +29,7 @@ import { createJsonLogger } from '@dsp/service-defaults';
 import { ZookeeperClient } from '@dsp/zookeeper';
 import { benchStrategies, type StrategyBenchResult } from './flash-sale-strategies';
 import { lockOnly, type LockResult } from './locks';
+import { ordersInProcess, type OrdersInProcessResult } from './orders-inprocess';
 import { httpPair, kafkaPair, mysqlPairs, redisAclCostPair, redisConnectAuthPair, redisPairs, type Pair } from './references';
 import { CLIENT_OPS, CLIENT_SCENARIOS, javaClient, oursClient } from './zk-client';
 import { buildCurator, CONNECT, curator, OPS, ours, ROOT, type Result } from './zk-lock';
@@ -37,6 +38,8 @@ const SKIP = new Set((process.env['BENCH_SKIP'] ?? '').split(',').filter(Boolean
 const BUYERS = Number(process.env['BENCH_FLASH_BUYERS'] ?? 2000);
 const CONCURRENCY = Number(process.env['BENCH_FLASH_CONCURRENCY'] ?? 32);
 const E2E_UNITS = Number(process.env['BENCH_E2E_UNITS'] ?? 1000);
+/** Orders placed in-process and through the gateway (BENCH_ORDERS). */
+const ORDERS = Number(process.env['BENCH_ORDERS'] ?? 2000);
 
 const say = (s: string): boolean => process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${s}\n`);
 const x = (a: number, b: number): string => `${(a / b).toFixed(2)}x`;
@@ -52,7 +55,7 @@ async function orderServicesRunning(): Promise<string[]> {
   }
 }
 
-async function e2eFlashSales(): Promise<{ results: LoadResult[]; gatewayUrl: string; fleet: AppInstance[] }> {
+async function e2eFlashSales(): Promise<{ results: LoadResult[]; gatewayUrl: string; fleet: AppInstance[]; ctx?: ScenarioContext }> {
   const fleet = [
     appInstance('user-service', 'bench-user-service-1'),
     appInstance('order-service', 'bench-order-service-1'),
@@ -82,7 +85,7 @@ async function e2eFlashSales(): Promise<{ results: LoadResult[]; gatewayUrl: str
     r.extra = (await after?.()) ?? {};
     results.push(r);
   }
-  return { results, gatewayUrl, fleet };
+  return { results, gatewayUrl, fleet, ctx };
 }
 
 async function main(): Promise<void> {
@@ -103,6 +106,7 @@ async function main(): Promise<void> {
     curator?: { ours: Result; curator: Result };
     pairs: Pair[];
     e2e?: LoadResult[];
+    orders?: { inProcess: OrdersInProcessResult; http: LoadResult };
     goals: { goal: string; measured: string; met: boolean }[];
   } = { at: new Date().toISOString(), machine: `${cpus().length} cores, node ${process.version}`, pairs: [], goals: [] };
 
@@ -154,16 +158,25 @@ async function main(): Promise<void> {
   }
   if (!SKIP.has('http') || !SKIP.has('e2e')) {
     say('starting a fleet: gateway, user-service, 2 x order-service');
-    const { results, gatewayUrl, fleet } = SKIP.has('e2e')
+    const { results, gatewayUrl, fleet, ctx } = SKIP.has('e2e')
       ? await (async () => {
           const gw = appInstance('gateway', 'bench-gateway-1', { PORT: '0' });
           await startApp(gw);
           await waitAppReady(gw);
-          return { results: [] as LoadResult[], gatewayUrl: String(gw.url), fleet: [gw] };
+          return { results: [] as LoadResult[], gatewayUrl: String(gw.url), fleet: [gw], ctx: undefined };
         })()
       : await e2eFlashSales();
     try {
       if (results.length) report.e2e = results;
+      if (ctx && !SKIP.has('orders')) {
+        say(`orders: OrdersService.place in-process, ${ORDERS} orders, 32 in flight (the floor)`);
+        const inProcess = await ordersInProcess(ORDERS, 32);
+        say(`orders: POST /api/orders through the gateway, ${ORDERS} orders, 32 connections`);
+        const s = scenario('place-order');
+        const { plan } = await s.prepare(ctx);
+        const http = await runLoad(s.name, gatewayUrl, plan, { connections: 32, durationSeconds: 0, rate: 0, amount: ORDERS });
+        report.orders = { inProcess, http };
+      }
       if (!SKIP.has('http')) {
         say('http: gateway /health/live vs bare fastify');
         report.pairs.push(await httpPair(gatewayUrl));
@@ -220,6 +233,15 @@ async function main(): Promise<void> {
       goal: 'point select through SqlNode >= 0.9x raw mysql2 (same pool size, 8 in flight)',
       measured: `${r.toFixed(2)}x (${rawSql.ours.opsPerSec.toFixed(0)} vs ${rawSql.reference.opsPerSec.toFixed(0)}/s)`,
       met: r >= 0.9,
+    });
+  }
+  if (report.orders) {
+    const { inProcess, http } = report.orders;
+    const r = http.successesPerSec / inProcess.opsPerSec;
+    report.goals.push({
+      goal: 'POST /api/orders through the gateway >= 0.5x the same order transaction in-process (32 in flight)',
+      measured: `${r.toFixed(2)}x (${http.successesPerSec.toFixed(0)} vs ${inProcess.opsPerSec.toFixed(0)}/s; p99 ${http.latencyMs.p99.toFixed(0)} vs ${inProcess.p99Ms.toFixed(0)} ms)`,
+      met: r >= 0.5,
     });
   }
   if (report.curator) {
@@ -283,6 +305,18 @@ async function main(): Promise<void> {
         `| ${r.scenario} | ${f(r.successesPerSec)} | ${f(r.latencyMs.p50)} | ${f(r.latencyMs.p95)} | ${f(r.latencyMs.p99)} | ${JSON.stringify(r.statusCodes)} | ${String(r.extra['sold'])} / ${String(r.extra['stock'])} |`,
       );
     md.push('');
+  }
+  if (report.orders) {
+    const { inProcess: o, http: h } = report.orders;
+    md.push(
+      '## Placing an order (idempotency claim, price read, order + items + outbox in one transaction), 32 in flight',
+      '',
+      '| path | orders/s | p50 ms | p99 ms | codes |',
+      '|---|---|---|---|---|',
+      `| OrdersService.place in-process (order-service's account, primaries) | ${f(o.opsPerSec)} | ${f(o.p50Ms)} | ${f(o.p99Ms)} | ${o.orders} placed |`,
+      `| POST /api/orders through the gateway (session, user check, service token) | ${f(h.successesPerSec)} | ${f(h.latencyMs.p50)} | ${f(h.latencyMs.p99)} | ${JSON.stringify(h.statusCodes)} |`,
+      '',
+    );
   }
   md.push(
     '## Goals',
