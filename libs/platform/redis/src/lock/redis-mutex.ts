@@ -27,19 +27,24 @@ end`;
  * round trip. Stale heads are dropped. Nobody queued: the lock stays free and the channel says '1'.
  * KEYS: lock, fence counter, queue, waiting, release channel.
  */
-const HAND_OFF = `local head = redis.call('LPOP', KEYS[3])
-while head do
-  local deadline, lease = waiting(head)
-  redis.call('HDEL', KEYS[4], head)
-  if deadline >= now then
-    redis.call('SET', KEYS[1], head, 'PX', lease)
-    local token = redis.call('INCR', KEYS[2])
-    redis.call('PUBLISH', KEYS[5], head .. ' ' .. token)
-    return
+const HAND_OFF = `${NOW_MS}
+${WAITING}
+local function handOff()
+  local head = redis.call('LPOP', KEYS[3])
+  while head do
+    local deadline, lease = waiting(head)
+    redis.call('HDEL', KEYS[4], head)
+    if deadline >= now then
+      redis.call('SET', KEYS[1], head, 'PX', lease)
+      local token = redis.call('INCR', KEYS[2])
+      redis.call('PUBLISH', KEYS[5], head .. ' ' .. token)
+      return
+    end
+    head = redis.call('LPOP', KEYS[3])
   end
-  head = redis.call('LPOP', KEYS[3])
+  redis.call('PUBLISH', KEYS[5], '1')
 end
-redis.call('PUBLISH', KEYS[5], '1')`;
+handOff()`;
 
 /**
  * The fair (first come, first served) grant.
@@ -79,12 +84,7 @@ return 0`);
 /** KEYS: as ACQUIRE_FAIR. ARGV: owner value. Fair release: deletes the lock only if this owner holds it, and hands it off. */
 const RELEASE_FAIR = new LuaScript(`if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 redis.call('DEL', KEYS[1])
-${NOW_MS}
-${WAITING}
-local function handOff()
 ${HAND_OFF}
-end
-handOff()
 return 1`);
 
 /**
@@ -97,12 +97,7 @@ local held = redis.call('GET', KEYS[1])
 if held == ARGV[1] then redis.call('DEL', KEYS[1]) end
 if held ~= ARGV[1] and held then return 1 end
 if redis.call('LLEN', KEYS[3]) == 0 then return 1 end
-${NOW_MS}
-${WAITING}
-local function handOff()
 ${HAND_OFF}
-end
-handOff()
 return 1`);
 
 /** KEYS: lock, release channel. ARGV: owner value. Deletes the lock only if this owner still holds it, and tells waiters. */
