@@ -20,8 +20,9 @@ const PATTERN = 'dsp:lock:*:released'; // RedisMutex's default prefix
  * again as soon as the lock is released instead of on its next poll (as
  * Redisson does). One subscriber connection per process (`PSUBSCRIBE`, opened
  * on the first wait); each release wakes one local waiter of that lock only
- * (no herd): the one it names (a fair lock's next in line), else the longest waiting. Notifications are a hint: a lost one costs a
- * waiter its poll interval, never correctness. `close()` is safe to call twice.
+ * (no herd): the one a fair release handed the lock to, with its fencing
+ * token, else the longest waiting. Notifications are a hint: a lost one costs
+ * a waiter its poll interval, never correctness. `close()` is safe to call twice.
  */
 export class RedisLockWakeups {
   private readonly waiters = new Map<string, Waiter[]>();

@@ -48,7 +48,7 @@ handOff()`;
 
 /**
  * The fair (first come, first served) grant.
- * KEYS: lock, fence counter, queue (a list of owners in arrival order), waiting (a hash owner -> deadline, Redis ms), release channel.
+ * KEYS: lock, fence counter, queue (a list of owners in arrival order), waiting (a hash owner -> `<deadline, Redis ms>:<lease ms>`), release channel.
  * ARGV: owner value, lease ms, how long a waiter stays queued without asking again (ms).
  * A waiter the lock was handed to (its wake-up lost) gets its token, and its lease is restarted so it
  * runs at least `leaseMs` from this call (the caller counts its lease from sending it). Otherwise: drops queued
@@ -133,7 +133,8 @@ export interface RedisMutexOptions {
   /**
    * First come, first served: waiters queue in Redis (`<key>:queue`) and the lock goes to the first of them,
    * never to a caller that arrived later (no barging, so no starved waiter and a short tail). A release
-   * names the next waiter, whom `wakeups` wakes at once. `false` is the plain `SET NX` race. @default true
+   * hands the lock to the next waiter, which `wakeups` tells at once, token included. `false` is the plain
+   * `SET NX` race. @default true
    */
   fair: boolean;
   /** Fair only: a queued waiter that has not asked again for this long is dropped (its process died), in ms. @default 1000 */
@@ -219,7 +220,7 @@ export class RedisLease {
     if (this.lost) return false;
     try {
       const released = this.fairKeys
-        ? await RELEASE_FAIR.run(this.redisOf(), [...this.fairKeys], [this.owner])
+        ? await RELEASE_FAIR.run(this.redisOf(), this.fairKeys, [this.owner])
         : await RELEASE.run(this.redisOf(), [this.key, releaseChannel(this.key)], [this.owner]);
       return Number(released) === 1;
     } catch {
@@ -315,13 +316,13 @@ export class RedisMutex {
   private tryOnce(owner: string): Promise<unknown> {
     const { leaseMs, queueTtlMs } = this.options;
     if (!this.fairKeys) return ACQUIRE.run(this.redisOf(), [this.key, this.fenceKey], [owner, leaseMs]);
-    return ACQUIRE_FAIR.run(this.redisOf(), [...this.fairKeys], [owner, leaseMs, queueTtlMs]);
+    return ACQUIRE_FAIR.run(this.redisOf(), this.fairKeys, [owner, leaseMs, queueTtlMs]);
   }
 
   private async leaveQueue(owner: string): Promise<void> {
     if (!this.fairKeys) return;
     try {
-      await LEAVE_QUEUE.run(this.redisOf(), [...this.fairKeys], [owner]);
+      await LEAVE_QUEUE.run(this.redisOf(), this.fairKeys, [owner]);
     } catch {
       // its queue entry expires after queueTtlMs by itself
     }
