@@ -30,6 +30,6 @@ module.exports = {
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper,
-  modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/.stack/'],
+  modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/.stack/', '<rootDir>/.nx/'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.stack/'],
 };

@@ -16,4 +16,5 @@ export * from './zk-identities';
 export * from './redis-identities';
 export * from './kafka-identities';
 export * from './http-identities';
+export * from './trace-identities';
 export * from './local-secrets';

@@ -1,0 +1,6 @@
+export { Tracing, type TracingHandle, type TracingOptions } from './tracing';
+export { EdgeSampler } from './edge-sampler';
+export { currentTraceparent, contextFromTraceparent, injectTraceContext } from './trace-context';
+export { publishTraced, type TracedMessage } from './publish-spans';
+export { isUntracedPath } from './untraced-paths';
+export { activeTraceId, nameServerSpan } from './server-span';

@@ -1,0 +1,29 @@
+import { registerInstrumentations } from '@opentelemetry/instrumentation';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
+import { KafkaJsInstrumentation } from '@opentelemetry/instrumentation-kafkajs';
+import { MySQL2Instrumentation } from '@opentelemetry/instrumentation-mysql2';
+import { isUntracedPath } from './untraced-paths';
+
+/**
+ * Side effects only: patches `http`, `mysql2`, `ioredis` and `kafkajs` so their
+ * calls make spans once a {@link Tracing} provider is started. It must be the
+ * first import of a service's `main.ts` (the libraries are patched when they
+ * are first required; one required before this is not traced).
+ *
+ * Nothing is recorded or sent until `Tracing.start()`: without a provider the
+ * patched calls use OpenTelemetry's no-op tracer.
+ */
+registerInstrumentations({
+  instrumentations: [
+    new HttpInstrumentation({
+      // Probes and scrapes are not requests anyone wants to follow, and would be most of the traces.
+      ignoreIncomingRequestHook: (req) => isUntracedPath(req.url ?? ''),
+      // A call nobody traced (a background health probe) starts no trace of its own.
+      requireParentforOutgoingSpans: true,
+    }),
+    new MySQL2Instrumentation(),
+    new IORedisInstrumentation({ requireParentSpan: true }),
+    new KafkaJsInstrumentation(),
+  ],
+});
