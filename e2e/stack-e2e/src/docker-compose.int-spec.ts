@@ -11,6 +11,7 @@ import {
   LOCAL_INSTANCES,
   REDIS_IDENTITIES,
   SERVICE_NAMES,
+  TRACE_IDENTITIES,
   ZK_IDENTITIES,
   type ServiceName,
 } from '@dsp/contracts';
@@ -30,6 +31,7 @@ import {
   serverProperties,
   VERSIONS,
   writeComposeFiles,
+  ZIPKIN,
   ZK_SERVERS,
 } from '@dsp/infra-stack';
 
@@ -41,6 +43,14 @@ interface ComposeService {
   volumes?: (string | { source: string; target: string })[];
   healthcheck?: { test?: unknown };
   environment?: Record<string, string | null>;
+  networks?: string[] | Record<string, unknown>;
+}
+
+/** The networks a service joins (`default` when it names none). */
+function networksOf(s: ComposeService | undefined): string[] {
+  const n = s?.networks;
+  if (n === undefined) return ['default'];
+  return (Array.isArray(n) ? n : Object.keys(n)).sort();
 }
 
 const COMPOSE_FILE = join(REPO_ROOT, 'docker-compose.yml');
@@ -142,9 +152,10 @@ describe('docker-compose.yml', () => {
       }
     });
 
-    it('should use the same ZooKeeper and Kafka versions as the native stack', () => {
+    it('should use the same ZooKeeper, Kafka and Zipkin versions as the native stack', () => {
       expect(services['zk1']?.image).toBe(`zookeeper:${VERSIONS.zookeeper}`);
       expect(services['kafka1']?.image).toBe(`apache/kafka:${VERSIONS.kafka}`);
+      expect(services['zipkin']?.image).toBe(`openzipkin/zipkin:${VERSIONS.zipkin}`);
     });
 
     it('should refuse to render without the generated secrets, naming the command that makes them', async () => {
@@ -252,6 +263,13 @@ describe('docker-compose.yml', () => {
         expect(env['ZK_PASSWORD']).toBe(ZK_IDENTITIES[app].password);
         expect(env['REDIS_PASSWORD']).toBe(REDIS_IDENTITIES[app].password);
         expect(env['HTTP_PRIVATE_KEY']).toBe(HTTP_IDENTITIES[app].privateKey);
+        expect({ a, TRACING_URL: env['TRACING_URL'], TRACING_USER: env['TRACING_USER'] }).toEqual({
+          a,
+          TRACING_URL: 'http://trace-guard:9411',
+          TRACING_USER: undefined, // the default: the service's name, its TRACE_IDENTITIES user
+        });
+        expect(TRACE_IDENTITIES[app].user).toBe(app);
+        expect(env['TRACING_PASSWORD']).toBe(TRACE_IDENTITIES[app].password);
         const kafka = (KAFKA_IDENTITIES as Record<string, { password: string } | undefined>)[app];
         expect(env['KAFKA_PASSWORD']).toBe(kafka?.password);
         expect(JSON.parse(env['HTTP_PUBLIC_KEYS'] ?? '{}')).toEqual(localHttpPublicKeys());
@@ -295,6 +313,37 @@ describe('docker-compose.yml', () => {
       }
     });
 
+    it('should keep Zipkin on an internal network that only the trace guard also joins, and publish only the guard', () => {
+      const all = parse(readFileSync(COMPOSE_FILE, 'utf8')) as { networks?: Record<string, { internal?: boolean } | null> };
+      expect(all.networks?.['traces']?.internal).toBe(true);
+      const zipkin = services['zipkin'];
+      expect(networksOf(zipkin)).toEqual(['traces']);
+      expect(publishedPorts(zipkin as ComposeService)).toEqual([]);
+      expect(zipkin?.environment).toMatchObject({ STORAGE_TYPE: 'mem' });
+      const onTraces = Object.entries(services)
+        .filter(([, s]) => networksOf(s).includes('traces'))
+        .map(([n]) => n)
+        .sort();
+      expect(onTraces).toEqual(['trace-guard', 'zipkin']);
+    });
+
+    it("should run the trace guard from the services' image, forwarding to Zipkin, with this stack's seed", () => {
+      const guard = services['trace-guard'] as ComposeService & { depends_on?: Record<string, { condition: string }> };
+      expect(guard.image).toBe(services['gateway']?.image);
+      expect(guard.command).toEqual(['node', 'dist/infra/stack/src/cli.js', 'trace-guard']);
+      expect(guard.environment).toMatchObject({
+        PLATFORM_PROFILE: 'local',
+        STACK_DIR: '/app/.stack',
+        TRACE_GUARD_UPSTREAM: 'http://zipkin:9411',
+        TRACE_GUARD_HOST: '0.0.0.0',
+      });
+      expect(guard.volumes).toEqual(services['init']?.volumes);
+      expect(networksOf(guard)).toEqual(['default', 'traces']);
+      expect(publishedPorts(guard)).toEqual([ZIPKIN.port]);
+      expect(guard.depends_on?.['zipkin']).toEqual({ condition: 'service_healthy' });
+      expect(JSON.stringify(guard.healthcheck?.test)).toContain('401');
+    });
+
     it('should call a MariaDB replica healthy only once both replication threads run', () => {
       for (const m of MYSQL_INSTANCES.filter((i) => i.role === 'replica')) {
         const test = JSON.stringify(services[m.name]?.healthcheck?.test);
@@ -311,6 +360,8 @@ describe('docker-compose.yml', () => {
         ...Object.fromEntries(KAFKA_NODES.map((n) => [`kafka${n.nodeId}`, n.brokerPort])),
         ...Object.fromEntries(MYSQL_INSTANCES.map((m) => [m.name, m.port])),
         redis: REDIS.port,
+        // Zipkin publishes nothing: the guard is its only door, on the native stack's port.
+        'trace-guard': ZIPKIN.port,
       };
       const compose = Object.fromEntries(
         Object.entries(services)

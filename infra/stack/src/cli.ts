@@ -10,6 +10,7 @@ import { composeInit, composeInitOptions } from './compose-init';
 import { installAll } from './install';
 import { localSecretLabels, localSecretValue } from './secrets';
 import { removeService } from './remove-service';
+import { runTraceGuard } from './trace-guard';
 import { allDaemons, down, formatStatus, provision, reset, stackRunning, status, up } from './stack';
 
 const USAGE = `usage: npm run stack -- <command>
@@ -33,6 +34,9 @@ const USAGE = `usage: npm run stack -- <command>
                      the servers, then the znode roots and their ACLs, the platform topics and the Kafka ACLs
                      (the native \`up\` does all three); ZK_CONNECT and KAFKA_BROKERS say where (default loopback)
   topics             create the platform topics missing on the cluster at the stack's broker ports
+  trace-guard        serve the trace store's guard (what \`up\` runs as the \`trace-guard\` daemon): HTTP on
+                     127.0.0.1:$STACK_ZIPKIN_PORT (default 9411), forwarding to Zipkin's unix socket, or to
+                     $TRACE_GUARD_UPSTREAM (http://host:port, docker-compose), only what TRACE_IDENTITIES allow
   remove-service <name> [--database <db>]... [--account <user>]
                      take back what a service removed from the contracts was given on the running stack:
                      its znodes, its Redis ACL user, its databases and MariaDB account (docs/adding-a-service.md)
@@ -114,6 +118,9 @@ async function main(argv: string[]): Promise<number> {
       return stackRunning() ? 0 : 1;
     case 'provision':
       await provision();
+      return 0;
+    case 'trace-guard':
+      await runTraceGuard();
       return 0;
     case 'remove-service': {
       const [service, ...flags] = rest;

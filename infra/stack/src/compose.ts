@@ -11,6 +11,7 @@ import {
   REDIS_IDENTITIES,
   SERVICE_NAMES,
   serviceDbAccounts,
+  TRACE_IDENTITIES,
   ZK_IDENTITIES,
 } from '@dsp/contracts';
 import { digestId } from '@dsp/zookeeper';
@@ -65,6 +66,7 @@ export function composeEnv(): Record<string, string> {
     services[`${v}_ZK_PASSWORD`] = ZK_IDENTITIES[name].password;
     services[`${v}_REDIS_PASSWORD`] = REDIS_IDENTITIES[name].password;
     services[`${v}_HTTP_PRIVATE_KEY`] = HTTP_IDENTITIES[name].privateKey;
+    services[`${v}_TRACING_PASSWORD`] = TRACE_IDENTITIES[name].password;
     const kafka = (KAFKA_IDENTITIES as Record<string, { password: string } | undefined>)[name];
     if (kafka) services[`${v}_KAFKA_PASSWORD`] = kafka.password;
   }

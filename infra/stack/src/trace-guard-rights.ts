@@ -1,0 +1,97 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { TRACE_IDENTITIES, type TraceIdentity, type TraceRight } from '@dsp/contracts';
+
+/** What the trace guard does with one request: forward it as `identity`, or answer `status` with `{ error, reason }`. */
+export type TraceDecision =
+  | { readonly allow: true; readonly identity: TraceIdentity }
+  | { readonly allow: false; readonly status: 401 | 403; readonly error: string; readonly reason: string };
+
+/** The only request a `report` identity may make: Zipkin's v2 span intake (v1 is not accepted). */
+export const REPORT_ROUTE = { method: 'POST', path: '/api/v2/spans' } as const;
+/** The methods a `read` identity may use, on any path (the query API `/api/v2/*`, the UI `/zipkin/*`, `/health`). */
+export const READ_METHODS: readonly string[] = ['GET', 'HEAD'];
+
+/** The credentials of an `Authorization: Basic` header, or why there are none. */
+export function parseBasicAuth(header: string | undefined): { user: string; password: string } | { malformed: string } {
+  if (header === undefined || header === '') return { malformed: 'no Authorization header (HTTP basic credentials are required)' };
+  const m = /^Basic +([A-Za-z0-9+/]+={0,2}) *$/i.exec(header);
+  if (!m?.[1]) return { malformed: 'the Authorization header is not HTTP basic (`Basic <base64 of user:password>`)' };
+  const decoded = Buffer.from(m[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon <= 0) return { malformed: 'the basic credentials are not `user:password`' };
+  return { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
+
+/**
+ * The identity these credentials are, or undefined. Every identity is
+ * compared, user and password, in constant time (of equal-length digests):
+ * neither the time taken nor an early exit says which part was wrong.
+ */
+export function identify(
+  user: string,
+  password: string,
+  identities: readonly TraceIdentity[] = Object.values(TRACE_IDENTITIES),
+): TraceIdentity | undefined {
+  const u = digest(user);
+  const p = digest(password);
+  let found: TraceIdentity | undefined;
+  for (const id of identities) {
+    const userOk = timingSafeEqual(u, digest(id.user));
+    const passwordOk = timingSafeEqual(p, digest(id.password));
+    if (userOk && passwordOk && found === undefined) found = id;
+  }
+  return found;
+}
+
+/** The path of a request target, without its query (`/api/v2/traces?x=1` -> `/api/v2/traces`). */
+function pathOf(url: string): string {
+  const q = url.search(/[?#]/);
+  return q < 0 ? url : url.slice(0, q);
+}
+
+/** Whether an identity holding `right` may make this request. */
+export function allows(right: TraceRight, method: string, url: string): boolean {
+  const m = method.toUpperCase();
+  if (right === 'report') return m === REPORT_ROUTE.method && pathOf(url) === REPORT_ROUTE.path;
+  return READ_METHODS.includes(m);
+}
+
+/** The right a request needs (what a 403 names). */
+function neededRight(method: string, url: string): TraceRight | undefined {
+  if (allows('report', method, url)) return 'report';
+  if (allows('read', method, url)) return 'read';
+  return undefined;
+}
+
+/**
+ * The guard's whole policy, a pure function of the request line and its
+ * `Authorization` header: missing, malformed or wrong credentials are 401;
+ * an identity is let through only what its right allows (`report`: `POST
+ * /api/v2/spans`; `read`: `GET`/`HEAD` of anything), else 403 naming it and
+ * the right it lacks.
+ */
+export function decide(
+  method: string,
+  url: string,
+  authorization: string | undefined,
+  identities: readonly TraceIdentity[] = Object.values(TRACE_IDENTITIES),
+): TraceDecision {
+  const creds = parseBasicAuth(authorization);
+  if ('malformed' in creds) return { allow: false, status: 401, error: 'unauthorized', reason: creds.malformed };
+  const identity = identify(creds.user, creds.password, identities);
+  if (identity === undefined)
+    return { allow: false, status: 401, error: 'unauthorized', reason: 'unknown user or wrong password for the trace store' };
+  if (allows(identity.may, method, url)) return { allow: true, identity };
+  const needed = neededRight(method, url);
+  const reason =
+    needed === undefined
+      ? `${identity.user} may ${identity.may} (${describe(identity.may)}); ${method.toUpperCase()} ${pathOf(url)} is allowed to no identity`
+      : `${identity.user} lacks the right to ${needed} (it may only ${identity.may}: ${describe(identity.may)})`;
+  return { allow: false, status: 403, error: 'forbidden', reason };
+}
+
+function describe(right: TraceRight): string {
+  return right === 'report' ? `${REPORT_ROUTE.method} ${REPORT_ROUTE.path}` : `${READ_METHODS.join('/')} of the query API and the UI`;
+}
