@@ -1,3 +1,5 @@
+// First: the HTTP, MySQL, Redis and Kafka clients are patched for tracing when they are first loaded.
+import '@dsp/telemetry/register';
 import { bootstrap } from '@dsp/service-defaults';
 import { GATEWAY_ENV_SCHEMA, GATEWAY_SECRETS } from './gateway.config';
 import { GatewayModule } from './gateway.module';

@@ -11,7 +11,15 @@ import type { z } from 'zod';
 import { ConfigError } from './config/config-error';
 import { loadConfig, type ServiceConfig } from './config/load-config';
 import { HealthRegistry } from './health/health-registry';
-import { HTTP_IDENTITIES, localHttpPublicKeys, type HttpIdentity } from '@dsp/contracts';
+import {
+  HTTP_IDENTITIES,
+  localHttpPublicKeys,
+  TRACE_IDENTITIES,
+  traceAuthorization,
+  type HttpIdentity,
+  type TraceIdentity,
+} from '@dsp/contracts';
+import { activeTraceId, nameServerSpan, Tracing, type TracingHandle } from '@dsp/telemetry';
 import { errorBody } from './http/error-mapper';
 import { installServiceAuth, type ServiceAuthMode } from './http/service-auth';
 import { ServiceTokenSigner, ServiceTokenVerifier } from './http/service-token';
@@ -113,6 +121,7 @@ async function boot<S extends z.ZodObject>(
   config: ServiceConfig<S>,
   logger: JsonLogger,
 ): Promise<RunningService<S>> {
+  const tracing = startTracing(opts.name, config, logger);
   const health = new HealthRegistry(config.READINESS_TIMEOUT_MS);
   const metrics = new MetricsRegistry(opts.name, config.INSTANCE_ID);
   const drainHooks: (() => Promise<void>)[] = [];
@@ -190,6 +199,8 @@ async function boot<S extends z.ZodObject>(
       if (config.DRAIN_DELAY_MS > 0) await new Promise((r) => setTimeout(r, config.DRAIN_DELAY_MS));
       const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), config.SHUTDOWN_TIMEOUT_MS).unref());
       const closed = await Promise.race([app.close().then(() => 'closed' as const), timeout]);
+      // The spans of the last requests go out before the process does.
+      await tracing.close().catch((e: unknown) => logger.warn({ err: (e as Error).message }, 'trace export at shutdown failed'));
       logger.info({ reason, result: closed, ms: Date.now() - t0 }, 'shut down');
       logger.flush();
     })();
@@ -237,16 +248,68 @@ function answerClientError(err: Error & { code?: string }, socket: Socket): void
   );
 }
 
+/**
+ * The process's tracing from the base settings (docs/telemetry.md): reports as
+ * TRACING_USER (default: the service's own identity in `TRACE_IDENTITIES`), or
+ * only propagates context when TRACING_URL is `off`.
+ */
+function startTracing(service: string, config: ServiceConfig<z.ZodObject>, logger: JsonLogger): TracingHandle {
+  const url = config.TRACING_URL === 'off' ? undefined : config.TRACING_URL;
+  let authorization: string | undefined;
+  if (url !== undefined) {
+    const own = (TRACE_IDENTITIES as Record<string, TraceIdentity | undefined>)[service];
+    const user = config.TRACING_USER ?? own?.user ?? service;
+    const password = config.TRACING_PASSWORD ?? (own?.user === user ? own.password : undefined);
+    if (password === undefined)
+      throw new ConfigError(service, [
+        {
+          variable: 'TRACING_PASSWORD',
+          problem: `is required: "${user}" has no local default (TRACE_IDENTITIES in contracts), or set TRACING_URL=off`,
+        },
+      ]);
+    authorization = traceAuthorization({ user, password });
+  }
+  const diagnostics = logger.child({ component: 'tracing' });
+  const handle = Tracing.start({
+    service,
+    instanceId: config.INSTANCE_ID,
+    sampleRatio: config.TRACING_SAMPLE_RATIO,
+    url,
+    authorization,
+    diagnostics: {
+      error: (msg) => diagnostics.warn(msg),
+      warn: (msg) => diagnostics.warn(msg),
+      info: () => undefined,
+      debug: () => undefined,
+      verbose: () => undefined,
+    },
+  });
+  logger.info({ sampleRatio: config.TRACING_SAMPLE_RATIO, url: url ?? 'off', owner: handle.owner }, 'tracing');
+  return handle;
+}
+
 function installDefaultRoutes(fastify: FastifyInstance, ctx: ServiceContext): void {
   const { logger, metrics, health } = ctx;
   fastify.addHook('onRequest', async (req, reply) => {
     void reply.header('x-request-id', req.id);
+    nameServerSpan(req.method, req.routeOptions.url ?? '(unmatched)');
   });
+  // One access-log line per request: what a reader greps for with the `x-request-id` a client saw.
   fastify.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? '(unmatched)';
     metrics.observeRequest(req.method, route, reply.statusCode, reply.elapsedTime / 1000);
-    logger.debug(
-      { reqId: req.id, method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+    const upstream = reply.getHeader('x-upstream-instance');
+    logger.info(
+      {
+        reqId: req.id,
+        method: req.method,
+        route,
+        url: req.url,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 10) / 10,
+        traceId: activeTraceId(),
+        ...(upstream === undefined ? {} : { upstream: String(upstream) }),
+      },
       'request',
     );
   });

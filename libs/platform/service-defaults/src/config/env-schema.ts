@@ -92,6 +92,23 @@ export const BASE_ENV_SCHEMA = z.object({
         return z.NEVER;
       }
     }),
+  /**
+   * Fraction of new traces recorded, 0 to 1 (docs/telemetry.md). A request that
+   * arrives with a sampled `traceparent` is recorded whatever this says.
+   */
+  TRACING_SAMPLE_RATIO: z.coerce
+    .number({ error: 'expected a number from 0 to 1' })
+    .min(0, 'expected 0 to 1')
+    .max(1, 'expected 0 to 1')
+    .default(0.1),
+  /** The trace store's base URL (Zipkin's API behind the stack's trace guard), or `off`: spans are not sent (context still propagates). */
+  TRACING_URL: z
+    .union([z.literal('off'), z.url({ protocol: /^https?$/, error: 'expected an http(s) URL or "off"' })])
+    .default('http://127.0.0.1:9411'),
+  /** Who this service reports spans as. Default: the service's name (`TRACE_IDENTITIES` in contracts). */
+  TRACING_USER: z.string().min(1).optional(),
+  /** Its password; a secret. Default: the local stack's, for TRACING_USER. */
+  TRACING_PASSWORD: z.string().min(1).optional(),
 });
 
 export type BaseEnv = z.infer<typeof BASE_ENV_SCHEMA>;

@@ -36,6 +36,8 @@ describe('loadConfig', () => {
         DB_PRIMARY: '127.0.0.1:3307',
         BROKERS: ['127.0.0.1:9092'],
         SERVICE_NAME: 'svc',
+        TRACING_SAMPLE_RATIO: 0.1,
+        TRACING_URL: 'http://127.0.0.1:9411',
       });
       expect(c.INSTANCE_ID).toMatch(/^svc-.+-\d+$/);
     });
@@ -77,6 +79,9 @@ describe('loadConfig', () => {
       [{ READINESS_TIMEOUT_MS: '0' }, ['READINESS_TIMEOUT_MS']],
       [{ INSTANCE_ID: 'has space' }, ['INSTANCE_ID']],
       [{ PLATFORM_PROFILE: 'staging' }, ['PLATFORM_PROFILE']],
+      [{ TRACING_SAMPLE_RATIO: '1.5' }, ['TRACING_SAMPLE_RATIO']],
+      [{ TRACING_SAMPLE_RATIO: 'all' }, ['TRACING_SAMPLE_RATIO']],
+      [{ TRACING_URL: 'zipkin:9411' }, ['TRACING_URL']],
     ])('%j should be rejected naming %j', (env, vars) => {
       expect(issuesOf(env)).toEqual(vars);
     });
@@ -84,13 +89,30 @@ describe('loadConfig', () => {
 
   describe('when PLATFORM_PROFILE=production', () => {
     it("should demand every secret explicitly, the service's HTTP signing key and trusted keys included", () => {
-      expect(issuesOf({ PLATFORM_PROFILE: 'production' })).toEqual(['HTTP_PRIVATE_KEY', 'HTTP_PUBLIC_KEYS', 'DB_PASSWORD']);
+      expect(issuesOf({ PLATFORM_PROFILE: 'production' })).toEqual([
+        'HTTP_PRIVATE_KEY',
+        'HTTP_PUBLIC_KEYS',
+        'DB_PASSWORD',
+        'TRACING_PASSWORD',
+      ]);
+    });
+
+    it("should demand the trace store's password unless tracing is off", () => {
+      const secrets = { PLATFORM_PROFILE: 'production', DB_PASSWORD: 's', HTTP_PRIVATE_KEY: 'k', HTTP_PUBLIC_KEYS: '{"svc":["k"]}' };
+      expect(issuesOf(secrets)).toEqual(['TRACING_PASSWORD']);
+      expect(issuesOf({ ...secrets, TRACING_URL: 'off' })).toEqual([]);
+      expect(load({ ...secrets, TRACING_PASSWORD: 'p' }).TRACING_PASSWORD).toBe('p');
     });
 
     it('should accept an explicit secret', () => {
       expect(
-        load({ PLATFORM_PROFILE: 'production', DB_PASSWORD: 's3cret', HTTP_PRIVATE_KEY: 'k', HTTP_PUBLIC_KEYS: '{"svc":["k"]}' })
-          .DB_PASSWORD,
+        load({
+          PLATFORM_PROFILE: 'production',
+          DB_PASSWORD: 's3cret',
+          HTTP_PRIVATE_KEY: 'k',
+          HTTP_PUBLIC_KEYS: '{"svc":["k"]}',
+          TRACING_PASSWORD: 't',
+        }).DB_PASSWORD,
       ).toBe('s3cret');
     });
 

@@ -40,7 +40,9 @@ export function loadConfig<S extends z.ZodObject>(opts: LoadConfigOptions<S>): S
   const missingSecrets = new Set<string>();
   const rawProfile = input['PLATFORM_PROFILE'];
   if (rawProfile !== undefined && rawProfile !== 'local') {
-    for (const secret of [...BASE_SECRETS, ...(opts.secrets ?? [])]) {
+    // Spans name every route and statement a request touched: a service reports them only as itself, unless it sends none.
+    const tracing = input['TRACING_URL'] === 'off' ? [] : ['TRACING_PASSWORD'];
+    for (const secret of [...BASE_SECRETS, ...(opts.secrets ?? []), ...tracing]) {
       if (input[secret] !== undefined) continue;
       missingSecrets.add(secret);
       input[secret] = 'unset';
