@@ -1,5 +1,6 @@
 import type { ShardRouter, ShardTarget } from '@dsp/database';
 import type { JsonLogger, MetricsRegistry } from '@dsp/service-defaults';
+import { publishTraced } from '@dsp/telemetry';
 import { ORDER_TABLES } from '../order-tables';
 
 /** Where the relay publishes (the messaging lib's `EventProducer` fits). */
@@ -18,7 +19,7 @@ export interface OutboxRelayOptions {
 
 export const DEFAULT_OUTBOX_RELAY_OPTIONS: OutboxRelayOptions = { batchSize: 200, idleMs: 50, errorBackoffMs: 1000 };
 
-type OutboxRow = { id: string; event_id: string; topic: string; msg_key: string; payload: string | object };
+type OutboxRow = { id: string; event_id: string; topic: string; msg_key: string; payload: string | object; traceparent: string | null };
 
 /**
  * Publishes outbox rows (written in the same transaction as the order change)
@@ -107,7 +108,7 @@ export class OutboxRelay {
     const table = shard.table(ORDER_TABLES.outbox);
     const rows = (await shard.source.read(
       (em) =>
-        em.query(`SELECT id, event_id, topic, msg_key, payload FROM ${table} WHERE published_at IS NULL ORDER BY id LIMIT ?`, [
+        em.query(`SELECT id, event_id, topic, msg_key, payload, traceparent FROM ${table} WHERE published_at IS NULL ORDER BY id LIMIT ?`, [
           this.options.batchSize,
         ]),
       { primary: true },
@@ -120,13 +121,16 @@ export class OutboxRelay {
       let j = i;
       while (j < rows.length && (rows[j] as OutboxRow).topic === topic) j++;
       const batch = rows.slice(i, j);
-      await this.publisher.send(
-        topic,
-        batch.map((r) => ({
-          key: r.msg_key,
-          value: typeof r.payload === 'string' ? r.payload : JSON.stringify(r.payload),
-          headers: { 'event-id': r.event_id },
-        })),
+      // Each row is published in the trace of the request that wrote it (its own `publish` span).
+      await publishTraced(topic, batch, (traceHeaders) =>
+        this.publisher.send(
+          topic,
+          batch.map((r, k) => ({
+            key: r.msg_key,
+            value: typeof r.payload === 'string' ? r.payload : JSON.stringify(r.payload),
+            headers: { ...traceHeaders(k), 'event-id': r.event_id },
+          })),
+        ),
       );
       i = j;
     }
