@@ -230,7 +230,7 @@ describe('Dockerfile', () => {
         const timer = setTimeout(() => reject(new Error(`user-service did not listen within 60 s:\n${out}`)), 60_000);
         app?.once('exit', (code) => reject(new Error(`user-service exited with ${code}:\n${out}`)));
         app?.stdout?.on('data', () => {
-          const m = /"url":"(http:\/\/[^"]+)"/.exec(out);
+          const m = /"url":"(http:\/\/[^"]+)","port":\d+/.exec(out);
           if (m?.[1]) {
             clearTimeout(timer);
             resolve(m[1]);

@@ -37,9 +37,9 @@ export function startApp(inst: AppInstance): Promise<void> {
     const timer = setTimeout(() => reject(new Error(`${inst.id} did not start within 30 s; see ${inst.logFile}`)), 30_000);
     const onData = (d: Buffer): void => {
       buf += d.toString();
-      const m = /"url":"(http:\/\/[^"]+)"/.exec(buf);
-      if (m?.[1]) {
-        inst.url = m[1];
+      const url = listeningUrl(buf);
+      if (url !== undefined) {
+        inst.url = url;
         clearTimeout(timer);
         child.stdout.off('data', onData);
         child.stderr.off('data', onData);
@@ -53,6 +53,15 @@ export function startApp(inst: AppInstance): Promise<void> {
       reject(new Error(`${inst.id} exited with ${code}; see ${inst.logFile}\n${buf.split('\n').slice(-5).join('\n')}`));
     });
   });
+}
+
+/**
+ * The URL a service's `listening` log line announces (its `url` followed by its `port`), or
+ * undefined until that line is in `log`. Other lines carry URLs too (the tracing line names
+ * its collector), so a bare `"url":` would poll the wrong server.
+ */
+export function listeningUrl(log: string): string | undefined {
+  return /"url":"(http:\/\/[^"]+)","port":\d+/.exec(log)?.[1];
 }
 
 /** Polls `/health/ready` until 200; returns its checks. */
