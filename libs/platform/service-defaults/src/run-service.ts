@@ -19,7 +19,7 @@ import {
   type HttpIdentity,
   type TraceIdentity,
 } from '@dsp/contracts';
-import { activeTraceId, nameServerSpan, Tracing, type TracingHandle } from '@dsp/telemetry';
+import { activeTraceId, nameServerSpan, Tracing, tracingDisabled, type TracingHandle } from '@dsp/telemetry';
 import { errorBody } from './http/error-mapper';
 import { installServiceAuth, type ServiceAuthMode } from './http/service-auth';
 import { ServiceTokenSigner, ServiceTokenVerifier } from './http/service-token';
@@ -121,7 +121,7 @@ async function boot<S extends z.ZodObject>(
   config: ServiceConfig<S>,
   logger: JsonLogger,
 ): Promise<RunningService<S>> {
-  const tracing = startTracing(opts.name, config, logger);
+  const tracing = startTracing(opts.name, config, logger, opts.env ?? process.env);
   const health = new HealthRegistry(config.READINESS_TIMEOUT_MS);
   const metrics = new MetricsRegistry(opts.name, config.INSTANCE_ID);
   const drainHooks: (() => Promise<void>)[] = [];
@@ -253,7 +253,11 @@ function answerClientError(err: Error & { code?: string }, socket: Socket): void
  * TRACING_USER (default: the service's own identity in `TRACE_IDENTITIES`), or
  * only propagates context when TRACING_URL is `off`.
  */
-function startTracing(service: string, config: ServiceConfig<z.ZodObject>, logger: JsonLogger): TracingHandle {
+function startTracing(service: string, config: ServiceConfig<z.ZodObject>, logger: JsonLogger, env: NodeJS.ProcessEnv): TracingHandle {
+  if (tracingDisabled(env)) {
+    logger.info({ disabled: 'OTEL_SDK_DISABLED=true' }, 'tracing');
+    return Tracing.start({ service, instanceId: config.INSTANCE_ID, sampleRatio: 0, disabled: true });
+  }
   const url = config.TRACING_URL === 'off' ? undefined : config.TRACING_URL;
   let authorization: string | undefined;
   if (url !== undefined) {
@@ -276,6 +280,7 @@ function startTracing(service: string, config: ServiceConfig<z.ZodObject>, logge
     sampleRatio: config.TRACING_SAMPLE_RATIO,
     url,
     authorization,
+    disabled: false,
     diagnostics: {
       error: (msg) => diagnostics.warn(msg),
       warn: (msg) => diagnostics.warn(msg),
@@ -284,7 +289,7 @@ function startTracing(service: string, config: ServiceConfig<z.ZodObject>, logge
       verbose: () => undefined,
     },
   });
-  logger.info({ sampleRatio: config.TRACING_SAMPLE_RATIO, url: url ?? 'off', owner: handle.owner }, 'tracing');
+  logger.info({ sampleRatio: config.TRACING_SAMPLE_RATIO, collector: url ?? 'off', owner: handle.owner }, 'tracing');
   return handle;
 }
 

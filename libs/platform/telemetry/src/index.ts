@@ -4,3 +4,4 @@ export { currentTraceparent, contextFromTraceparent, injectTraceContext } from '
 export { publishTraced, type TracedMessage } from './publish-spans';
 export { isUntracedPath } from './untraced-paths';
 export { activeTraceId, nameServerSpan } from './server-span';
+export { tracingDisabled } from './sdk-disabled';

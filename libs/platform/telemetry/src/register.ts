@@ -3,6 +3,7 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { KafkaJsInstrumentation } from '@opentelemetry/instrumentation-kafkajs';
 import { MySQL2Instrumentation } from '@opentelemetry/instrumentation-mysql2';
+import { tracingDisabled } from './sdk-disabled';
 import { isUntracedPath } from './untraced-paths';
 
 /**
@@ -12,18 +13,21 @@ import { isUntracedPath } from './untraced-paths';
  * are first required; one required before this is not traced).
  *
  * Nothing is recorded or sent until `Tracing.start()`: without a provider the
- * patched calls use OpenTelemetry's no-op tracer.
+ * patched calls use OpenTelemetry's no-op tracer. With `OTEL_SDK_DISABLED=true`
+ * (OpenTelemetry's own switch) nothing is patched at all: the floor the bench
+ * measures tracing's cost against.
  */
-registerInstrumentations({
-  instrumentations: [
-    new HttpInstrumentation({
-      // Probes and scrapes are not requests anyone wants to follow, and would be most of the traces.
-      ignoreIncomingRequestHook: (req) => isUntracedPath(req.url ?? ''),
-      // A call nobody traced (a background health probe) starts no trace of its own.
-      requireParentforOutgoingSpans: true,
-    }),
-    new MySQL2Instrumentation(),
-    new IORedisInstrumentation({ requireParentSpan: true }),
-    new KafkaJsInstrumentation(),
-  ],
-});
+if (!tracingDisabled())
+  registerInstrumentations({
+    instrumentations: [
+      new HttpInstrumentation({
+        // Probes and scrapes are not requests anyone wants to follow, and would be most of the traces.
+        ignoreIncomingRequestHook: (req) => isUntracedPath(req.url ?? ''),
+        // A call nobody traced (a background health probe) starts no trace of its own.
+        requireParentforOutgoingSpans: true,
+      }),
+      new MySQL2Instrumentation(),
+      new IORedisInstrumentation({ requireParentSpan: true }),
+      new KafkaJsInstrumentation(),
+    ],
+  });

@@ -3,6 +3,7 @@ import { SamplingDecision } from '@opentelemetry/sdk-trace-base';
 import { EdgeSampler } from './edge-sampler';
 import { publishTraced } from './publish-spans';
 import { contextFromTraceparent, currentTraceparent } from './trace-context';
+import { tracingDisabled } from './sdk-disabled';
 import { Tracing } from './tracing';
 
 const SAMPLED = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
@@ -65,6 +66,16 @@ describe('Tracing', () => {
     const again = Tracing.start({ service: 'c', instanceId: 'c-1', sampleRatio: 1 });
     expect(again.owner).toBe(true);
     await again.close();
+  });
+
+  it('starts nothing when disabled (OTEL_SDK_DISABLED=true)', async () => {
+    const off = Tracing.start({ service: 'a', instanceId: 'a-1', sampleRatio: 1, disabled: true });
+    expect(off).toMatchObject({ owner: false, exporting: false });
+    expect(trace.getTracer('t').startSpan('GET /', { kind: SpanKind.SERVER }).isRecording()).toBe(false);
+    await off.close();
+    expect(tracingDisabled({ OTEL_SDK_DISABLED: 'TRUE' })).toBe(true);
+    expect(tracingDisabled({ OTEL_SDK_DISABLED: 'false' })).toBe(false);
+    expect(tracingDisabled({})).toBe(false);
   });
 
   describe('with a provider', () => {

@@ -5,6 +5,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { EdgeSampler } from './edge-sampler';
+import { tracingDisabled } from './sdk-disabled';
 
 export interface TracingOptions {
   /** `service.name` of every span (Zipkin's service). */
@@ -27,6 +28,8 @@ export interface TracingOptions {
   exportDelayMs?: number;
   /** Where OpenTelemetry's own warnings (a failed export) go. @default silent */
   diagnostics?: DiagLogger;
+  /** Telemetry entirely off: no provider, nothing recorded or propagated. @default `OTEL_SDK_DISABLED=true` */
+  disabled?: boolean;
 }
 
 /** What `Tracing.start` returns: the only way to flush or stop what it started. */
@@ -58,7 +61,9 @@ export interface TracingHandle {
  *   (two services in one test process) gets a handle that does nothing, and
  *   its spans carry the first one's service name;
  * - `close` flushes the spans that finished, then stops; twice is safe, and a
- *   later `start` starts afresh.
+ *   later `start` starts afresh;
+ * - with `disabled` (`OTEL_SDK_DISABLED=true`) nothing is started: no span, no
+ *   `traceparent` sent.
  */
 export class Tracing {
   private static active: Tracing | undefined;
@@ -71,6 +76,8 @@ export class Tracing {
   ) {}
 
   static start(opts: TracingOptions): TracingHandle {
+    if (opts.disabled ?? tracingDisabled())
+      return { owner: false, exporting: false, flush: async () => undefined, close: async () => undefined };
     const running = Tracing.active;
     if (running !== undefined)
       return { owner: false, exporting: running.exporting, flush: () => running.provider.forceFlush(), close: async () => undefined };

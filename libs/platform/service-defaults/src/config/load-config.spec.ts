@@ -101,6 +101,7 @@ describe('loadConfig', () => {
       const secrets = { PLATFORM_PROFILE: 'production', DB_PASSWORD: 's', HTTP_PRIVATE_KEY: 'k', HTTP_PUBLIC_KEYS: '{"svc":["k"]}' };
       expect(issuesOf(secrets)).toEqual(['TRACING_PASSWORD']);
       expect(issuesOf({ ...secrets, TRACING_URL: 'off' })).toEqual([]);
+      expect(issuesOf({ ...secrets, OTEL_SDK_DISABLED: 'true' })).toEqual([]);
       expect(load({ ...secrets, TRACING_PASSWORD: 'p' }).TRACING_PASSWORD).toBe('p');
     });
 

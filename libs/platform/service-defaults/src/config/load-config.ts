@@ -1,3 +1,4 @@
+import { tracingDisabled } from '@dsp/telemetry';
 import { z } from 'zod';
 import { ConfigError, type ConfigIssue } from './config-error';
 import { BASE_ENV_SCHEMA, defaultInstanceId, type BaseEnv } from './env-schema';
@@ -40,8 +41,9 @@ export function loadConfig<S extends z.ZodObject>(opts: LoadConfigOptions<S>): S
   const missingSecrets = new Set<string>();
   const rawProfile = input['PLATFORM_PROFILE'];
   if (rawProfile !== undefined && rawProfile !== 'local') {
-    // Spans name every route and statement a request touched: a service reports them only as itself, unless it sends none.
-    const tracing = input['TRACING_URL'] === 'off' ? [] : ['TRACING_PASSWORD'];
+    // Spans name every route and statement a request touched: a service reports them only as itself, unless it sends none
+    // (TRACING_URL=off, or telemetry disabled with OTEL_SDK_DISABLED=true).
+    const tracing = input['TRACING_URL'] === 'off' || tracingDisabled(env) ? [] : ['TRACING_PASSWORD'];
     for (const secret of [...BASE_SECRETS, ...(opts.secrets ?? []), ...tracing]) {
       if (input[secret] !== undefined) continue;
       missingSecrets.add(secret);
