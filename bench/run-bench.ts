@@ -14,7 +14,9 @@
  *
  * Env: BENCH_FLASH_BUYERS (2000), BENCH_FLASH_CONCURRENCY (32), BENCH_LOCK_OPS (1000),
  * BENCH_E2E_UNITS (1000), BENCH_ZK_CLIENT_OPS (5000),
- * BENCH_SKIP (comma list of: strategies,locks,curator,zk-client,redis,kafka,http,mysql,e2e,orders; orders needs e2e's fleet).
+ * 6. what tracing costs `POST /api/orders`: telemetry off, at its default and at 100%, a fresh fleet each (telemetry-cost.ts).
+ *
+ * BENCH_SKIP (comma list of: strategies,locks,curator,zk-client,redis,kafka,http,mysql,e2e,orders,telemetry; orders needs e2e's fleet).
  */
 import { serviceTokenCostPair } from './http-auth-cost';
 import { kafkaScramCostPairs } from './kafka-scram-cost';
@@ -30,6 +32,7 @@ import { ZookeeperClient } from '@dsp/zookeeper';
 import { benchStrategies, type StrategyBenchResult } from './flash-sale-strategies';
 import { lockOnly, type LockResult } from './locks';
 import { ordersInProcess, type OrdersInProcessResult } from './orders-inprocess';
+import { tracingCost, type TracingCostRow } from './telemetry-cost';
 import { httpPair, kafkaPair, mysqlPairs, redisAclCostPair, redisConnectAuthPair, redisPairs, type Pair } from './references';
 import { CLIENT_OPS, CLIENT_SCENARIOS, javaClient, oursClient } from './zk-client';
 import { buildCurator, CONNECT, curator, OPS, ours, ROOT, type Result } from './zk-lock';
@@ -107,6 +110,7 @@ async function main(): Promise<void> {
     pairs: Pair[];
     e2e?: LoadResult[];
     orders?: { inProcess: OrdersInProcessResult; http: LoadResult };
+    tracing?: TracingCostRow[];
     goals: { goal: string; measured: string; met: boolean }[];
   } = { at: new Date().toISOString(), machine: `${cpus().length} cores, node ${process.version}`, pairs: [], goals: [] };
 
@@ -188,6 +192,11 @@ async function main(): Promise<void> {
     }
   }
 
+  if (!SKIP.has('telemetry')) {
+    say(`tracing: POST /api/orders with telemetry off, at its default (10%) and at 100%, ${ORDERS} orders each, a fresh fleet each`);
+    report.tracing = await tracingCost(ORDERS, say);
+  }
+
   const by = <T extends { strategy: string }>(rows: T[] | undefined, s: string): T | undefined => rows?.find((r) => r.strategy === s);
   const st = report.strategies;
   if (st) {
@@ -243,6 +252,20 @@ async function main(): Promise<void> {
       measured: `${r.toFixed(2)}x (${http.successesPerSec.toFixed(0)} vs ${inProcess.opsPerSec.toFixed(0)}/s; p99 ${http.latencyMs.p99.toFixed(0)} vs ${inProcess.p99Ms.toFixed(0)} ms)`,
       met: r >= 0.5,
     });
+  }
+  if (report.tracing) {
+    const off = report.tracing.find((r) => r.mode === 'off')?.result.successesPerSec ?? 0;
+    for (const row of report.tracing.filter((r) => r.mode !== 'off')) {
+      const r = row.result.successesPerSec / off;
+      report.goals.push({
+        goal:
+          row.mode === 'default'
+            ? 'POST /api/orders with tracing at its default (10%) >= 0.9x with telemetry off'
+            : 'POST /api/orders with tracing at 100% (reported; no target)',
+        measured: `${r.toFixed(2)}x (${row.result.successesPerSec.toFixed(0)} vs ${off.toFixed(0)}/s; p99 ${row.result.latencyMs.p99.toFixed(0)} ms)`,
+        met: row.mode === 'default' ? r >= 0.9 : true,
+      });
+    }
   }
   if (report.curator) {
     const r = report.curator.ours.p50Ms / report.curator.curator.p50Ms;
@@ -317,6 +340,17 @@ async function main(): Promise<void> {
       `| POST /api/orders through the gateway (session, user check, service token) | ${f(h.successesPerSec)} | ${f(h.latencyMs.p50)} | ${f(h.latencyMs.p99)} | ${JSON.stringify(h.statusCodes)} |`,
       '',
     );
+  }
+  if (report.tracing) {
+    md.push(
+      '## What tracing costs POST /api/orders (gateway, user-service, order-service; 32 connections)',
+      '',
+      '| mode | orders/s | p50 ms | p99 ms | codes |',
+      '|---|---|---|---|---|',
+    );
+    for (const { what, result: r } of report.tracing)
+      md.push(`| ${what} | ${f(r.successesPerSec)} | ${f(r.latencyMs.p50)} | ${f(r.latencyMs.p99)} | ${JSON.stringify(r.statusCodes)} |`);
+    md.push('');
   }
   md.push(
     '## Goals',
