@@ -39,6 +39,46 @@ export class MetricsRegistry {
     return this.memo(name, 'gauge', () => new Gauge({ name, help, labelNames, registers: [this.registry] })) as Gauge<L>;
   }
 
+  private readonly collectors = new Map<string, ((gauge: Gauge<string>) => void | Promise<void>)[]>();
+
+  /**
+   * A gauge whose value is read at scrape time: each `collect` given for this name sets its
+   * series every time `/metrics` is rendered (so state kept elsewhere, or a cheap probe, is
+   * never stale by an interval). Several owners may add collects to one name (two data sources
+   * each set their own labels). A collect that throws leaves the series it set before, and the
+   * scrape still answers.
+   */
+  collected<L extends string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[],
+    collect: (gauge: Gauge<L>) => void | Promise<void>,
+  ): Gauge<L> {
+    const gauge = this.memo(name, 'gauge', () => {
+      const list: ((gauge: Gauge<string>) => void | Promise<void>)[] = [];
+      this.collectors.set(name, list);
+      const g: Gauge<string> = new Gauge<string>({
+        name,
+        help,
+        labelNames,
+        registers: [this.registry],
+        collect: async () => {
+          // A probe that fails at scrape time must not fail the whole scrape.
+          await Promise.all(
+            list.map((c) =>
+              Promise.resolve()
+                .then(() => c(g))
+                .catch(() => undefined),
+            ),
+          );
+        },
+      });
+      return g;
+    }) as Gauge<L>;
+    this.collectors.get(name)?.push(collect as (gauge: Gauge<string>) => void | Promise<void>);
+    return gauge;
+  }
+
   private memo(name: string, kind: 'counter' | 'gauge', make: () => Counter<string> | Gauge<string>): Counter<string> | Gauge<string> {
     const existing = this.named.get(name);
     if (existing) {
