@@ -81,6 +81,43 @@ export class ReadWriteDataSource {
     this.strategy = createReplicaStrategy(options.strategy ?? 'round-robin');
     this.byLabel = new Map(replicas.map((r) => [r.label, r]));
     this.monitor = new ReplicaMonitor(primary, replicas, logger, options);
+    if (metrics) this.publishMetrics(metrics);
+  }
+
+  /**
+   * `db_replica_lag_seconds` and `db_replica_usable` per replica (from the monitor's last probe;
+   * +Inf lag until a probe reaches it) and `db_pool_connections{node,state}` per node, read at scrape.
+   */
+  private publishMetrics(metrics: MetricsRegistry): void {
+    const source = this.options.name;
+    metrics.collected(
+      'db_replica_lag_seconds',
+      'Age of the oldest primary transaction a replica has not applied (+Inf: not reached).',
+      ['source', 'replica'],
+      (g) => {
+        for (const s of this.monitor.status()) g.set({ source, replica: s.label }, s.lagMs / 1000);
+      },
+    );
+    metrics.collected(
+      'db_replica_usable',
+      'Whether a replica gets reads (1) or is excluded, down or lagging (0).',
+      ['source', 'replica'],
+      (g) => {
+        for (const s of this.monitor.status()) g.set({ source, replica: s.label }, s.usable ? 1 : 0);
+      },
+    );
+    metrics.collected(
+      'db_pool_connections',
+      'Pool connections per node: open, idle, and queries waiting for one.',
+      ['source', 'node', 'state'],
+      (g) => {
+        for (const node of [this.primary, ...this.replicas]) {
+          const stats = node.poolStats();
+          if (stats === undefined) continue;
+          for (const [state, n] of Object.entries(stats)) g.set({ source, node: node.label, state }, n);
+        }
+      },
+    );
   }
 
   get name(): string {

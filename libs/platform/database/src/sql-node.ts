@@ -164,6 +164,22 @@ export class SqlNode {
     return this.direct as DirectQueryEntityManager;
   }
 
+  /**
+   * The pool's connections at this moment: `open` (idle or in use), `idle`, and `waiting`
+   * (queries queued for a free connection, the sign of a pool too small for its load);
+   * undefined while the node is not OPEN. Read from mysql2's pool, which keeps no public count.
+   */
+  poolStats(): { open: number; idle: number; waiting: number } | undefined {
+    if (this.state !== 'OPEN' || this.ds === undefined) return undefined;
+    const pool = (
+      this.ds.driver as unknown as {
+        pool?: Partial<Record<'_allConnections' | '_freeConnections' | '_connectionQueue', { length: number }>>;
+      }
+    ).pool;
+    if (pool?._allConnections === undefined) return undefined;
+    return { open: pool._allConnections.length, idle: pool._freeConnections?.length ?? 0, waiting: pool._connectionQueue?.length ?? 0 };
+  }
+
   /** Runs one statement with `?` placeholders. */
   async query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
     try {

@@ -5,11 +5,13 @@ import {
   ConnectionLifecycle,
   HealthRegistry,
   JSON_LOGGER,
+  MetricsRegistry,
   serverIdentity,
   type JsonLogger,
   type ServerCredentials,
 } from '@dsp/service-defaults';
 import { RedisConnection, type RedisConnectionOptions } from './redis-connection';
+import { publishRedisMetrics } from './redis-metrics';
 
 /** Environment variables of a service that uses Redis. */
 export const REDIS_ENV_SCHEMA = z.object({
@@ -41,7 +43,7 @@ const REDIS_OPTIONS = Symbol('REDIS_OPTIONS');
 /** Unique per module: a second platform module must not replace this one's lifecycle. */
 const REDIS_LIFECYCLE = Symbol('REDIS_LIFECYCLE');
 
-/** Provides one {@link RedisConnection} per process, closed on shutdown, with a readiness check. */
+/** Provides one {@link RedisConnection} per process, closed on shutdown, with a readiness check and `redis_up` / `redis_ping_seconds` metrics. */
 @Module({})
 export class RedisModule {
   static forRoot(options: Partial<RedisConnectionOptions>): DynamicModule {
@@ -52,8 +54,12 @@ export class RedisModule {
         { provide: REDIS_OPTIONS, useValue: options },
         {
           provide: RedisConnection,
-          inject: [REDIS_OPTIONS, JSON_LOGGER],
-          useFactory: (opts: Partial<RedisConnectionOptions>, logger: JsonLogger) => new RedisConnection(opts, logger),
+          inject: [REDIS_OPTIONS, JSON_LOGGER, MetricsRegistry],
+          useFactory: (opts: Partial<RedisConnectionOptions>, logger: JsonLogger, metrics: MetricsRegistry) => {
+            const connection = new RedisConnection(opts, logger);
+            publishRedisMetrics(connection, metrics);
+            return connection;
+          },
         },
         {
           provide: REDIS_LIFECYCLE,

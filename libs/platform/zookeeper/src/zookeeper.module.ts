@@ -9,6 +9,7 @@ import { ConfigStoreUnavailableError, ConfigValueError } from './recipes/config-
 import { ServiceDiscovery } from './recipes/service-discovery.recipe';
 import { ServiceRegistry } from './recipes/service-registry.recipe';
 import { ZookeeperClient } from './zookeeper-client';
+import { publishZookeeperMetrics } from './zookeeper-metrics';
 
 /** Environment variables of a service that uses ZooKeeper. */
 export const ZOOKEEPER_ENV_SCHEMA = z.object({
@@ -127,6 +128,7 @@ export class ZookeeperModule {
       },
       logger,
     );
+    publishZookeeperMetrics(client, opts.ctx.metrics);
     const discovery = opts.discover?.length
       ? new ServiceDiscovery(client, logger, { services: opts.discover, snapshotDir: stateDir })
       : undefined;
