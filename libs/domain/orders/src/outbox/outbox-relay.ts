@@ -51,6 +51,51 @@ export class OutboxRelay {
     private readonly metrics?: MetricsRegistry,
   ) {
     this.options = { ...DEFAULT_OUTBOX_RELAY_OPTIONS, ...options };
+    if (metrics) this.publishBacklog(metrics);
+  }
+
+  /**
+   * `outbox_backlog{shard}` (rows not yet published) and `outbox_oldest_unpublished_seconds{shard}`
+   * (age of the oldest of them, 0 when none), counted on each shard's primary at scrape time.
+   * Every instance reports them, whether or not it holds the relay's latch, so a backlog that grows
+   * because no relay runs is still seen (take `max by (shard)` across instances).
+   */
+  private publishBacklog(metrics: MetricsRegistry): void {
+    type Count = { n: number | string; oldest: Date | string | null };
+    let scan: Promise<Map<string, { rows: number; ageSeconds: number }>> | undefined;
+    const measure = async (): Promise<Map<string, { rows: number; ageSeconds: number }>> => {
+      const out = new Map<string, { rows: number; ageSeconds: number }>();
+      const shards = this.router.all({ allowScatter: true, what: 'the outbox backlog metric' });
+      await Promise.all(
+        shards.map(async (shard) => {
+          const table = shard.table(ORDER_TABLES.outbox);
+          const rows = (await shard.source.read(
+            (em) => em.query(`SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM ${table} WHERE published_at IS NULL`),
+            { primary: true },
+          )) as Count[];
+          const row = rows[0];
+          const oldest = row?.oldest == null ? undefined : new Date(row.oldest);
+          out.set(`${shard.source.name}.${table}`, {
+            rows: Number(row?.n ?? 0),
+            ageSeconds: oldest === undefined ? 0 : Math.max(0, (Date.now() - oldest.getTime()) / 1000),
+          });
+        }),
+      );
+      return out;
+    };
+    // Both gauges are collected concurrently and share one scan per scrape.
+    const shared = (): Promise<Map<string, { rows: number; ageSeconds: number }>> => (scan ??= measure().finally(() => (scan = undefined)));
+    metrics.collected('outbox_backlog', 'Outbox rows written but not yet published to Kafka, by shard.', ['shard'], async (g) => {
+      for (const [shard, b] of await shared()) g.set({ shard }, b.rows);
+    });
+    metrics.collected(
+      'outbox_oldest_unpublished_seconds',
+      'Age of the oldest unpublished outbox row, by shard (0 when none).',
+      ['shard'],
+      async (g) => {
+        for (const [shard, b] of await shared()) g.set({ shard }, b.ageSeconds);
+      },
+    );
   }
 
   get isRunning(): boolean {
