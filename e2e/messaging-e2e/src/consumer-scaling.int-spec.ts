@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { TOPICS } from '@dsp/contracts';
 import {
   counter,
+  scrape,
   E2E_PROFILE,
   eventually,
   kafkaProbe,
@@ -90,7 +91,7 @@ describe('order-statistics consumers scaled 1 -> 2 -> 1, one killed mid-batch (r
         ).toBe(0),
       20_000,
     );
-    expect((await (await fetch(`${(second as SpawnedService).url}/metrics`)).text()).includes('kafka_consumer_lag{')).toBe(true);
+    expect((await scrape(second as SpawnedService)).includes('kafka_consumer_lag{')).toBe(true);
     process.stdout.write(`consumer scaling: ${ORDERS} orders; ${events.join('; ')}; every effect applied once, lag 0\n`);
   }, 600_000);
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { HTTP_IDENTITIES, znodePaths } from '@dsp/contracts';
+import { HTTP_IDENTITIES, METRICS_IDENTITIES, metricsAuthorization, znodePaths } from '@dsp/contracts';
 import {
   connectedZk,
   eventually,
@@ -69,9 +69,20 @@ describe.each(Object.keys(EXPECTED_CHECKS) as ServiceName[])('%s (service defaul
       expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     });
 
+    it('should refuse its metrics to a caller without the credentials of a metrics identity', async () => {
+      const anonymous = await fetch(`${svc.url}/metrics`);
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.headers.get('www-authenticate')).toContain('Basic');
+      expect(await anonymous.text()).not.toContain('http_requests_total');
+      const wrong = await fetch(`${svc.url}/metrics`, {
+        headers: { authorization: metricsAuthorization({ user: METRICS_IDENTITIES.scraper.user, password: 'not-it' }) },
+      });
+      expect(wrong.status).toBe(401);
+    });
+
     it('should expose Prometheus metrics that count the requests it served', async () => {
       await fetch(`${svc.url}/health/live`);
-      const res = await fetch(`${svc.url}/metrics`);
+      const res = await fetch(`${svc.url}/metrics`, { headers: { authorization: metricsAuthorization(METRICS_IDENTITIES.scraper) } });
       expect(res.headers.get('content-type')).toContain('text/plain');
       const text = await res.text();
       const line = text

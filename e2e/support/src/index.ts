@@ -25,4 +25,5 @@ export {
   type PlatformFleet,
 } from './platform-fleet';
 export { kafkaAs, kafkaProbe, type ProbedMessage } from './kafka-probe';
-export { counter, idemKey, ORDER_SERVERS, PASSWORD, physicalIds, placeOrder, shopper, type Shopper } from './shop-helpers';
+export { counter, idemKey, scrape, ORDER_SERVERS, PASSWORD, physicalIds, placeOrder, shopper, type Shopper } from './shop-helpers';
+export { PROMETHEUS_URL, promQuery, promTargets, type PromTarget } from './prometheus-client';

@@ -1,4 +1,5 @@
 /** Shopping through the gateway for end-to-end tests: users on a chosen shard, orders, raw placement checks, metrics. */
+import { METRICS_IDENTITIES, metricsAuthorization } from '@dsp/contracts';
 import { HttpClient } from './http-client';
 import { mysqlAdmin } from './mysql-admin';
 import { uniqueUsername } from './platform-fleet';
@@ -40,9 +41,17 @@ export function placeOrder(s: Shopper, items: { sku: string; quantity: number }[
   );
 }
 
+/** An instance's `/metrics` text, read as the operator (the route needs a `METRICS_IDENTITIES` identity); throws unless 200. */
+export async function scrape(svc: Pick<SpawnedService, 'url'>): Promise<string> {
+  const res = await fetch(`${svc.url}/metrics`, { headers: { authorization: metricsAuthorization(METRICS_IDENTITIES.operator) } });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`GET ${svc.url}/metrics: ${res.status} ${text}`);
+  return text;
+}
+
 /** Sum of a Prometheus counter over every series matching all `labels`. */
 export async function counter(svc: SpawnedService, name: string, labels: Record<string, string>): Promise<number> {
-  const text = await (await fetch(`${svc.url}/metrics`)).text();
+  const text = await scrape(svc);
   let sum = 0;
   for (const line of text.split('\n')) {
     if (!line.startsWith(`${name}{`)) continue;

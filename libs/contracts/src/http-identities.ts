@@ -4,8 +4,11 @@ import { SERVICE_NAMES, type ServiceName } from './service-instance';
 /** The request header that carries a service token (`v1.<payload>.<signature>`). */
 export const SERVICE_TOKEN_HEADER = 'x-dsp-service-token';
 
-/** Routes every service answers to anyone: liveness, readiness and Prometheus metrics (docs/security.md). */
-export const OPEN_ROUTES: readonly string[] = ['/health/live', '/health/ready', '/metrics'];
+/**
+ * Routes every service answers to anyone: liveness and readiness (docs/security.md). `/metrics` is
+ * outside the service-token rule too, but not open: it has identities of its own (`METRICS_IDENTITIES`).
+ */
+export const OPEN_ROUTES: readonly string[] = ['/health/live', '/health/ready'];
 
 /**
  * A service's HTTP identity: the Ed25519 key pair it signs its service
@@ -54,7 +57,7 @@ export interface HttpRight {
 
 /**
  * Who may call which routes of which service. Everything not listed (and
- * not in {@link OPEN_ROUTES}) answers 401 without a valid token and 403 with
+ * not in {@link OPEN_ROUTES}, nor `/metrics`, which has identities of its own) answers 401 without a valid token and 403 with
  * a token of a caller that has no right to the route.
  *
  * - the gateway forwards the public API to user-service and order-service,

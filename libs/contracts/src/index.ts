@@ -17,4 +17,5 @@ export * from './redis-identities';
 export * from './kafka-identities';
 export * from './http-identities';
 export * from './trace-identities';
+export * from './metrics-identities';
 export * from './local-secrets';

@@ -15,6 +15,8 @@ export { describeSchemaError, JsonBodyPipe } from './http/json-body.pipe';
 export { errorBody, ErrorMapper, type ErrorBody, type ErrorStatusTable, type ErrorType } from './http/error-mapper';
 export { HttpErrorFilter } from './http/http-error.filter';
 export { bearerTokenMatches } from './http/bearer-token';
+export { identifyBasic, parseBasicAuth, type BasicCredentials } from './http/basic-credentials';
+export { metricsGuard, metricsReaders } from './http/metrics-auth';
 export { controllerRoutes, controllerRoutesIn, type ControllerRoute } from './http/controller-routes';
 export { installServiceAuth, serviceCallerOf, type ServiceAuthMode } from './http/service-auth';
 export { ServiceTokenError, ServiceTokenSigner, ServiceTokenVerifier, type ServiceTokenClaims } from './http/service-token';

@@ -14,6 +14,7 @@ import { HealthRegistry } from './health/health-registry';
 import {
   HTTP_IDENTITIES,
   localHttpPublicKeys,
+  METRICS_ROUTE,
   TRACE_IDENTITIES,
   traceAuthorization,
   type HttpIdentity,
@@ -21,6 +22,7 @@ import {
 } from '@dsp/contracts';
 import { activeTraceId, nameServerSpan, Tracing, tracingDisabled, type TracingHandle } from '@dsp/telemetry';
 import { errorBody } from './http/error-mapper';
+import { metricsGuard, metricsReaders } from './http/metrics-auth';
 import { installServiceAuth, type ServiceAuthMode } from './http/service-auth';
 import { ServiceTokenSigner, ServiceTokenVerifier } from './http/service-token';
 import { describeSchemaError } from './http/json-body.pipe';
@@ -51,7 +53,7 @@ export interface RunServiceOptions<S extends z.ZodObject> {
   handleSignals?: boolean;
   /**
    * Which routes need a service token from an allowed caller (ADR 0012):
-   * `every-route` but `/health/*` and `/metrics` (default: a service behind
+   * `every-route` but `/health/*` and `/metrics` (which admits `METRICS_IDENTITIES`; default: a service behind
    * the gateway), or `internal-only` (the gateway, which is the public edge).
    */
   serviceAuth?: ServiceAuthMode;
@@ -323,7 +325,12 @@ function installDefaultRoutes(fastify: FastifyInstance, ctx: ServiceContext): vo
     const report = await health.readiness();
     return reply.code(report.status === 'ready' ? 200 : 503).send(report);
   });
-  fastify.get('/metrics', async (_req, reply) => reply.type(metrics.contentType()).send(await metrics.render()));
+  const production = ctx.config.PLATFORM_PROFILE === 'production';
+  const mayRead = metricsGuard(metricsReaders({ production, scraperPassword: ctx.config.METRICS_PASSWORD }));
+  fastify.get(METRICS_ROUTE, async (req, reply) => {
+    if (!mayRead(req, reply)) return reply;
+    return reply.type(metrics.contentType()).send(await metrics.render());
+  });
 }
 
 /**

@@ -109,6 +109,11 @@ export const BASE_ENV_SCHEMA = z.object({
   TRACING_USER: z.string().min(1).optional(),
   /** Its password; a secret. Default: the local stack's, for TRACING_USER. */
   TRACING_PASSWORD: z.string().min(1).optional(),
+  /**
+   * The password `/metrics` admits the scraper (`prometheus`, `METRICS_IDENTITIES` in contracts) with; a
+   * secret. Default: the local stack's (which also admits the operator).
+   */
+  METRICS_PASSWORD: z.string().min(1).optional(),
 });
 
 export type BaseEnv = z.infer<typeof BASE_ENV_SCHEMA>;

@@ -92,13 +92,20 @@ describe('loadConfig', () => {
       expect(issuesOf({ PLATFORM_PROFILE: 'production' })).toEqual([
         'HTTP_PRIVATE_KEY',
         'HTTP_PUBLIC_KEYS',
+        'METRICS_PASSWORD',
         'DB_PASSWORD',
         'TRACING_PASSWORD',
       ]);
     });
 
     it("should demand the trace store's password unless tracing is off", () => {
-      const secrets = { PLATFORM_PROFILE: 'production', DB_PASSWORD: 's', HTTP_PRIVATE_KEY: 'k', HTTP_PUBLIC_KEYS: '{"svc":["k"]}' };
+      const secrets = {
+        PLATFORM_PROFILE: 'production',
+        DB_PASSWORD: 's',
+        HTTP_PRIVATE_KEY: 'k',
+        HTTP_PUBLIC_KEYS: '{"svc":["k"]}',
+        METRICS_PASSWORD: 'm',
+      };
       expect(issuesOf(secrets)).toEqual(['TRACING_PASSWORD']);
       expect(issuesOf({ ...secrets, TRACING_URL: 'off' })).toEqual([]);
       expect(issuesOf({ ...secrets, OTEL_SDK_DISABLED: 'true' })).toEqual([]);
@@ -112,6 +119,7 @@ describe('loadConfig', () => {
           DB_PASSWORD: 's3cret',
           HTTP_PRIVATE_KEY: 'k',
           HTTP_PUBLIC_KEYS: '{"svc":["k"]}',
+          METRICS_PASSWORD: 'm',
           TRACING_PASSWORD: 't',
         }).DB_PASSWORD,
       ).toBe('s3cret');

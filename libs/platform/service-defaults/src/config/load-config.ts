@@ -19,7 +19,7 @@ export interface LoadConfigOptions<S extends z.ZodObject> {
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]']);
 
 /** Base variables every service must set in production: its HTTP signing key and the keys it trusts. */
-const BASE_SECRETS = ['HTTP_PRIVATE_KEY', 'HTTP_PUBLIC_KEYS'] as const;
+const BASE_SECRETS = ['HTTP_PRIVATE_KEY', 'HTTP_PUBLIC_KEYS', 'METRICS_PASSWORD'] as const;
 
 export type ServiceConfig<S extends z.ZodObject> = BaseEnv & z.infer<S> & { SERVICE_NAME: string; INSTANCE_ID: string };
 

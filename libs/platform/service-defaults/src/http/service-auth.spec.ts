@@ -57,7 +57,7 @@ describe('installServiceAuth', () => {
     expect(encoded.statusCode).toBe(403);
   });
 
-  it('should leave health and metrics open', async () => {
+  it('should leave health open and metrics to their own identities (no service token asked)', async () => {
     expect((await users.inject({ method: 'GET', url: '/health/live' })).statusCode).toBe(200);
     expect((await users.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(200);
   });

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { httpAllowed, localHttpPublicKeys, OPEN_ROUTES, SERVICE_TOKEN_HEADER } from '@dsp/contracts';
+import { httpAllowed, localHttpPublicKeys, METRICS_ROUTE, OPEN_ROUTES, SERVICE_TOKEN_HEADER } from '@dsp/contracts';
 import type { JsonLogger } from '../logging/json-logger';
 import type { MetricsRegistry } from '../metrics/metrics-registry';
 import { errorBody } from './error-mapper';
@@ -64,7 +64,8 @@ export function installServiceAuth(
   );
   fastify.addHook('onRequest', async (req, reply) => {
     const path = routedPath(req);
-    if (OPEN_ROUTES.includes(path)) return;
+    // The metrics route checks its own identities (metrics-auth.ts), not service tokens.
+    if (OPEN_ROUTES.includes(path) || path === METRICS_ROUTE) return;
     if (mode === 'internal-only' && !(path === '/internal' || path.startsWith('/internal/'))) return;
     const header = req.headers[SERVICE_TOKEN_HEADER];
     let caller: string;
