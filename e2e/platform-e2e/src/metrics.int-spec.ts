@@ -1,8 +1,21 @@
-import { counter, eventually, idemKey, mysqlAdmin, shopper, startPlatform, type PlatformFleet, type SpawnedService } from '@dsp/testing';
+import {
+  counter,
+  eventually,
+  idemKey,
+  mysqlAdmin,
+  promQuery,
+  promTargets,
+  scrape,
+  shopper,
+  spawnService,
+  startPlatform,
+  type PlatformFleet,
+  type SpawnedService,
+} from '@dsp/testing';
 
 /** Every series of one metric on an instance's `/metrics`: labels text -> value. */
 async function series(svc: SpawnedService, name: string): Promise<Map<string, number>> {
-  const text = await (await fetch(`${svc.url}/metrics`)).text();
+  const text = await scrape(svc);
   const out = new Map<string, number>();
   for (const line of text.split('\n')) {
     if (!line.startsWith(`${name}{`)) continue;
@@ -19,6 +32,8 @@ const REPLICAS = ['mysql-c0-replica', 'mysql-c1-replica'];
  * instance's ZooKeeper session state, replica lag and usability, DB pool use, Redis round trip
  * and the outbox backlog, read at scrape time from the real servers, and moving when the
  * servers do (a replica whose SQL thread is stopped lags and is excluded, then recovers).
+ * The stack's Prometheus scrapes every instance it finds in the registry (registry-sd), and its
+ * rules (infra/prometheus/rules.yml) raise ReplicaLagging while that replica lags.
  */
 describe('the platform metrics (real services, ZooKeeper, MariaDB, Redis, Kafka)', () => {
   let fleet: PlatformFleet;
@@ -45,7 +60,7 @@ describe('the platform metrics (real services, ZooKeeper, MariaDB, Redis, Kafka)
       expect(usable.size).toBeGreaterThanOrEqual(1);
       expect([...usable.values()].every((v) => v === 1)).toBe(true);
     }
-    const redis = await (await fetch(`${users.url}/metrics`)).text();
+    const redis = await scrape(users);
     expect(redis).toMatch(/^redis_up\{[^}]*\} 1$/m);
     const ping = /^redis_ping_seconds\{[^}]*\} (\S+)$/m.exec(redis)?.[1];
     expect(Number(ping)).toBeGreaterThan(0);
@@ -71,6 +86,40 @@ describe('the platform metrics (real services, ZooKeeper, MariaDB, Redis, Kafka)
     }, 20_000);
   });
 
+  it('should be scraped by Prometheus, which finds each instance in the registry and drops it once it stops', async () => {
+    const scraped = async (svc: SpawnedService) =>
+      (await promTargets()).find((t) => t.scrapeUrl === `${svc.url}/metrics` && t.health === 'up');
+    for (const svc of [orders, users]) {
+      const target = await eventually(async () => {
+        const t = await scraped(svc);
+        if (t === undefined) throw new Error(`${svc.url} is not an up target yet`);
+        return t;
+      }, 30_000);
+      expect(target.labels).toMatchObject({ job: svc.name, service: svc.name });
+    }
+    // The recording rules see the fleet's requests.
+    await eventually(async () => {
+      const rates = await promQuery(`service:http_requests:rate1m{service="${orders.name}"}`);
+      expect(rates).toHaveLength(1);
+    }, 30_000);
+    // The instance label is the id the instance registered under, not its address.
+    const extraId = `e2e-prom-${process.pid}`;
+    const extra = await spawnService('user-service', { PORT: '0', INSTANCE_ID: extraId });
+    try {
+      const target = await eventually(async () => {
+        const t = await scraped(extra);
+        if (t === undefined) throw new Error(`${extra.url} is not an up target yet`);
+        return t;
+      }, 30_000);
+      expect(target.labels).toMatchObject({ job: 'user-service', service: 'user-service', instance: extraId });
+    } finally {
+      await extra.stop();
+    }
+    await eventually(async () => {
+      expect((await promTargets()).some((t) => t.scrapeUrl === `${extra.url}/metrics`)).toBe(false);
+    }, 30_000);
+  }, 150_000);
+
   it('should show a replica whose SQL thread stopped as lagging and excluded, then usable again once it applies', async () => {
     const buyer = await shopper(fleet.gateway.url); // registered while the replicas still apply
     await Promise.all(REPLICAS.map((r) => mysqlAdmin.stopReplicaSql(r)));
@@ -89,6 +138,17 @@ describe('the platform metrics (real services, ZooKeeper, MariaDB, Redis, Kafka)
         expect(lagging.length).toBeGreaterThanOrEqual(1);
         for (const [labels] of lagging) expect(usable.get(labels)).toBe(0);
       }, 20_000);
+      // Prometheus's rule fires once the lag has lasted its `for` (10 s).
+      const firing = await eventually(
+        async () => {
+          const alerts = await promQuery('ALERTS{alertname="ReplicaLagging", alertstate="firing"}');
+          if (alerts.length === 0) throw new Error('ReplicaLagging is not firing yet');
+          return alerts;
+        },
+        45_000,
+        1000,
+      );
+      expect(firing[0]?.metric).toMatchObject({ severity: 'warn', source: expect.any(String), replica: expect.any(String) });
     } finally {
       await Promise.all(REPLICAS.map((r) => mysqlAdmin.startReplicaSql(r)));
     }

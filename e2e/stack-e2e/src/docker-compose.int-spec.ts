@@ -11,6 +11,7 @@ import {
   LOCAL_INSTANCES,
   REDIS_IDENTITIES,
   SERVICE_NAMES,
+  METRICS_IDENTITIES,
   TRACE_IDENTITIES,
   ZK_IDENTITIES,
   type ServiceName,
@@ -25,7 +26,9 @@ import {
   localSecretLabels,
   localSecretValue,
   MYSQL_INSTANCES,
+  PROMETHEUS,
   REDIS,
+  REGISTRY_SD,
   redisAclLines,
   REPO_ROOT,
   serverProperties,
@@ -147,7 +150,7 @@ describe('docker-compose.yml', () => {
   describe('when validated by docker-compose config', () => {
     it('should pin every image to a version tag and give every long-running service a healthcheck', () => {
       for (const [name, s] of Object.entries(services)) {
-        expect({ name, image: s.image }).toEqual({ name, image: expect.stringMatching(/^[a-z0-9./_-]+:\d+(\.\d+)+$/) });
+        expect({ name, image: s.image }).toEqual({ name, image: expect.stringMatching(/^[a-z0-9./_-]+:v?\d+(\.\d+)+$/) });
         if (name !== 'init') expect({ name, healthcheck: Boolean(s.healthcheck?.test) }).toEqual({ name, healthcheck: true });
       }
     });
@@ -344,6 +347,25 @@ describe('docker-compose.yml', () => {
       expect(JSON.stringify(guard.healthcheck?.test)).toContain('401');
     });
 
+    it("should run Prometheus from the generated config and the repository's rules, its targets from registry-sd", () => {
+      const prom = services['prometheus'] as ComposeService & { depends_on?: Record<string, { condition: string }> };
+      expect(prom.image).toBe('prom/prometheus:v2.42.0');
+      expect(prom.command).toEqual(expect.arrayContaining(['--web.config.file=/etc/prometheus/dsp/web.yml']));
+      expect(JSON.stringify(prom.command)).not.toMatch(/enable-(admin-api|lifecycle)/);
+      expect(JSON.stringify(prom.volumes)).toContain(`${join(REPO_ROOT, 'infra', 'prometheus')}`);
+      expect(prom.depends_on?.['registry-sd']).toEqual({ condition: 'service_healthy' });
+      const files = composeFiles();
+      expect(files['prometheus/prometheus.yml']).toContain('url: "http://registry-sd:9099/targets"');
+      expect(files['prometheus/prometheus.yml']).toContain('"/etc/prometheus/rules/rules.yml"');
+      expect(files['prometheus/web.yml']).toMatch(/^ {2}dsp-operator: "\$2[aby]\$/m);
+      const sd = services['registry-sd'] as ComposeService;
+      expect(sd.image).toBe(services['gateway']?.image);
+      expect(sd.command).toEqual(['node', 'dist/infra/stack/src/cli.js', 'registry-sd']);
+      expect(sd.volumes).toEqual(services['init']?.volumes);
+      expect(JSON.stringify(sd.healthcheck?.test)).toContain('401');
+      for (const a of APPS) expect(services[a]?.environment?.['METRICS_PASSWORD']).toBe(METRICS_IDENTITIES.scraper.password);
+    });
+
     it('should call a MariaDB replica healthy only once both replication threads run', () => {
       for (const m of MYSQL_INSTANCES.filter((i) => i.role === 'replica')) {
         const test = JSON.stringify(services[m.name]?.healthcheck?.test);
@@ -362,6 +384,8 @@ describe('docker-compose.yml', () => {
         redis: REDIS.port,
         // Zipkin publishes nothing: the guard is its only door, on the native stack's port.
         'trace-guard': ZIPKIN.port,
+        'registry-sd': REGISTRY_SD.port,
+        prometheus: PROMETHEUS.port,
       };
       const compose = Object.fromEntries(
         Object.entries(services)

@@ -10,6 +10,7 @@ import { composeInit, composeInitOptions } from './compose-init';
 import { installAll } from './install';
 import { localSecretLabels, localSecretValue } from './secrets';
 import { removeService } from './remove-service';
+import { runRegistrySd } from './registry-sd';
 import { runTraceGuard } from './trace-guard';
 import { allDaemons, down, formatStatus, provision, reset, stackRunning, status, up } from './stack';
 
@@ -37,6 +38,8 @@ const USAGE = `usage: npm run stack -- <command>
   trace-guard        serve the trace store's guard (what \`up\` runs as the \`trace-guard\` daemon): HTTP on
                      127.0.0.1:$STACK_ZIPKIN_PORT (default 9411), forwarding to Zipkin's unix socket, or to
                      $TRACE_GUARD_UPSTREAM (http://host:port, docker-compose), only what TRACE_IDENTITIES allow
+  registry-sd        serve the registry's instances as Prometheus targets (what \`up\` runs as the \`registry-sd\`
+                     daemon): GET /targets on 127.0.0.1:$STACK_REGISTRY_SD_PORT (default 9099), to METRICS_IDENTITIES only
   remove-service <name> [--database <db>]... [--account <user>]
                      take back what a service removed from the contracts was given on the running stack:
                      its znodes, its Redis ACL user, its databases and MariaDB account (docs/adding-a-service.md)
@@ -121,6 +124,9 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'trace-guard':
       await runTraceGuard();
+      return 0;
+    case 'registry-sd':
+      await runRegistrySd();
       return 0;
     case 'remove-service': {
       const [service, ...flags] = rest;

@@ -8,6 +8,7 @@ import {
   localHttpPublicKeys,
   localSecret,
   localSecretSeedPath,
+  METRICS_IDENTITIES,
   REDIS_IDENTITIES,
   SERVICE_NAMES,
   serviceDbAccounts,
@@ -18,6 +19,7 @@ import { digestId } from '@dsp/zookeeper';
 import { provisioningSql, REPL_USER } from './components/mariadb.component';
 import { scramUsers, serverProperties, type KafkaPlacement } from './components/kafka.component';
 import { redisAclLines } from './components/redis.component';
+import { prometheusWebYml, prometheusYml } from './prometheus-config';
 import { KAFKA_NODES, MYSQL_INSTANCES, REPO_ROOT, STACK_DIR, type KafkaNodeSpec } from './topology';
 
 /**
@@ -79,6 +81,7 @@ export function composeEnv(): Record<string, string> {
     // The services run with PLATFORM_PROFILE=production in their containers: every secret explicit.
     ...services,
     HTTP_PUBLIC_KEYS: JSON.stringify(localHttpPublicKeys()),
+    METRICS_SCRAPER_PASSWORD: METRICS_IDENTITIES.scraper.password,
     ADMIN_TOKEN: localAdminToken(),
     DB_MIGRATOR_PASSWORD: DB_USERS.migrator.password,
   };
@@ -119,6 +122,14 @@ export function composeFiles(): Record<string, string> {
   // compose's one-shot `init` service derives the operator's and each service's credentials from the seed,
   // as the stack manager does (the `.env` above made it, if it was missing).
   files['init/secrets/seed'] = readFileSync(localSecretSeedPath(), 'utf8');
+  // Prometheus's config (the native stack's, with in-network addresses), its door and the scraper's password.
+  files['prometheus/prometheus.yml'] = prometheusYml({
+    registrySd: 'registry-sd:9099',
+    scraperPasswordFile: '/etc/prometheus/dsp/scraper.password',
+    rulesFile: '/etc/prometheus/rules/rules.yml',
+  });
+  files['prometheus/web.yml'] = prometheusWebYml();
+  files['prometheus/scraper.password'] = METRICS_IDENTITIES.scraper.password;
   for (const n of KAFKA_NODES) files[`kafka/kafka${n.nodeId}.properties`] = serverProperties(n, composePlacement(n));
   for (const c of [...new Set(MYSQL_INSTANCES.map((s) => s.cluster))]) files[`mysql/cluster${c}-init.sql`] = composeInitSql(c);
   return files;

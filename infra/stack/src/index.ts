@@ -6,7 +6,9 @@ export {
   KAFKA_NODES,
   LOG_DIR,
   MYSQL_INSTANCES,
+  PROMETHEUS,
   REDIS,
+  REGISTRY_SD,
   STACK_DIR,
   ZIPKIN,
   ZK_SERVERS,
@@ -28,5 +30,7 @@ export { appInstance, startApp, stopApp, waitAppReady, type AppInstance, type Ap
 export { BENCH_PACKAGES, classpath, ensureDebianPackages, ensureHadolint, hadolintPath } from './install';
 export { tour } from './tour';
 export { zipkinNetns } from './components/zipkin.component';
+export { prometheusTargets, type HttpSdGroup } from './registry-sd';
+export { PROMETHEUS_RULES } from './components/prometheus.component';
 export { decide as traceGuardDecision, type TraceDecision } from './trace-guard-rights';
 export { removeService, type ServiceResources } from './remove-service';

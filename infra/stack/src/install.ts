@@ -25,7 +25,26 @@ const DEBIAN_PACKAGES: DebianPackage[] = [
   { pkg: 'python3-pip', binary: 'pip3' },
   // Bridges the guard to Zipkin's port inside its network namespace (a unix socket, zipkin.component.ts).
   { pkg: 'socat', binary: 'socat' },
+  // Scrapes every instance; promtool (in the same package) tests the alert rules.
+  { pkg: 'prometheus', binary: 'prometheus' },
 ];
+
+/**
+ * Debian's `prometheus` package enables and starts its own server on :9090
+ * where systemd runs. The stack runs its own Prometheus there, so a unit our
+ * install just started is stopped and disabled again (one we did not install
+ * is left alone: `up` then reports the port in use).
+ */
+async function stopDistroPrometheus(installedNow: readonly string[]): Promise<void> {
+  if (!installedNow.includes('prometheus') || which('systemctl') === undefined) return;
+  const active = await run('systemctl', ['is-active', '--quiet', 'prometheus']).then(
+    () => true,
+    () => false,
+  );
+  if (!active) return;
+  await run('systemctl', ['disable', '--now', 'prometheus']);
+  log.ok("stopped and disabled the prometheus.service Debian's package started (the stack runs its own on 127.0.0.1:9090)");
+}
 
 /** What `npm run bench` needs beyond the stack: the reference tools it compares against. */
 export const BENCH_PACKAGES: readonly DebianPackage[] = [{ pkg: 'sysbench', binary: 'sysbench' }];
@@ -60,6 +79,7 @@ export async function ensureDebianPackages(packages: readonly DebianPackage[] = 
   const still = packages.filter((p) => which(p.binary) === undefined).map((p) => p.pkg);
   if (still.length > 0) throw new Error(`apt-get did not install: ${still.join(' ')}`);
   log.ok(`installed ${missing.join(' ')}`);
+  await stopDistroPrometheus(missing);
 }
 
 export type JarSet = 'zookeeper' | 'kafka' | 'zipkin';

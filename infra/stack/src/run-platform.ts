@@ -6,7 +6,7 @@ import { appInstance, startApp, stopApp, waitAppReady, type AppInstance } from '
 import { log } from './log';
 import { portOpen } from './net';
 import { down, formatStatus, stackRunning, status, up } from './stack';
-import { LOG_DIR } from './topology';
+import { LOG_DIR, PROMETHEUS, ZIPKIN } from './topology';
 import { tour } from './tour';
 
 /**
@@ -119,7 +119,9 @@ async function main(): Promise<void> {
     '',
     'Try:',
     `  curl -s http://127.0.0.1:${GATEWAY_PORT}/health/ready      # the gateway's dependency checks`,
-    `  curl -s http://127.0.0.1:${GATEWAY_PORT}/metrics           # Prometheus text`,
+    `  curl -s -u "dsp-operator:$(npm run -s stack -- secret metrics/dsp-operator)" http://127.0.0.1:${GATEWAY_PORT}/metrics   # Prometheus text`,
+    `  http://127.0.0.1:${PROMETHEUS.port}/alerts  # Prometheus (user dsp-operator, password: npm run -s stack -- secret metrics/dsp-operator)`,
+    `  http://127.0.0.1:${ZIPKIN.port}/zipkin/     # Zipkin (user dsp-operator, password: npm run -s stack -- secret zipkin/dsp-operator)`,
     '  docs/sessions-and-gateway.md, docs/sharding.md  # curl walkthroughs of the API',
     '  java -cp ".stack/cache/jars/zookeeper/*" org.apache.zookeeper.ZooKeeperMain -server 127.0.0.1:2181   # zkCli (docs/zookeeper.md)',
     '  npm run stack -- status                         # who leads the ZooKeeper ensemble, replica lag',

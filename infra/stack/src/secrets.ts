@@ -5,6 +5,7 @@ import {
   localEd25519,
   localSecret,
   localSecretSeedPath,
+  METRICS_IDENTITIES,
   REDIS_IDENTITIES,
   SERVICE_NAMES,
   TRACE_IDENTITIES,
@@ -24,6 +25,7 @@ export function localSecretLabels(): string[] {
     ...[...Object.values(DB_USERS), REPL_USER, { name: 'root' }].map((u) => `mariadb/${u.name}`),
     ...Object.values(SERVICE_NAMES).flatMap((s) => [`http/${s}`, `http/${s}.public`]),
     ...Object.values(TRACE_IDENTITIES).map((i) => `zipkin/${i.user}`),
+    ...Object.values(METRICS_IDENTITIES).map((i) => `metrics/${i.user}`),
     'admin-token',
   ];
 }

@@ -2,6 +2,7 @@ import { chmodSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { localSecretSeedPath, localSecretsFingerprint } from '@dsp/contracts';
 import { KafkaComponent } from './components/kafka.component';
 import { MariadbComponent } from './components/mariadb.component';
+import { PrometheusComponent } from './components/prometheus.component';
 import { RedisComponent, writeRedisAclFile } from './components/redis.component';
 import { ZipkinComponent } from './components/zipkin.component';
 import { ZookeeperComponent } from './components/zookeeper.component';
@@ -18,6 +19,7 @@ export const COMPONENTS: readonly StackComponent[] = [
   new MariadbComponent(),
   new RedisComponent(),
   new ZipkinComponent(),
+  new PrometheusComponent(),
 ];
 
 /** Names of every daemon in the stack. */

@@ -1,7 +1,16 @@
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { KAFKA_BROKER_PORTS, MYSQL_CLUSTERS, REDIS_PORT, ZIPKIN_PORT, ZK_OBSERVER_PORT, ZK_VOTER_PORTS } from '@dsp/contracts';
+import {
+  KAFKA_BROKER_PORTS,
+  MYSQL_CLUSTERS,
+  PROMETHEUS_PORT,
+  REDIS_PORT,
+  REGISTRY_SD_PORT,
+  ZIPKIN_PORT,
+  ZK_OBSERVER_PORT,
+  ZK_VOTER_PORTS,
+} from '@dsp/contracts';
 
 /** Pinned server versions (the poms in infra/jvm pin the jars; keep these in step). */
 export const VERSIONS = { zookeeper: '3.9.5', kafka: '4.1.1', zipkin: '3.5.1' } as const;
@@ -100,6 +109,11 @@ export const REDIS = { port: portsFromEnv('STACK_REDIS_PORT', [REDIS_PORT])[0] a
 
 /** The trace guard's port on the host (Zipkin itself listens only inside its network namespace, on its default port). */
 export const ZIPKIN = { port: portsFromEnv('STACK_ZIPKIN_PORT', [ZIPKIN_PORT])[0] as number, innerPort: 9411 };
+
+/** Prometheus's port (its UI and API, the operator's only). */
+export const PROMETHEUS = { port: portsFromEnv('STACK_PROMETHEUS_PORT', [PROMETHEUS_PORT])[0] as number };
+/** registry-sd's port: the registry's instances as Prometheus targets. */
+export const REGISTRY_SD = { port: portsFromEnv('STACK_REGISTRY_SD_PORT', [REGISTRY_SD_PORT])[0] as number };
 
 /** JVM heap per server: small, the machine has 2 cores and runs 7 JVMs. */
 export const JVM_HEAP = {

@@ -1,5 +1,7 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { TRACE_IDENTITIES, type TraceIdentity, type TraceRight } from '@dsp/contracts';
+import { identifyBasic, parseBasicAuth } from '@dsp/service-defaults';
+
+export { parseBasicAuth };
 
 /** What the trace guard does with one request: forward it as `identity`, or answer `status` with `{ error, reason }`. */
 export type TraceDecision =
@@ -11,38 +13,13 @@ export const REPORT_ROUTE = { method: 'POST', path: '/api/v2/spans' } as const;
 /** The methods a `read` identity may use, on any path (the query API `/api/v2/*`, the UI `/zipkin/*`, `/health`). */
 export const READ_METHODS: readonly string[] = ['GET', 'HEAD'];
 
-/** The credentials of an `Authorization: Basic` header, or why there are none. */
-export function parseBasicAuth(header: string | undefined): { user: string; password: string } | { malformed: string } {
-  if (header === undefined || header === '') return { malformed: 'no Authorization header (HTTP basic credentials are required)' };
-  const m = /^Basic +([A-Za-z0-9+/]+={0,2}) *$/i.exec(header);
-  if (!m?.[1]) return { malformed: 'the Authorization header is not HTTP basic (`Basic <base64 of user:password>`)' };
-  const decoded = Buffer.from(m[1], 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  if (colon <= 0) return { malformed: 'the basic credentials are not `user:password`' };
-  return { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
-}
-
-const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
-
-/**
- * The identity these credentials are, or undefined. Every identity is
- * compared, user and password, in constant time (of equal-length digests):
- * neither the time taken nor an early exit says which part was wrong.
- */
+/** The identity these credentials are, or undefined (compared in constant time: `identifyBasic`). */
 export function identify(
   user: string,
   password: string,
   identities: readonly TraceIdentity[] = Object.values(TRACE_IDENTITIES),
 ): TraceIdentity | undefined {
-  const u = digest(user);
-  const p = digest(password);
-  let found: TraceIdentity | undefined;
-  for (const id of identities) {
-    const userOk = timingSafeEqual(u, digest(id.user));
-    const passwordOk = timingSafeEqual(p, digest(id.password));
-    if (userOk && passwordOk && found === undefined) found = id;
-  }
-  return found;
+  return identifyBasic({ user, password }, identities);
 }
 
 /** The path of a request target, without its query (`/api/v2/traces?x=1` -> `/api/v2/traces`). */
