@@ -12,13 +12,17 @@ describe('prometheus config', () => {
     expect(yml).toContain('- "/r/rules.yml"');
   });
 
-  it("should admit only the operator to Prometheus's UI, by a bcrypt hash of its password", () => {
-    const web = prometheusWebYml('operator-secret', 4);
+  it("should admit only the operator and the console to Prometheus's UI, each by a bcrypt hash of its password", () => {
+    const web = prometheusWebYml('operator-secret', 4, 'console-secret');
     const m = /^ {2}dsp-operator: "(.+)"$/m.exec(web);
     expect(m?.[1]).toMatch(/^\$2[aby]\$04\$/);
     expect(compareSync('operator-secret', m?.[1] ?? '')).toBe(true);
     expect(compareSync('another', m?.[1] ?? '')).toBe(false);
     expect(web).not.toContain('operator-secret');
-    expect(web.match(/^ {2}\S+:/gm)).toHaveLength(1);
+    const c = /^ {2}dsp-console: "(.+)"$/m.exec(web);
+    expect(compareSync('console-secret', c?.[1] ?? '')).toBe(true);
+    expect(compareSync('operator-secret', c?.[1] ?? '')).toBe(false);
+    expect(web).not.toContain('console-secret');
+    expect(web.match(/^ {2}\S+:/gm)).toHaveLength(2);
   });
 });

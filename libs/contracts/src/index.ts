@@ -19,3 +19,4 @@ export * from './http-identities';
 export * from './trace-identities';
 export * from './metrics-identities';
 export * from './local-secrets';
+export * from './console-identities';

@@ -28,6 +28,8 @@ export interface KafkaIdentity {
   readonly produces: readonly string[];
   /** Groups it consumes in: READ on the group, READ on their topics and retry topics, WRITE on their retry and DLQ topics. */
   readonly groups: readonly KafkaConsumerGroup[];
+  /** DESCRIBE on every topic and group of the platform (metadata, offsets and lag; nothing read, nothing written): the console's. */
+  readonly describesAll?: boolean;
 }
 
 /** The brokers' own principal (inter-broker and controller traffic); a super user. */
@@ -62,6 +64,8 @@ export const KAFKA_IDENTITIES = {
     produces: [TOPICS.orderCreated, TOPICS.orderPaid, TOPICS.orderCancelled, TOPICS.orderRequests, TOPICS.flashSaleReserved],
     groups: [KAFKA_GROUPS.orderIntake, KAFKA_GROUPS.orderFlashSale],
   }),
+  /** The console: metadata, partition leaders and ISR, offsets and lag; never a record (docs/console.md). */
+  console: withLocalPassword('kafka', { user: 'dsp-console', produces: [], groups: [], describesAll: true }),
   operator: withLocalPassword('kafka', { user: 'dsp-operator', produces: [], groups: [] }),
 } as const satisfies Record<string, KafkaIdentity>;
 
@@ -73,7 +77,7 @@ export interface KafkaAcl {
   readonly principal: string;
   readonly resourceType: 'TOPIC' | 'GROUP';
   readonly resourceName: string;
-  readonly operation: 'READ' | 'WRITE';
+  readonly operation: 'READ' | 'WRITE' | 'DESCRIBE';
 }
 
 /** Exactly the ACLs of one identity: nothing else is allowed to it. */
@@ -96,6 +100,12 @@ export function kafkaAcls(id: KafkaIdentity): KafkaAcl[] {
         acl('TOPIC', dlqTopic(t, g.groupId), 'WRITE'),
       ]),
     ]),
+    ...(id.describesAll
+      ? [
+          ...allTopics().map((t) => acl('TOPIC', t, 'DESCRIBE')),
+          ...Object.values(KAFKA_GROUPS).map((g: KafkaConsumerGroup) => acl('GROUP', g.groupId, 'DESCRIBE')),
+        ]
+      : []),
   ];
 }
 

@@ -75,6 +75,8 @@ export const DB_USERS = {
   migrator: withLocalPassword('mariadb', { name: 'dsp_migrator', databases: ALL_DATABASES }),
   /** Replication and lag probes: SHOW SLAVE STATUS, GTID positions. */
   monitor: withLocalPassword('mariadb', { name: 'dsp_monitor', databases: [] }),
+  /** The console's: replication state only (SLAVE MONITOR, BINLOG MONITOR), no table. */
+  console: withLocalPassword('mariadb', { name: 'dsp_console', databases: [] }),
   /** Operator account for the stack manager and fault tests (STOP SLAVE, ...). */
   admin: withLocalPassword('mariadb', { name: 'dsp_admin', databases: [] }),
 } as const;

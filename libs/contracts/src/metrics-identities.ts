@@ -12,9 +12,10 @@ export const REGISTRY_SD_ROUTE = '/targets';
 /**
  * What an identity may do with metrics:
  * - `scrape`: GET a service's `/metrics` and the registry's targets (Prometheus, and nothing of Prometheus itself);
- * - `read`: the same, and Prometheus's UI and query API (people, tests, benches).
+ * - `read`: the same, and Prometheus's UI and query API (people, tests, benches);
+ * - `query`: Prometheus's query API only, never an instance's `/metrics` (the console).
  */
-export type MetricsRight = 'scrape' | 'read';
+export type MetricsRight = 'scrape' | 'read' | 'query';
 
 /** One identity of the metrics plane, with its HTTP basic credentials. */
 export interface MetricsIdentity {
@@ -38,9 +39,10 @@ export interface MetricsIdentity {
  * `PLATFORM_PROFILE=production` requires. No service holds an identity here:
  * none reads another's metrics.
  */
-export const METRICS_IDENTITIES: Record<'scraper' | 'operator', MetricsIdentity> = {
+export const METRICS_IDENTITIES: Record<'scraper' | 'operator' | 'console', MetricsIdentity> = {
   scraper: withLocalPassword('metrics', { user: 'prometheus', may: 'scrape' }),
   operator: withLocalPassword('metrics', { user: 'dsp-operator', may: 'read' }),
+  console: withLocalPassword('metrics', { user: 'dsp-console', may: 'query' }),
 };
 
 /** The `Authorization` header value of an identity (HTTP basic). */

@@ -13,6 +13,8 @@ export interface RedisIdentity {
   keys: readonly string[];
   /** Pub/sub channel patterns (`&pattern`) the user may publish or subscribe to (PSUBSCRIBE: the literal pattern). */
   channels: readonly string[];
+  /** Its commands, where not {@link REDIS_SERVICE_COMMANDS} (the console's: `INFO` only). */
+  commands?: string;
 }
 
 /**
@@ -38,7 +40,7 @@ export const REDIS_SERVICE_COMMANDS =
  *   flash-sale stock (`dsp:fs:*`), the order intake gate (`dsp:gate:*`) and its tickets (`dsp:ticket:*`);
  * - `operator` may do everything: the stack manager, tests, benches, people with redis-cli.
  */
-export const REDIS_IDENTITIES: Record<ServiceName | 'operator', RedisIdentity> = {
+export const REDIS_IDENTITIES: Record<ServiceName | 'console' | 'operator', RedisIdentity> = {
   [SERVICE_NAMES.gateway]: withLocalPassword('redis', {
     user: 'gateway',
     keys: ['dsp:sess:*', 'dsp:rl:login:ip:*'],
@@ -55,5 +57,7 @@ export const REDIS_IDENTITIES: Record<ServiceName | 'operator', RedisIdentity> =
     channels: ['dsp:lock:*:released'],
   }),
   // @dsp/workspace:service redis-identities
+  /** The console: server state through `INFO` (memory, AOF, clients, keyspace counts); no key, no channel. */
+  console: withLocalPassword('redis', { user: 'dsp-console', keys: [], channels: [], commands: '-@all +info +ping' }),
   operator: withLocalPassword('redis', { user: 'dsp-operator', keys: ['*'], channels: ['*'] }),
 };

@@ -308,7 +308,7 @@ function aclKey(a: KafkaAcl): string {
 }
 
 const RESOURCE = { TOPIC: AclResourceTypes.TOPIC, GROUP: AclResourceTypes.GROUP } as const;
-const OPERATION = { READ: AclOperationTypes.READ, WRITE: AclOperationTypes.WRITE } as const;
+const OPERATION = { READ: AclOperationTypes.READ, WRITE: AclOperationTypes.WRITE, DESCRIBE: AclOperationTypes.DESCRIBE } as const;
 
 /**
  * Makes the cluster's ACLs exactly `allKafkaAcls()`: creates the missing ones

@@ -91,6 +91,7 @@ export function provisioningSql(s: MysqlInstanceSpec, accountHost = '127.0.0.1')
     stmts.push(`GRANT ALL PRIVILEGES ON \`${db}\`.* TO ${quote(DB_USERS.migrator.name)}@${host}`);
   }
   stmts.push(`GRANT SLAVE MONITOR, BINLOG MONITOR, PROCESS ON *.* TO ${quote(DB_USERS.monitor.name)}@${host}`);
+  stmts.push(`GRANT SLAVE MONITOR, BINLOG MONITOR ON *.* TO ${quote(DB_USERS.console.name)}@${host}`);
   stmts.push(`GRANT ALL PRIVILEGES ON *.* TO ${quote(DB_USERS.admin.name)}@${host} WITH GRANT OPTION`);
   return `${stmts.join(';\n')};`;
 }

@@ -47,7 +47,7 @@ describe('the Redis ACL file rendered from REDIS_IDENTITIES', () => {
       const cells = row?.split('|').map((c) => c.trim());
       expect({ who, keys: cells?.[2], channels: cells?.[3] }).toEqual({
         who,
-        keys: id.keys.map((k) => `\`${k}\``).join(', '),
+        keys: id.keys.map((k) => `\`${k}\``).join(', ') || 'none',
         channels: id.channels.map((c) => `\`${c}\``).join(', ') || 'none',
       });
     }

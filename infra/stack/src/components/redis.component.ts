@@ -23,7 +23,7 @@ export function redisAclLines(identities: Record<string, RedisIdentity> = REDIS_
     const all = id.keys.includes('*');
     const rights = all
       ? '~* &* +@all'
-      : [...id.keys.map((k) => `~${k}`), ...id.channels.map((c) => `&${c}`), REDIS_SERVICE_COMMANDS].join(' ');
+      : [...id.keys.map((k) => `~${k}`), ...id.channels.map((c) => `&${c}`), id.commands ?? REDIS_SERVICE_COMMANDS].join(' ');
     lines.push(`user ${id.user} reset on #${createHash('sha256').update(id.password).digest('hex')} ${rights}`);
   }
   return lines;
