@@ -1,4 +1,5 @@
 import {
+  CONSOLE_IDENTITIES,
   DB_USERS,
   KAFKA_BROKER_IDENTITY,
   KAFKA_IDENTITIES,
@@ -26,6 +27,7 @@ export function localSecretLabels(): string[] {
     ...Object.values(SERVICE_NAMES).flatMap((s) => [`http/${s}`, `http/${s}.public`]),
     ...Object.values(TRACE_IDENTITIES).map((i) => `zipkin/${i.user}`),
     ...Object.values(METRICS_IDENTITIES).map((i) => `metrics/${i.user}`),
+    ...Object.values(CONSOLE_IDENTITIES).map((i) => `console/${i.user}`),
     'admin-token',
   ];
 }

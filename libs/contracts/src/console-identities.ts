@@ -40,4 +40,9 @@ export const CONSOLE_IDENTITIES: Record<'viewer' | 'operator', ConsoleIdentity> 
  * - MariaDB: `dsp_console`, `SLAVE MONITOR` and `BINLOG MONITOR` (replication state), no table;
  * - Prometheus: `dsp-console`, the query API (metrics identity `console`).
  */
-export const CONSOLE_SERVER_USER = { kafka: 'dsp-console', redis: 'dsp-console', mariadb: 'dsp_console', prometheus: 'dsp-console' } as const;
+export const CONSOLE_SERVER_USER = {
+  kafka: 'dsp-console',
+  redis: 'dsp-console',
+  mariadb: 'dsp_console',
+  prometheus: 'dsp-console',
+} as const;
