@@ -1,0 +1,282 @@
+// The console page: reads /api/snapshot (the console's cache, never a server) once a second and
+// redraws each panel. Built with DOM calls and textContent only: no value from a server is ever
+// parsed as HTML.
+'use strict';
+
+const POLL_MS = 1000;
+
+/** el('td', {class: 'num'}, 'text', child, ...) */
+function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v !== undefined && v !== null && v !== false) node.setAttribute(k, String(v));
+  }
+  for (const c of children.flat()) {
+    if (c === undefined || c === null) continue;
+    node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return node;
+}
+
+/** A table with a caption, header cells with scope, and one row per item. */
+function table(caption, headers, rows) {
+  return el(
+    'table',
+    {},
+    el('caption', {}, caption),
+    el(
+      'thead',
+      {},
+      el(
+        'tr',
+        {},
+        headers.map((h) => el('th', { scope: 'col' }, h)),
+      ),
+    ),
+    el(
+      'tbody',
+      {},
+      rows.length === 0
+        ? el('tr', {}, el('td', { colspan: headers.length }, 'none'))
+        : rows.map((cells) =>
+            el(
+              'tr',
+              {},
+              cells.map((c) => (c instanceof Node && c.nodeName === 'TD' ? c : el('td', {}, c))),
+            ),
+          ),
+    ),
+  );
+}
+
+const num = (v) => el('td', { class: 'num' }, v);
+const mark = (ok, yes, no) => el('span', { class: ok ? 'good' : 'bad' }, ok ? yes : no);
+const fixed = (v, d) => (v === null || v === undefined ? '–' : Number(v).toFixed(d));
+
+const RENDER = {
+  zookeeper(v) {
+    const leader = v.leader === undefined ? 'no leader' : `leader: server ${v.leader}`;
+    const quorum = v.votersServing >= v.quorum;
+    return [
+      el(
+        'p',
+        {},
+        mark(quorum, 'has quorum', 'NO QUORUM'),
+        ` — ${leader}; ${v.votersServing} voters serving, a quorum is ${v.quorum} (n/2+1).`,
+      ),
+      table(
+        'Servers (srvr on each client port)',
+        ['myid', 'configured as', 'mode', 'epoch', 'zxid', 'connections', 'znodes'],
+        v.servers.map((s) =>
+          s.up
+            ? [
+                num(s.myid),
+                s.role,
+                el('td', { 'data-mode': s.state.mode }, s.state.mode),
+                num(s.state.epoch),
+                el('td', {}, el('code', {}, s.state.zxid)),
+                num(s.state.connections),
+                num(s.state.nodes),
+              ]
+            : [num(s.myid), s.role, el('td', { 'data-mode': 'down' }, mark(false, '', `down: ${s.error}`)), '–', '–', '–', '–'],
+        ),
+      ),
+    ];
+  },
+  coordination(v) {
+    const services = Object.entries(v.services);
+    const queue = (caption, holderName, list) =>
+      table(
+        caption,
+        ['path', holderName, 'session', 'waiting'],
+        list.map((q) => [
+          el('td', {}, el('code', {}, q.path)),
+          q.holderId ? `${q.holder} (${q.holderId})` : (q.holder ?? 'free'),
+          q.holderSession ?? '–',
+          num(q.waiters.length),
+        ]),
+      );
+    return [
+      table(
+        'Registry: /services (ephemeral nodes, one per live instance)',
+        ['service', 'instance', 'address', 'zone', 'registered', 'session'],
+        services.flatMap(([name, list]) =>
+          list.length === 0
+            ? [[name, 'no instance', '', '', '', '']]
+            : list.map((i) => [
+                name,
+                el('td', { 'data-instance': i.id }, i.id),
+                `${i.address}:${i.port}`,
+                i.zone,
+                i.registeredAt,
+                i.session,
+              ]),
+        ),
+      ),
+      queue('Leader elections: /election (the first candidate leads)', 'leader', v.elections),
+      queue('Locks: /locks (the first lock node holds it, the others wait in order)', 'holder', v.locks),
+      queue('Distributed jobs: /jobs/*/members (items are split among the members in order)', 'first member', v.jobs),
+      el(
+        'p',
+        { class: 'status' },
+        `${v.nodesRead} znodes read for this view${v.truncated ? ' (stopped at the bound: the view is partial)' : ''}.`,
+      ),
+    ];
+  },
+  kafka(v) {
+    return [
+      table(
+        'Brokers',
+        ['node', 'address', 'role'],
+        v.brokers.map((b) => [num(b.nodeId), `${b.host}:${b.port}`, b.controller ? 'active controller' : 'broker']),
+      ),
+      table(
+        'Partitions: leader, replicas and in-sync replicas',
+        ['topic', 'partition', 'leader', 'replicas', 'ISR', 'end offset'],
+        v.topics.flatMap((t) =>
+          t.partitions.map((p) => [
+            t.topic,
+            num(p.partition),
+            num(p.leader),
+            p.replicas.join(', '),
+            el('td', {}, mark(p.isr.length === p.replicas.length, p.isr.join(', '), `${p.isr.join(', ')} (under-replicated)`)),
+            num(p.end),
+          ]),
+        ),
+      ),
+      table(
+        'Consumer groups: lag per topic',
+        ['group', 'state', 'members', 'lag'],
+        v.groups.map((g) => [
+          g.groupId,
+          g.state,
+          num(g.members),
+          Object.entries(g.lag)
+            .map(([t, n]) => `${t}: ${n}`)
+            .join('; ') || '–',
+        ]),
+      ),
+    ];
+  },
+  mariadb(v, all) {
+    const reads = (all.traffic && all.traffic.data && all.traffic.data.reads) || [];
+    return [
+      table(
+        'Primaries and replicas',
+        ['cluster', 'primary gtid', 'replica IO', 'replica SQL', 'seconds behind', 'replica gtid', 'last error'],
+        v.clusters.map((c) => [
+          num(c.cluster),
+          c.primary.up ? el('td', {}, el('code', {}, c.primary.gtidBinlogPos)) : el('td', {}, mark(false, '', `down: ${c.primary.error}`)),
+          c.replica.up
+            ? el('td', {}, mark(c.replica.ioRunning, 'running', 'stopped'))
+            : el('td', {}, mark(false, '', `down: ${c.replica.error}`)),
+          c.replica.up ? el('td', {}, mark(c.replica.sqlRunning, 'running', 'stopped')) : '–',
+          c.replica.up ? num(c.replica.secondsBehind === null ? '–' : c.replica.secondsBehind) : '–',
+          c.replica.up ? el('td', {}, el('code', {}, c.replica.gtidPos)) : '–',
+          c.replica.up ? c.replica.lastError || '–' : '–',
+        ]),
+      ),
+      table(
+        'Who served recent reads (db_reads_total, last minute)',
+        ['data source', 'node', 'reads/s'],
+        reads.map((r) => [r.source, r.node, num(fixed(r.rps, 2))]),
+      ),
+    ];
+  },
+  redis(v) {
+    const rows = [
+      ['version', v.version],
+      ['role', v.role],
+      ['uptime', `${v.uptimeSeconds} s`],
+      ['clients', v.connectedClients],
+      ['memory', `${v.usedMemory}${v.maxMemory && v.maxMemory !== '0B' ? ` of ${v.maxMemory}` : ''}`],
+      ['keys (sessions, limits, locks, stock)', `${v.keys} (${v.expires} with a TTL)`],
+      [
+        'AOF',
+        v.aof.enabled
+          ? `on, last write ${v.aof.lastWrite}${v.aof.size ? `, ${v.aof.size}` : ''}${v.aof.rewriteInProgress ? ', rewriting' : ''}`
+          : 'off',
+      ],
+      ['ops/s', v.opsPerSecond],
+    ];
+    return [
+      table(
+        'Server (INFO)',
+        ['what', 'value'],
+        rows.map(([k, val]) => [el('th', { scope: 'row' }, k), val]),
+      ),
+    ];
+  },
+  traffic(v) {
+    return [
+      table(
+        'Requests per service (Prometheus recording rules, last minute)',
+        ['service', 'requests/s', '5xx', 'p99'],
+        v.services.map((s) => [
+          s.service,
+          num(fixed(s.rps, 2)),
+          num(`${fixed(s.errorRatio * 100, 1)} %`),
+          num(s.p99 === null ? '–' : `${fixed(s.p99 * 1000, 0)} ms`),
+        ]),
+      ),
+      table(
+        'Scrape targets',
+        ['service', 'instance', 'up'],
+        v.targets.map((t) => [t.service, t.instance, el('td', {}, mark(t.up, 'up', 'down'))]),
+      ),
+      table(
+        'Alerts',
+        ['alert', 'state', 'summary'],
+        v.alerts.map((a) => [a.name, el('td', {}, el('span', { class: a.state === 'firing' ? 'bad' : 'warn' }, a.state)), a.summary]),
+      ),
+      el(
+        'p',
+        {},
+        'Traces of every hop: ',
+        el('a', { href: v.zipkinUrl, target: '_blank', rel: 'noopener' }, 'open Zipkin'),
+        ' (the operator’s trace credentials).',
+      ),
+    ];
+  },
+};
+
+function statusLine(p) {
+  const cadence = `read ${p.reads} times, every ${p.intervalMs} ms`;
+  if (p.status === 'pending') return `Waiting for the first read (${cadence}).`;
+  const when = `${p.at ? new Date(p.at).toLocaleTimeString() : ''}, took ${p.durationMs} ms; ${cadence}`;
+  return p.status === 'ok' ? `Live: last read ${when}.` : `Failing: ${p.error} (shown: the last good read, if any; last try ${when}).`;
+}
+
+async function refresh() {
+  let snap;
+  try {
+    const res = await fetch('/api/snapshot', { credentials: 'same-origin', cache: 'no-store' });
+    if (!res.ok) throw new Error(`the console answered ${res.status}`);
+    snap = await res.json();
+  } catch (e) {
+    document.getElementById('about').textContent = `Cannot reach the console: ${e.message}. Retrying…`;
+    return;
+  }
+  document.getElementById('about').textContent =
+    `Signed in as ${snap.user}; profile ${snap.profile}; updated ${new Date(snap.generatedAt).toLocaleTimeString()}.`;
+  const byName = Object.fromEntries(snap.panels.map((p) => [p.name, p]));
+  for (const p of snap.panels) {
+    const section = document.querySelector(`section[data-panel="${p.name}"]`);
+    if (!section) continue;
+    section.dataset.status = p.status;
+    section.dataset.reads = String(p.reads);
+    section.querySelector('.status').textContent = statusLine(p);
+    const body = section.querySelector('.body');
+    if (p.data === undefined) continue;
+    try {
+      body.replaceChildren(...RENDER[p.name](p.data, byName));
+    } catch (e) {
+      body.replaceChildren(el('p', { class: 'bad' }, `This panel could not be drawn: ${e.message}`));
+    }
+  }
+}
+
+function loop() {
+  void refresh().finally(() => setTimeout(loop, POLL_MS));
+}
+document.addEventListener('DOMContentLoaded', loop);

@@ -1,0 +1,116 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { JsonLogger } from '@dsp/service-defaults';
+import { CONSOLE_OPEN_ROUTES, type ConsoleDoor } from './console-door';
+import type { Poller } from './poller';
+
+/** The page's files, served as they are (no build step, no third-party script). */
+const ASSETS: Readonly<Record<string, string>> = {
+  '/': 'index.html',
+  '/console.js': 'console.js',
+  '/console.css': 'console.css',
+};
+const TYPES: Readonly<Record<string, string>> = {
+  html: 'text/html; charset=utf-8',
+  js: 'text/javascript; charset=utf-8',
+  css: 'text/css; charset=utf-8',
+};
+
+export interface ConsoleServerOptions {
+  readonly door: ConsoleDoor;
+  readonly poller: Poller;
+  readonly logger: JsonLogger;
+  /** The directory holding the page (`apps/console/public`, copied beside the build). */
+  readonly publicDir: string;
+  /** What the page shows in its header: the profile, and links. */
+  readonly about: { readonly profile: string; readonly links: Readonly<Record<string, string>> };
+}
+
+/**
+ * The console's HTTP face. Guarantees: a request is answered from the
+ * poller's cached snapshots and never reaches a server of the stack; every
+ * route but `/health/live` and `/health/ready` is behind the door; every answer forbids framing,
+ * sniffing, caching and any script or style not served from the console itself.
+ */
+export function buildConsoleServer(o: ConsoleServerOptions): FastifyInstance {
+  const app = Fastify({ logger: false, bodyLimit: 16 * 1024 });
+
+  app.addHook('onRequest', async (req, reply) => {
+    void reply.headers({
+      'content-security-policy': "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+      'referrer-policy': 'no-referrer',
+      'cache-control': 'no-store',
+    });
+    const path = req.url.split('?')[0] ?? '';
+    if (CONSOLE_OPEN_ROUTES.includes(path)) return;
+    const answer = o.door.identify(req.headers.authorization);
+    if ('refused' in answer) {
+      o.logger.warn({ component: 'console-door', route: path, ip: req.ip, reason: answer.refused }, 'console door refused a request');
+      return reply
+        .code(401)
+        .header('www-authenticate', 'Basic realm="dsp console", charset="UTF-8"')
+        .send({ error: 'Unauthorized', reason: `${answer.refused}: the console needs a console identity (docs/console.md)` });
+    }
+    req.consoleUser = answer.identity.user;
+  });
+
+  app.get('/health/live', async () => ({ status: 'ok' }));
+  // Ready once every panel has finished a read, good or failing: a panel that fails shows why, so the console is useful.
+  app.get('/health/ready', async (_req, reply) => {
+    const panels = o.poller.snapshot();
+    const ready = panels.every((p) => p.status !== 'pending');
+    return reply.code(ready ? 200 : 503).send({
+      status: ready ? 'ok' : 'starting',
+      checks: Object.fromEntries(panels.map((p) => [p.name, { status: p.status }])),
+    });
+  });
+
+  for (const [route, file] of Object.entries(ASSETS)) {
+    app.get(route, async (_req, reply) => {
+      const body = await readFile(join(o.publicDir, file));
+      return reply.type(TYPES[file.split('.').pop() ?? ''] ?? 'application/octet-stream').send(body);
+    });
+  }
+
+  app.get('/api/snapshot', async (req) => ({
+    generatedAt: new Date().toISOString(),
+    user: req.consoleUser,
+    ...o.about,
+    panels: o.poller.snapshot(),
+  }));
+
+  app.get<{ Params: { name: string } }>('/api/panels/:name', async (req, reply) => {
+    const panel = o.poller.panelSnapshot(req.params.name);
+    if (!panel) {
+      const known = o.poller.snapshot().map((p) => p.name);
+      return reply.code(404).send({ error: 'Not Found', reason: `no panel named "${req.params.name}" (panels: ${known.join(', ')})` });
+    }
+    return panel;
+  });
+
+  app.setNotFoundHandler(async (req, reply) =>
+    reply.code(404).send({
+      error: 'Not Found',
+      reason: `${req.method} ${req.url.split('?')[0]} is not a console route (GET /, /api/snapshot, /api/panels/:name)`,
+    }),
+  );
+  app.setErrorHandler(async (err: Error & { statusCode?: number }, req, reply) => {
+    const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status === 500) o.logger.error({ component: 'console', route: req.url, err }, 'console route failed');
+    return reply.code(status).send({
+      error: status === 500 ? 'Internal Server Error' : 'Bad Request',
+      reason: status === 500 ? 'the console failed; see its log' : err.message,
+    });
+  });
+  return app;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The console identity that passed the door. */
+    consoleUser?: string;
+  }
+}

@@ -1,0 +1,117 @@
+import { join } from 'node:path';
+import { CONSOLE_IDENTITIES, DB_USERS, KAFKA_IDENTITIES, METRICS_IDENTITIES, metricsAuthorization, REDIS_IDENTITIES } from '@dsp/contracts';
+import { parseHostPort, SqlNode } from '@dsp/database';
+import { KafkaConnection } from '@dsp/messaging';
+import { RedisConnection } from '@dsp/redis';
+import { ConfigError, createJsonLogger } from '@dsp/service-defaults';
+import { ZookeeperClient } from '@dsp/zookeeper';
+import { loadConsoleConfig, type ConsoleConfig } from './console.config';
+import { ConsoleDoor } from './console-door';
+import { buildConsoleServer } from './console-server';
+import { Poller } from './poller';
+import { CoordinationProbe } from './probes/coordination.probe';
+import { KafkaProbe } from './probes/kafka.probe';
+import { MariadbProbe } from './probes/mariadb.probe';
+import { PrometheusProbe } from './probes/prometheus.probe';
+import type { Probe } from './probes/probe';
+import { RedisProbe } from './probes/redis.probe';
+import { ZookeeperEnsembleProbe } from './probes/zookeeper-ensemble.probe';
+
+/** The console's probes, each with its own read-only identity (docs/console.md, "What the console may do"). */
+function probes(c: ConsoleConfig, logger: ReturnType<typeof createJsonLogger>): Probe[] {
+  const every = (n: number): number => c.CONSOLE_POLL_MS * n;
+  // ZooKeeper: an anonymous session (world:anyone may read, ADR 0009); no credentials, no write right anywhere.
+  const zk = new ZookeeperClient({ connectString: c.ZK_CONNECT, sessionTimeoutMs: 10_000, auth: [] }, logger);
+  zk.start();
+  const kafka = new KafkaConnection(
+    { brokers: c.KAFKA_BROKERS, clientId: 'dsp-console', username: KAFKA_IDENTITIES.console.user, password: c.KAFKA_PASSWORD },
+    logger,
+  );
+  const redis = new RedisConnection(
+    {
+      url: `redis://${c.REDIS_ADDRESS}`,
+      username: REDIS_IDENTITIES.console.user,
+      password: c.REDIS_PASSWORD,
+      connectionName: 'dsp-console',
+      maxRetriesPerRequest: 1,
+    },
+    logger,
+  );
+  const sql = (label: string, hostPort: string): SqlNode => {
+    const node = new SqlNode(
+      { label, ...parseHostPort(hostPort), user: DB_USERS.console.name, password: c.MYSQL_PASSWORD, database: '' },
+      logger,
+      { poolSize: 1 },
+    );
+    void node.start();
+    return node;
+  };
+  const clusters = c.MYSQL_SERVERS.map((pair, index) => {
+    const [primary = '', replica = ''] = pair.split('/');
+    return { index, primary: sql(`cluster${index}:primary`, primary), replica: sql(`cluster${index}:replica`, replica) };
+  });
+  return [
+    new ZookeeperEnsembleProbe(c.ZK_ENSEMBLE, every(1)),
+    new CoordinationProbe(zk, every(1)),
+    new KafkaProbe(kafka, every(2)),
+    new MariadbProbe(clusters, every(2)),
+    new RedisProbe(redis, every(2)),
+    new PrometheusProbe(
+      c.PROMETHEUS_URL,
+      metricsAuthorization({ user: METRICS_IDENTITIES.console.user, password: c.PROMETHEUS_PASSWORD }),
+      c.ZIPKIN_URL,
+      every(2),
+    ),
+  ];
+}
+
+async function main(): Promise<void> {
+  let config: ConsoleConfig;
+  try {
+    config = loadConsoleConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(78);
+    }
+    throw e;
+  }
+  const logger = createJsonLogger({ service: 'console', instanceId: `console-${process.pid}`, level: config.LOG_LEVEL });
+  const poller = new Poller(probes(config, logger));
+  const door = new ConsoleDoor([
+    { ...CONSOLE_IDENTITIES.viewer, password: config.CONSOLE_VIEWER_PASSWORD },
+    { ...CONSOLE_IDENTITIES.operator, password: config.CONSOLE_OPERATOR_PASSWORD },
+  ]);
+  const app = buildConsoleServer({
+    door,
+    poller,
+    logger,
+    publicDir: join(__dirname, '..', 'public'),
+    about: { profile: config.PLATFORM_PROFILE, links: { zipkin: config.ZIPKIN_URL, prometheus: config.PROMETHEUS_URL } },
+  });
+  poller.start();
+  await app.listen({ host: config.CONSOLE_HOST, port: config.CONSOLE_PORT });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.CONSOLE_PORT;
+  const host = config.CONSOLE_HOST === '0.0.0.0' || config.CONSOLE_HOST === '::' ? '127.0.0.1' : config.CONSOLE_HOST;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  logger.info({ url, port, listen: config.CONSOLE_HOST, pid: process.pid }, 'listening');
+
+  let stopping: Promise<void> | undefined;
+  const stop = (signal: string): void => {
+    stopping ??= (async () => {
+      logger.info({ signal }, 'console stopping');
+      await app.close();
+      await poller.close();
+      logger.info({}, 'console stopped');
+      process.exit(0);
+    })();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+void main().catch((e: unknown) => {
+  process.stderr.write(`console failed to start: ${(e as Error).stack ?? String(e)}\n`);
+  process.exit(1);
+});
