@@ -28,6 +28,9 @@ nx run-many -t test || unit_rc=$?
 step "build"
 npm run -s build
 
+step "test tools (Debian's chromium for the console's page tests; npm start does not need it)"
+stack install --for tests
+
 step "local stack"
 started_stack=0
 if stack running; then

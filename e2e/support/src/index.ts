@@ -1,4 +1,4 @@
-export { launchService, spawnService, type LaunchedService, type ServiceName, type SpawnedService } from './spawn-service';
+export { launchService, spawnService, type AppName, type LaunchedService, type ServiceName, type SpawnedService } from './spawn-service';
 export { testLogger } from './test-logger';
 export { eventually } from './eventually';
 export {
@@ -27,3 +27,4 @@ export {
 export { kafkaAs, kafkaProbe, type ProbedMessage } from './kafka-probe';
 export { counter, idemKey, scrape, ORDER_SERVERS, PASSWORD, physicalIds, placeOrder, shopper, type Shopper } from './shop-helpers';
 export { PROMETHEUS_URL, promQuery, promTargets, type PromTarget } from './prometheus-client';
+export { CHROMIUM_PATH, launchChromium } from './chromium';

@@ -6,6 +6,9 @@ import { REPO_ROOT } from '@dsp/infra-stack';
 
 export type { ServiceName };
 
+/** A built app that runs as a process: a service, or the console (which registers nowhere). */
+export type AppName = ServiceName | 'console';
+
 export interface SpawnedService {
   name: string;
   child: ChildProcess;
@@ -30,7 +33,7 @@ export interface LaunchedService {
 }
 
 /** Starts a built service (`dist/apps/<name>/src/main.js`) and returns at once. */
-export function launchService(name: ServiceName, env: NodeJS.ProcessEnv = {}): LaunchedService {
+export function launchService(name: AppName, env: NodeJS.ProcessEnv = {}): LaunchedService {
   const main = join(REPO_ROOT, 'dist', 'apps', name, 'src', 'main.js');
   if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first`);
   const child = spawn(process.execPath, [main], { env: { ...process.env, LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -50,7 +53,7 @@ export function launchService(name: ServiceName, env: NodeJS.ProcessEnv = {}): L
  * Runs a built service (`dist/apps/<name>/src/main.js`, from `npm run build`)
  * as a real process and resolves once it logs `listening`.
  */
-export async function spawnService(name: ServiceName, env: NodeJS.ProcessEnv = {}, timeoutMs = 20_000): Promise<SpawnedService> {
+export async function spawnService(name: AppName, env: NodeJS.ProcessEnv = {}, timeoutMs = 20_000): Promise<SpawnedService> {
   const { child, output, onOutput, exited } = launchService(name, env);
   const listening = new Promise<{ url: string; port: number }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name} did not start within ${timeoutMs} ms:\n${output()}`)), timeoutMs);

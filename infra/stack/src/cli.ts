@@ -7,7 +7,7 @@ import { allTopics } from '@dsp/contracts';
 import { ensurePlatformTopics } from './components/kafka.component';
 import { writeComposeFiles } from './compose';
 import { composeInit, composeInitOptions } from './compose-init';
-import { installAll } from './install';
+import { BENCH_PACKAGES, ensureDebianPackages, installAll, TEST_PACKAGES } from './install';
 import { localSecretLabels, localSecretValue } from './secrets';
 import { removeService } from './remove-service';
 import { runRegistrySd } from './registry-sd';
@@ -17,6 +17,8 @@ import { allDaemons, down, formatStatus, provision, reset, stackRunning, status,
 const USAGE = `usage: npm run stack -- <command>
 
   install            install Debian packages and jars that are missing (idempotent)
+  install --for tests|bench
+                     install what only the tests (Debian's chromium) or the bench (sysbench) need
   up [--no-install]  install, start every server in parallel, wait until each serves
   provision          apply the contracts' tables (znodes and ACLs, databases and accounts, topics, Kafka
                      and Redis ACLs) to the running stack, without restarting a server
@@ -64,6 +66,13 @@ async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   switch (cmd) {
     case 'install':
+      if (rest[0] === '--for') {
+        const kind = rest[1];
+        if (kind !== 'tests' && kind !== 'bench')
+          throw new Error(`install --for takes tests or bench, got ${kind === undefined ? 'nothing' : `"${kind}"`}`);
+        await ensureDebianPackages(kind === 'tests' ? TEST_PACKAGES : BENCH_PACKAGES);
+        return 0;
+      }
       await installAll();
       return 0;
     case 'up': {

@@ -27,7 +27,7 @@ export { localSecretLabels, localSecretValue } from './secrets';
 export { run } from './proc';
 export { compareVotes, electionNotifications, type ElectionNotification } from './zk-election-log';
 export { appInstance, startApp, stopApp, waitAppReady, type AppInstance, type AppName } from './app-process';
-export { BENCH_PACKAGES, classpath, ensureDebianPackages, ensureHadolint, hadolintPath } from './install';
+export { BENCH_PACKAGES, TEST_PACKAGES, classpath, ensureDebianPackages, ensureHadolint, hadolintPath } from './install';
 export { tour } from './tour';
 export { zipkinNetns } from './components/zipkin.component';
 export { prometheusTargets, type HttpSdGroup } from './registry-sd';

@@ -49,6 +49,13 @@ async function stopDistroPrometheus(installedNow: readonly string[]): Promise<vo
 /** What `npm run bench` needs beyond the stack: the reference tools it compares against. */
 export const BENCH_PACKAGES: readonly DebianPackage[] = [{ pkg: 'sysbench', binary: 'sysbench' }];
 
+/**
+ * What `npm test` needs beyond the stack: Debian's Chromium, which the page
+ * tests drive through playwright-core (Playwright's own browser download
+ * cannot work here). Kept out of `npm start`'s install: the demo needs no browser.
+ */
+export const TEST_PACKAGES: readonly DebianPackage[] = [{ pkg: 'chromium', binary: 'chromium' }];
+
 const SBIN_PATHS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
 export function which(binary: string): string | undefined {
