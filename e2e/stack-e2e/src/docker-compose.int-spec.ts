@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import {
+  CONSOLE_PORT,
   DB_USERS,
   HTTP_IDENTITIES,
   KAFKA_IDENTITIES,
@@ -386,6 +387,8 @@ describe('docker-compose.yml', () => {
         'trace-guard': ZIPKIN.port,
         'registry-sd': REGISTRY_SD.port,
         prometheus: PROMETHEUS.port,
+        // The console, where `npm start` runs it.
+        console: CONSOLE_PORT,
       };
       const compose = Object.fromEntries(
         Object.entries(services)

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import type { ServiceName } from '@dsp/contracts';
 import { LOG_DIR, REPO_ROOT } from './topology';
 
-/** An app the stack can run: a service name of the contracts (`SERVICE_NAMES`, the one list of them). */
-export type AppName = ServiceName;
+/** An app the stack can run: a service name of the contracts (`SERVICE_NAMES`, the one list of them), or the console. */
+export type AppName = ServiceName | 'console';
 
 /** One service process started from `dist/`, its JSON log in `.stack/logs/apps/<id>.log`. */
 export interface AppInstance {

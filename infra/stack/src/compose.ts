@@ -1,6 +1,7 @@
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
+  CONSOLE_IDENTITIES,
   DB_USERS,
   HTTP_IDENTITIES,
   KAFKA_IDENTITIES,
@@ -84,6 +85,13 @@ export function composeEnv(): Record<string, string> {
     METRICS_SCRAPER_PASSWORD: METRICS_IDENTITIES.scraper.password,
     ADMIN_TOKEN: localAdminToken(),
     DB_MIGRATOR_PASSWORD: DB_USERS.migrator.password,
+    // The console: the people at its door, and its read-only identity on each server (ADR 0023).
+    CONSOLE_VIEWER_PASSWORD: CONSOLE_IDENTITIES.viewer.password,
+    CONSOLE_OPERATOR_PASSWORD: CONSOLE_IDENTITIES.operator.password,
+    CONSOLE_KAFKA_PASSWORD: KAFKA_IDENTITIES.console.password,
+    CONSOLE_REDIS_PASSWORD: REDIS_IDENTITIES.console.password,
+    CONSOLE_DB_PASSWORD: DB_USERS.console.password,
+    CONSOLE_PROMETHEUS_PASSWORD: METRICS_IDENTITIES.console.password,
   };
 }
 

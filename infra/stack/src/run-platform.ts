@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { LOCAL_INSTANCES, SERVICE_NAMES, ZNODE_ROOTS, znodePaths, type ServiceName } from '@dsp/contracts';
+import { CONSOLE_PORT, LOCAL_INSTANCES, SERVICE_NAMES, ZNODE_ROOTS, znodePaths, type ServiceName } from '@dsp/contracts';
 import { createJsonLogger } from '@dsp/service-defaults';
 import { SERVICE_INSTANCE_CODEC, ZookeeperClient } from '@dsp/zookeeper';
 import { appInstance, startApp, stopApp, waitAppReady, type AppInstance } from './app-process';
@@ -11,12 +11,13 @@ import { tour } from './tour';
 
 /**
  * `npm start`: brings the stack up, runs the gateway plus two instances each of
- * user-service and order-service from dist/, waits until each is ready, prints
+ * user-service and order-service, and the console, from dist/, waits until each is ready, prints
  * what runs where, and stays in the foreground. Ctrl-C stops every process it
  * started (and the stack, if it started the stack).
  */
 
 const GATEWAY_PORT = Number(process.env['GATEWAY_PORT'] ?? 8080);
+const CONSOLE = Number(process.env['CONSOLE_PORT'] ?? CONSOLE_PORT);
 
 /** `LOCAL_INSTANCES` of the contracts: `<service>-<n>` for each backend service, then the gateway on GATEWAY_PORT. */
 function plan(): AppInstance[] {
@@ -24,6 +25,7 @@ function plan(): AppInstance[] {
   return [
     ...backends.flatMap(([name, n]) => Array.from({ length: n }, (_, i) => appInstance(name, `${name}-${i + 1}`))),
     appInstance(SERVICE_NAMES.gateway, 'gateway-1', { PORT: String(GATEWAY_PORT) }),
+    appInstance('console', 'console-1', { CONSOLE_PORT: String(CONSOLE) }),
   ];
 }
 
@@ -63,8 +65,11 @@ async function registrations(): Promise<string[]> {
 async function main(): Promise<void> {
   const startedStack = !stackRunning();
   await up({ install: true, timeoutMs: Number(process.env['STACK_TIMEOUT_MS'] ?? 180_000) });
-  if (await portOpen(GATEWAY_PORT)) {
-    throw new Error(`port ${GATEWAY_PORT} is in use; stop what runs there or set GATEWAY_PORT`);
+  for (const [port, variable] of [
+    [GATEWAY_PORT, 'GATEWAY_PORT'],
+    [CONSOLE, 'CONSOLE_PORT'],
+  ] as const) {
+    if (await portOpen(port)) throw new Error(`port ${port} is in use; stop what runs there or set ${variable}`);
   }
   const instances = plan();
   let stopping = false;
@@ -108,6 +113,9 @@ async function main(): Promise<void> {
       ([i, c]) =>
         `  ${i.id.padEnd(16)} ${String(i.url).padEnd(24)} pid ${String(i.child?.pid).padEnd(7)} ready: ${Object.keys(c).join(', ')}`,
     ),
+    '',
+    `The console: http://127.0.0.1:${CONSOLE}/  (user dsp-viewer, password: npm run -s stack -- secret console/dsp-viewer)`,
+    '  the ensemble, the registry, leaders and locks, Kafka, MariaDB, Redis and traffic, live (docs/console.md)',
     '',
     'Registered in ZooKeeper (ephemeral nodes, gone when an instance stops):',
     '',
