@@ -17,6 +17,7 @@ COPY scripts/build.sh scripts/build.sh
 COPY apps apps
 COPY libs libs
 COPY infra/stack infra/stack
+COPY infra/ops infra/ops
 RUN bash scripts/build.sh && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20.20.2-bookworm-slim

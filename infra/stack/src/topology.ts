@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import {
   KAFKA_BROKER_PORTS,
   MYSQL_CLUSTERS,
@@ -15,7 +15,11 @@ import {
 /** Pinned server versions (the poms in infra/jvm pin the jars; keep these in step). */
 export const VERSIONS = { zookeeper: '3.9.5', kafka: '4.1.1', zipkin: '3.5.1' } as const;
 
-export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
+/**
+ * The repository: three levels above this file in the sources (`infra/stack/src`), and above `dist/`
+ * when it runs built (`dist/infra/stack/src`, as the console does), so both find the same `.stack/`.
+ */
+export const REPO_ROOT = ((up: string) => (basename(up) === 'dist' ? dirname(up) : up))(resolve(__dirname, '..', '..', '..'));
 export const INFRA_DIR = join(REPO_ROOT, 'infra');
 
 function portsFromEnv(name: string, defaults: readonly number[]): number[] {
