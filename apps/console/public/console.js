@@ -11,7 +11,7 @@ function el(tag, attrs, ...children) {
   for (const [k, v] of Object.entries(attrs || {})) {
     if (v !== undefined && v !== null && v !== false) node.setAttribute(k, String(v));
   }
-  for (const c of children.flat()) {
+  for (const c of children.flat(Infinity)) {
     if (c === undefined || c === null) continue;
     node.append(c instanceof Node ? c : document.createTextNode(String(c)));
   }
@@ -276,7 +276,115 @@ async function refresh() {
   }
 }
 
+// Experiments: a button per experiment (operators only), its run's steps as they happen, then the verdict and evidence.
+let experimentsMeta;
+let watching;
+
+function renderRun(box, run) {
+  const state = { running: 'Running…', held: 'HELD', broken: 'DID NOT HOLD', failed: 'COULD NOT RUN' }[run.state];
+  const out = [
+    el(
+      'p',
+      { class: `verdict ${run.state === 'held' ? 'good' : run.state === 'running' ? 'warn' : 'bad'}`, 'data-run-state': run.state },
+      `${state}${run.verdict ? `: ${run.verdict.summary}` : run.error ? `: ${run.error}` : ''}`,
+    ),
+    el(
+      'ol',
+      { class: 'steps' },
+      run.steps.map((s) => el('li', {}, `+${(s.atMs / 1000).toFixed(1)} s  ${s.text}`)),
+    ),
+  ];
+  if (run.verdict && run.verdict.evidence.length > 0) {
+    const keys = Object.keys(run.verdict.evidence[0]);
+    out.push(
+      table(
+        'Evidence',
+        keys,
+        run.verdict.evidence.map((row) => keys.map((k) => String(row[k]))),
+      ),
+    );
+  }
+  out.push(
+    el(
+      'p',
+      { class: 'status' },
+      `run ${run.id} by ${run.by}, started ${new Date(run.startedAt).toLocaleTimeString()}${run.durationMs !== undefined ? `, ${(run.durationMs / 1000).toFixed(1)} s` : ''}`,
+    ),
+  );
+  box.replaceChildren(...out);
+}
+
+async function startExperiment(name, button, box) {
+  button.disabled = true;
+  box.replaceChildren(el('p', { class: 'verdict warn' }, 'Starting…'));
+  try {
+    const res = await fetch(`/api/experiments/${encodeURIComponent(name)}`, {
+      method: 'POST',
+      headers: { 'x-dsp-console': '1' },
+      credentials: 'same-origin',
+    });
+    const body = await res.json();
+    if (res.status !== 202) {
+      box.replaceChildren(el('p', { class: 'verdict bad', 'data-run-state': 'refused' }, `Refused (${res.status}): ${body.reason}`));
+      return;
+    }
+    watching = body.id;
+    for (;;) {
+      const run = await (await fetch(`/api/experiments/runs/${body.id}`, { credentials: 'same-origin' })).json();
+      renderRun(box, run);
+      if (run.state !== 'running') break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  } catch (e) {
+    box.replaceChildren(el('p', { class: 'verdict bad' }, `The console did not answer: ${e.message}`));
+  } finally {
+    watching = undefined;
+    void loadExperiments();
+  }
+}
+
+async function loadExperiments() {
+  const status = document.getElementById('experiments-status');
+  let meta;
+  try {
+    meta = await (await fetch('/api/experiments', { credentials: 'same-origin' })).json();
+  } catch (e) {
+    status.textContent = `Cannot load the experiments: ${e.message}`;
+    return;
+  }
+  const first = experimentsMeta === undefined;
+  experimentsMeta = meta;
+  status.textContent = !meta.available
+    ? `Experiments are off here: ${meta.reason}`
+    : meta.mayRun
+      ? 'Each button disturbs the local stack on purpose, shows what happens, and puts the stack back. One at a time.'
+      : 'You may watch the runs; running one takes the operator (dsp-operator).';
+  const list = document.getElementById('experiments-list');
+  for (const x of meta.experiments) {
+    let item = list.querySelector(`[data-experiment="${x.name}"]`);
+    if (!item) {
+      const box = el('div', { class: 'run', 'aria-live': 'polite' });
+      const button = el('button', { type: 'button', 'data-run': x.name }, x.title);
+      button.addEventListener('click', () => void startExperiment(x.name, button, box));
+      item = el(
+        'article',
+        { class: 'experiment', 'data-experiment': x.name, 'aria-labelledby': `x-${x.name}` },
+        el('h3', { id: `x-${x.name}` }, x.title),
+        el('p', {}, x.description, ' Source notes (docs/notes.md): ', x.notes.map((n) => n.replace(/^n/, '')).join(', '), '.'),
+        button,
+        box,
+      );
+      list.append(item);
+    }
+    item.querySelector('button').disabled = !meta.available || !meta.mayRun || watching !== undefined;
+    if (first && x.lastRun) renderRun(item.querySelector('.run'), x.lastRun);
+  }
+}
+
 function loop() {
   void refresh().finally(() => setTimeout(loop, POLL_MS));
 }
-document.addEventListener('DOMContentLoaded', loop);
+document.addEventListener('DOMContentLoaded', () => {
+  loop();
+  void loadExperiments();
+});

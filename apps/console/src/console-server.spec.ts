@@ -3,17 +3,43 @@ import { createJsonLogger } from '@dsp/service-defaults';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { ConsoleDoor } from './console-door';
-import { buildConsoleServer } from './console-server';
+import { buildConsoleServer, EXPERIMENT_HEADER } from './console-server';
+import type { Experiment } from './experiments/experiment';
+import { ExperimentRunner } from './experiments/experiment-runner';
 import { Poller } from './poller';
 import type { Probe } from './probes/probe';
 
 const basic = (user: string, password: string): string => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 const VIEWER = basic(CONSOLE_IDENTITIES.viewer.user, CONSOLE_IDENTITIES.viewer.password);
+const OPERATOR = basic(CONSOLE_IDENTITIES.operator.user, CONSOLE_IDENTITIES.operator.password);
+
+/** An experiment the test ends by hand: `finish()` resolves its run. */
+function gatedExperiment(): Experiment & { finish(): void; runs: number } {
+  let finish = (): void => undefined;
+  const e = {
+    name: 'gated',
+    title: 'A gated experiment',
+    description: 'ends when the test says',
+    notes: [],
+    runs: 0,
+    finish: () => finish(),
+    async run(ctx: { step(t: string): void }) {
+      e.runs++;
+      ctx.step('waiting for the test');
+      await new Promise<void>((r) => (finish = r));
+      return { held: true, summary: 'it held', evidence: [{ k: 'v' }] };
+    },
+  };
+  return e;
+}
 
 describe('the console server', () => {
   let app: FastifyInstance;
   let poller: Poller;
   let reads = 0;
+  let off: string | undefined;
+  const gated = gatedExperiment();
+  const runner = new ExperimentRunner([gated], createJsonLogger({ service: 'console', instanceId: 'spec', level: 'silent' }));
 
   beforeAll(async () => {
     const probe: Probe<{ n: number }> = {
@@ -32,12 +58,16 @@ describe('the console server', () => {
       logger: createJsonLogger({ service: 'console', instanceId: 'spec', level: 'silent' }),
       publicDir: join(__dirname, '..', 'public'),
       about: { profile: 'local', links: {} },
+      experiments: runner,
+      experimentsOff: () => off,
     });
     await app.ready();
   });
 
   afterAll(async () => {
+    gated.finish();
     await app.close();
+    await runner.close();
     await poller.close();
   });
 
@@ -89,5 +119,58 @@ describe('the console server', () => {
     const route = await app.inject({ method: 'POST', url: '/api/snapshot', headers: { authorization: VIEWER } });
     expect(route.statusCode).toBe(404);
     expect(route.json().reason).toMatch(/POST \/api\/snapshot is not a console route/);
+  });
+
+  describe('experiments', () => {
+    const post = (authorization: string, headers: Record<string, string> = { [EXPERIMENT_HEADER]: '1' }, name = 'gated') =>
+      app.inject({ method: 'POST', url: `/api/experiments/${name}`, headers: { authorization, ...headers } });
+
+    it("should refuse the viewer (403), a POST without the console's header (403), and the production profile (403), running nothing", async () => {
+      const viewer = await post(VIEWER);
+      expect(viewer.statusCode).toBe(403);
+      expect(viewer.json().reason).toMatch(/dsp-viewer may view, not run experiments/);
+      const forged = await post(OPERATOR, {});
+      expect(forged.statusCode).toBe(403);
+      expect(forged.json().reason).toMatch(/must carry the header x-dsp-console: 1/);
+      off = 'experiments are refused under PLATFORM_PROFILE=production: they kill servers of the stack';
+      try {
+        const prod = await post(OPERATOR);
+        expect(prod.statusCode).toBe(403);
+        expect(prod.json().reason).toBe(off);
+        const list = (await app.inject({ url: '/api/experiments', headers: { authorization: OPERATOR } })).json();
+        expect(list).toMatchObject({ available: false, reason: off });
+      } finally {
+        off = undefined;
+      }
+      expect(gated.runs).toBe(0);
+    });
+
+    it('should answer an unknown experiment with 404 naming the known ones', async () => {
+      const res = await post(OPERATOR, { [EXPERIMENT_HEADER]: '1' }, 'kill-everything');
+      expect(res.statusCode).toBe(404);
+      expect(res.json().reason).toBe('no experiment named "kill-everything" (experiments: gated)');
+    });
+
+    it('should run one experiment at a time for the operator: 202 with its run, 409 while it runs, then its verdict', async () => {
+      const started = await post(OPERATOR);
+      expect(started.statusCode).toBe(202);
+      const run = started.json();
+      expect(run).toMatchObject({ experiment: 'gated', by: 'dsp-operator', state: 'running' });
+      expect(started.headers['location']).toBe(`/api/experiments/runs/${run.id}`);
+      const second = await post(OPERATOR);
+      expect(second.statusCode).toBe(409);
+      expect(second.json().reason).toMatch(/"gated" is running .*one experiment at a time/);
+      gated.finish();
+      await new Promise((r) => setTimeout(r, 20));
+      const done = (await app.inject({ url: `/api/experiments/runs/${run.id}`, headers: { authorization: VIEWER } })).json();
+      expect(done).toMatchObject({ state: 'held', verdict: { held: true, summary: 'it held' }, steps: [{ text: 'waiting for the test' }] });
+      expect(gated.runs).toBe(1);
+      const list = (await app.inject({ url: '/api/experiments', headers: { authorization: VIEWER } })).json();
+      expect(list).toMatchObject({
+        available: true,
+        mayRun: false,
+        experiments: [{ name: 'gated', lastRun: { id: run.id, state: 'held' } }],
+      });
+    });
   });
 });

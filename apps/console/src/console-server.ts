@@ -3,7 +3,11 @@ import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { JsonLogger } from '@dsp/service-defaults';
 import { CONSOLE_OPEN_ROUTES, type ConsoleDoor } from './console-door';
+import { ExperimentRefused, type ExperimentRunner } from './experiments/experiment-runner';
 import type { Poller } from './poller';
+
+/** The header a browser must send with an experiment's POST: a cross-site form cannot set it, nor a page of another origin without a CORS preflight this server never grants. */
+export const EXPERIMENT_HEADER = 'x-dsp-console';
 
 /** The page's files, served as they are (no build step, no third-party script). */
 const ASSETS: Readonly<Record<string, string>> = {
@@ -25,6 +29,9 @@ export interface ConsoleServerOptions {
   readonly publicDir: string;
   /** What the page shows in its header: the profile, and links. */
   readonly about: { readonly profile: string; readonly links: Readonly<Record<string, string>> };
+  readonly experiments: ExperimentRunner;
+  /** Why experiments cannot run here now (the production profile, no local stack), or undefined when they can. */
+  readonly experimentsOff: () => string | undefined;
 }
 
 /**
@@ -55,6 +62,7 @@ export function buildConsoleServer(o: ConsoleServerOptions): FastifyInstance {
         .send({ error: 'Unauthorized', reason: `${answer.refused}: the console needs a console identity (docs/console.md)` });
     }
     req.consoleUser = answer.identity.user;
+    req.consoleRight = answer.identity.may;
   });
 
   app.get('/health/live', async () => ({ status: 'ok' }));
@@ -91,10 +99,47 @@ export function buildConsoleServer(o: ConsoleServerOptions): FastifyInstance {
     return panel;
   });
 
+  app.get('/api/experiments', async (req) => {
+    const off = o.experimentsOff();
+    return {
+      available: off === undefined,
+      ...(off === undefined ? {} : { reason: off }),
+      mayRun: req.consoleRight === 'operate',
+      experiments: o.experiments.list(),
+    };
+  });
+
+  app.get<{ Params: { id: string } }>('/api/experiments/runs/:id', async (req, reply) => {
+    const run = o.experiments.run(req.params.id);
+    return run ?? reply.code(404).send({ error: 'Not Found', reason: `no run "${req.params.id}" (the console keeps the last 20)` });
+  });
+
+  app.post<{ Params: { name: string } }>('/api/experiments/:name', async (req, reply) => {
+    if (req.consoleRight !== 'operate')
+      return reply
+        .code(403)
+        .send({ error: 'Forbidden', reason: `${req.consoleUser} may view, not run experiments: that takes dsp-operator` });
+    if (req.headers[EXPERIMENT_HEADER] !== '1')
+      return reply.code(403).send({
+        error: 'Forbidden',
+        reason: `an experiment's POST must carry the header ${EXPERIMENT_HEADER}: 1 (the console's page sends it; a cross-site request cannot)`,
+      });
+    const off = o.experimentsOff();
+    if (off !== undefined) return reply.code(403).send({ error: 'Forbidden', reason: off });
+    try {
+      const run = o.experiments.start(req.params.name, req.consoleUser ?? '');
+      return reply.code(202).header('location', `/api/experiments/runs/${run.id}`).send(run);
+    } catch (e) {
+      if (e instanceof ExperimentRefused)
+        return reply.code(e.status).send({ error: e.status === 404 ? 'Not Found' : 'Conflict', reason: e.message });
+      throw e;
+    }
+  });
+
   app.setNotFoundHandler(async (req, reply) =>
     reply.code(404).send({
       error: 'Not Found',
-      reason: `${req.method} ${req.url.split('?')[0]} is not a console route (GET /, /api/snapshot, /api/panels/:name)`,
+      reason: `${req.method} ${req.url.split('?')[0]} is not a console route (GET /, /api/snapshot, /api/panels/:name, /api/experiments; POST /api/experiments/:name)`,
     }),
   );
   app.setErrorHandler(async (err: Error & { statusCode?: number }, req, reply) => {
@@ -110,7 +155,8 @@ export function buildConsoleServer(o: ConsoleServerOptions): FastifyInstance {
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** The console identity that passed the door. */
+    /** The console identity that passed the door, and its right. */
     consoleUser?: string;
+    consoleRight?: 'view' | 'operate';
   }
 }

@@ -100,6 +100,8 @@ export const CONSOLE_ENV_SCHEMA = z.object({
   PROMETHEUS_PASSWORD: secret(() => METRICS_IDENTITIES.console.password),
   /** Where the console's links send a browser for traces. */
   ZIPKIN_URL: z.url().default(`http://127.0.0.1:${ZIPKIN_PORT}/zipkin/`),
+  /** The operator's ZooKeeper password, for the experiments' writes (local profile only; default: the local stack's). */
+  ZK_OPERATOR_PASSWORD: z.string().min(1).optional(),
   /** How often each probe reads (ms); every panel's own interval scales with it. */
   CONSOLE_POLL_MS: z.coerce.number().int().min(250, 'expected at least 250 ms').default(1000),
 });

@@ -1,5 +1,14 @@
 import { join } from 'node:path';
-import { CONSOLE_IDENTITIES, DB_USERS, KAFKA_IDENTITIES, METRICS_IDENTITIES, metricsAuthorization, REDIS_IDENTITIES } from '@dsp/contracts';
+import {
+  CONSOLE_IDENTITIES,
+  DB_USERS,
+  KAFKA_IDENTITIES,
+  METRICS_IDENTITIES,
+  metricsAuthorization,
+  REDIS_IDENTITIES,
+  ZK_IDENTITIES,
+} from '@dsp/contracts';
+import { electionNotifications, stackControl } from '@dsp/ops';
 import { parseHostPort, SqlNode } from '@dsp/database';
 import { KafkaConnection } from '@dsp/messaging';
 import { RedisConnection } from '@dsp/redis';
@@ -8,6 +17,10 @@ import { ZookeeperClient } from '@dsp/zookeeper';
 import { loadConsoleConfig, type ConsoleConfig } from './console.config';
 import { ConsoleDoor } from './console-door';
 import { buildConsoleServer } from './console-server';
+import { ExperimentRunner } from './experiments/experiment-runner';
+import type { StackHands } from './experiments/stack-hands';
+import { ZkLeaderElectionExperiment } from './experiments/zk-leader-election.experiment';
+import { ZkQuorumLossExperiment, type ZkClientFactory } from './experiments/zk-quorum-loss.experiment';
 import { Poller } from './poller';
 import { CoordinationProbe } from './probes/coordination.probe';
 import { KafkaProbe } from './probes/kafka.probe';
@@ -65,6 +78,37 @@ function probes(c: ConsoleConfig, logger: ReturnType<typeof createJsonLogger>): 
   ];
 }
 
+/** The stack manager's hands on this machine's stack (its pid files under .stack/). */
+const HANDS: StackHands = {
+  stackHere: () => stackControl.servers().some((s) => stackControl.pid(s) !== undefined),
+  kill: (server) => void stackControl.kill(server),
+  running: (server) => stackControl.pid(server) !== undefined,
+  restart: (server) => stackControl.restart(server),
+  votes: (myid, since) => electionNotifications(myid, since),
+};
+
+/** The experiments (local profile only): they act through the operator's identities, never the console's read-only ones. */
+function experiments(c: ConsoleConfig, logger: ReturnType<typeof createJsonLogger>): ExperimentRunner {
+  const operator = `${ZK_IDENTITIES.operator.user}:${c.ZK_OPERATOR_PASSWORD ?? (c.PLATFORM_PROFILE === 'local' ? ZK_IDENTITIES.operator.password : '')}`;
+  const zk: ZkClientFactory = async (asOperator, sessionTimeoutMs) => {
+    const client = new ZookeeperClient(
+      {
+        connectString: c.ZK_CONNECT,
+        sessionTimeoutMs,
+        auth: asOperator ? [{ scheme: 'digest', auth: operator }] : [],
+      },
+      logger,
+    );
+    client.start();
+    await client.waitConnected(10_000);
+    return client;
+  };
+  return new ExperimentRunner(
+    [new ZkLeaderElectionExperiment(c.ZK_ENSEMBLE, HANDS), new ZkQuorumLossExperiment(c.ZK_ENSEMBLE, HANDS, zk, logger)],
+    logger,
+  );
+}
+
 async function main(): Promise<void> {
   let config: ConsoleConfig;
   try {
@@ -82,7 +126,16 @@ async function main(): Promise<void> {
     { ...CONSOLE_IDENTITIES.viewer, password: config.CONSOLE_VIEWER_PASSWORD },
     { ...CONSOLE_IDENTITIES.operator, password: config.CONSOLE_OPERATOR_PASSWORD },
   ]);
+  const runner = experiments(config, logger);
+  const experimentsOff = (): string | undefined =>
+    config.PLATFORM_PROFILE === 'production'
+      ? 'experiments are refused under PLATFORM_PROFILE=production: they kill servers of the stack'
+      : HANDS.stackHere()
+        ? undefined
+        : "experiments act on the local stack's processes (npm run stack -- up on this machine); none runs here";
   const app = buildConsoleServer({
+    experiments: runner,
+    experimentsOff,
     door,
     poller,
     logger,
@@ -102,6 +155,7 @@ async function main(): Promise<void> {
     stopping ??= (async () => {
       logger.info({ signal }, 'console stopping');
       await app.close();
+      await runner.close();
       await poller.close();
       logger.info({}, 'console stopped');
       process.exit(0);

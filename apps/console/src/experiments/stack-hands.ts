@@ -1,0 +1,20 @@
+import type { ElectionNotification } from '@dsp/ops';
+
+/**
+ * What an experiment may do to the local stack: the stack manager's own fault
+ * injection (`stackControl` of `@dsp/ops`), and the election votes the servers
+ * logged. Behind an interface so the experiments' logic is unit-tested with a
+ * fake, and run for real only against the stack on this machine.
+ */
+export interface StackHands {
+  /** Whether this machine runs the stack (its pid files): experiments need it. */
+  stackHere(): boolean;
+  /** SIGKILL one server (`zk-2`); throws if it is unknown or not running. */
+  kill(server: string): void;
+  /** Whether a server has a live process. */
+  running(server: string): boolean;
+  /** Starts a stopped server and resolves once it serves. */
+  restart(server: string): Promise<void>;
+  /** The votes server `myid` received since `since`, from its log. */
+  votes(myid: number, since: Date): ElectionNotification[];
+}

@@ -1,0 +1,117 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { CONSOLE_IDENTITIES } from '@dsp/contracts';
+import { REPO_ROOT, ZK_SERVERS } from '@dsp/infra-stack';
+import { stackControl } from '@dsp/ops';
+import { launchChromium, spawnService, waitServing, type SpawnedService } from '@dsp/testing';
+
+const SHOTS = join(REPO_ROOT, 'reports', 'console');
+
+/** Restarts every ZooKeeper server that is down, whatever an experiment left. */
+async function healEnsemble(): Promise<void> {
+  for (const s of ZK_SERVERS) if (stackControl.pid(`zk-${s.myid}`) === undefined) await stackControl.restart(`zk-${s.myid}`);
+  for (const s of ZK_SERVERS) await waitServing(s.clientPort);
+}
+
+/**
+ * The console's ZooKeeper experiments, run as a person runs them: the operator
+ * clicks the button in Chromium and reads the verdict and the evidence on the
+ * page (issue 16, item 3). Each disturbs the real ensemble (a fault suite: it
+ * runs last), and each must put it back.
+ */
+describe('the console runs the ZooKeeper experiments end to end in Chromium (real ensemble)', () => {
+  let console_: SpawnedService;
+  let witness: SpawnedService;
+  let chromium: Awaited<ReturnType<typeof launchChromium>>;
+  let operator: BrowserContext;
+  let page: Page;
+
+  const experiment = (name: string) => page.locator(`[data-experiment="${name}"]`);
+
+  /** Clicks the experiment's button and waits for its run to end; returns the verdict line. */
+  async function run(name: string): Promise<string> {
+    await experiment(name).getByRole('button').click();
+    const verdict = experiment(name).locator('[data-run-state]:not([data-run-state="running"])');
+    await verdict.waitFor({ timeout: 150_000 });
+    return (await verdict.textContent()) ?? '';
+  }
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    [console_, witness, chromium] = await Promise.all([
+      spawnService('console', { CONSOLE_PORT: '0', CONSOLE_POLL_MS: '250' }, 30_000),
+      // A registered instance for discovery to keep serving from its cache while the quorum is lost.
+      spawnService('user-service', { PORT: '0' }, 60_000),
+      launchChromium(),
+    ]);
+    operator = await chromium.browser.newContext({
+      httpCredentials: { username: CONSOLE_IDENTITIES.operator.user, password: CONSOLE_IDENTITIES.operator.password },
+      viewport: { width: 1400, height: 1000 },
+    });
+    page = await operator.newPage();
+    await page.goto(console_.url);
+    await experiment('zk-leader-election').getByRole('button', { disabled: false }).waitFor();
+  }, 120_000);
+
+  afterEach(async () => {
+    await healEnsemble();
+  }, 120_000);
+
+  afterAll(async () => {
+    await operator?.close();
+    await chromium?.close();
+    await witness?.stop();
+    await console_?.stop();
+  });
+
+  it('should not let the viewer run one: the button is disabled and the API answers 403', async () => {
+    const viewer = await chromium.browser.newContext({
+      httpCredentials: { username: CONSOLE_IDENTITIES.viewer.user, password: CONSOLE_IDENTITIES.viewer.password },
+    });
+    try {
+      const p = await viewer.newPage();
+      await p.goto(console_.url);
+      await p.getByText('running one takes the operator').waitFor();
+      await expect(p.locator('[data-experiment="zk-leader-election"] button').isDisabled()).resolves.toBe(true);
+      const res = await viewer.request.post(`${console_.url}/api/experiments/zk-leader-election`, { headers: { 'x-dsp-console': '1' } });
+      expect(res.status()).toBe(403);
+    } finally {
+      await viewer.close();
+    }
+  });
+
+  it('should kill the leader and show the survivor with the highest (epoch, zxid, myid) winning, then the killed server back', async () => {
+    const verdict = await run('zk-leader-election');
+    expect(verdict).toMatch(
+      /^HELD: zk-[123] won \d+ ms after zk-[123] died: its own vote \(0x[0-9a-f]+, 0x[0-9a-f]+, [123]\) was the highest/,
+    );
+    const [, winner, dead] = /zk-(\d) won \d+ ms after zk-(\d) died/.exec(verdict) ?? [];
+    expect(winner).not.toBe(dead);
+    const rows = experiment('zk-leader-election').locator('table tbody tr');
+    await expect(rows.count()).resolves.toBe(2);
+    await expect(experiment('zk-leader-election').locator('table').textContent()).resolves.toMatch(
+      new RegExp(`zk-${winner}\\(0x[0-9a-f]+, 0x[0-9a-f]+, ${winner}\\)leadertrue`),
+    );
+    await expect(experiment('zk-leader-election').locator('ol.steps').textContent()).resolves.toMatch(
+      new RegExp(`zk-${dead} is back as (follower|leader)`),
+    );
+    await experiment('zk-leader-election').screenshot({ path: join(SHOTS, 'experiment-leader-election.png') });
+  });
+
+  it('should stop two voters: writes fail clearly, discovery serves from cache, then writes succeed again', async () => {
+    const verdict = await run('zk-quorum-loss');
+    expect(verdict).toMatch(
+      /^HELD: With 1 of 3 voters \(a quorum is 2 = n\/2\+1\) a write failed clearly \(Z(CONNECTIONLOSS|OPERATIONTIMEOUT|SESSIONEXPIRED)\), discovery kept all \d+ instances from its cache, and writes succeeded \d+ ms after the voters returned\.$/,
+    );
+    await expect(experiment('zk-quorum-loss').locator('p').first().textContent()).resolves.toMatch(
+      /Source notes \(docs\/notes.md\): 35, 28, 30\./,
+    );
+    const rows = experiment('zk-quorum-loss').locator('table tbody tr');
+    await expect(rows.count()).resolves.toBe(3);
+    await expect(rows.nth(1).textContent()).resolves.toMatch(
+      /quorum lost1failed: create \/dsp-console-quorum-[0-9a-f]+: Z(CONNECTIONLOSS|OPERATIONTIMEOUT|SESSIONEXPIRED)/,
+    );
+    await experiment('zk-quorum-loss').screenshot({ path: join(SHOTS, 'experiment-quorum-loss.png') });
+  });
+});
