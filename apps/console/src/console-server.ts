@@ -66,13 +66,14 @@ export function buildConsoleServer(o: ConsoleServerOptions): FastifyInstance {
   });
 
   app.get('/health/live', async () => ({ status: 'ok' }));
-  // Ready once every panel has finished a read, good or failing: a panel that fails shows why, so the console is useful.
+  // Ready once every panel has finished a read, good or failing (a failing panel shows why, behind the door).
+  // Open, so it says only whether each panel has read yet: never whether a server answered.
   app.get('/health/ready', async (_req, reply) => {
     const panels = o.poller.snapshot();
     const ready = panels.every((p) => p.status !== 'pending');
     return reply.code(ready ? 200 : 503).send({
       status: ready ? 'ok' : 'starting',
-      checks: Object.fromEntries(panels.map((p) => [p.name, { status: p.status }])),
+      checks: Object.fromEntries(panels.map((p) => [p.name, { status: p.status === 'pending' ? 'pending' : 'read' }])),
     });
   });
 

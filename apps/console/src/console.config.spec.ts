@@ -35,4 +35,10 @@ describe('loadConsoleConfig', () => {
     const c = loadConsoleConfig({ ZK_ENSEMBLE: '1=zk1:2181,2=zk2:2181,3=zk3:2181,4=zk4:2181:observer' });
     expect(c.ZK_ENSEMBLE[3]).toEqual({ myid: 4, host: 'zk4', port: 2181, role: 'observer' });
   });
+
+  it('should refuse ports out of range', () => {
+    expect(() => loadConsoleConfig({ ZK_ENSEMBLE: '1=zk1:99999', MYSQL_SERVERS: 'a:0/b:3306' })).toThrow(
+      /ZK_ENSEMBLE: expected ports from 1 to 65535[\s\S]*MYSQL_SERVERS: expected ports from 1 to 65535/,
+    );
+  });
 });

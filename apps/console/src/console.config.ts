@@ -52,7 +52,8 @@ const ensemble = () =>
         )
         .min(1),
     )
-    .transform((list): ZkServerAddress[] => list.map(parseServer));
+    .transform((list): ZkServerAddress[] => list.map(parseServer))
+    .refine((list) => list.every((x) => x.port >= 1 && x.port <= 65535), 'expected ports from 1 to 65535');
 
 const secret = (fallback: () => string) => z.string().min(1).default(fallback);
 const DEFAULT_ENSEMBLE = [
@@ -82,7 +83,7 @@ export const CONSOLE_ENV_SCHEMA = z.object({
   KAFKA_PASSWORD: secret(() => KAFKA_IDENTITIES.console.password),
   REDIS_ADDRESS: hostPort().default(`127.0.0.1:${REDIS_PORT}`),
   REDIS_PASSWORD: secret(() => REDIS_IDENTITIES.console.password),
-  /** Each cluster's `primary=host:port;replica=host:port`, comma-separated by cluster. */
+  /** Each cluster's `primary-host:port/replica-host:port`, comma-separated by cluster. */
   MYSQL_SERVERS: z
     .string()
     .default(MYSQL_CLUSTERS.map((c) => `127.0.0.1:${c.primaryPort}/127.0.0.1:${c.replicaPort}`).join(','))
@@ -94,6 +95,15 @@ export const CONSOLE_ENV_SCHEMA = z.object({
     )
     .pipe(
       z.array(z.string().regex(/^[^/\s]+:\d{1,5}\/[^/\s]+:\d{1,5}$/, 'expected primary-host:port/replica-host:port per cluster')).min(1),
+    )
+    .refine(
+      (list) =>
+        list.every((pair) =>
+          pair
+            .split('/')
+            .every((hp) => Number(hp.slice(hp.lastIndexOf(':') + 1)) >= 1 && Number(hp.slice(hp.lastIndexOf(':') + 1)) <= 65535),
+        ),
+      'expected ports from 1 to 65535',
     ),
   MYSQL_PASSWORD: secret(() => DB_USERS.console.password),
   PROMETHEUS_URL: z.url().default(`http://127.0.0.1:${PROMETHEUS_PORT}`),

@@ -154,11 +154,21 @@ async function main(): Promise<void> {
   const stop = (signal: string): void => {
     stopping ??= (async () => {
       logger.info({ signal }, 'console stopping');
-      await app.close();
-      await runner.close();
-      await poller.close();
-      logger.info({}, 'console stopped');
-      process.exit(0);
+      // An experiment heals the stack before the console exits; past 120 s the console exits anyway.
+      setTimeout(() => {
+        logger.error({}, 'console did not stop within 120 s; exiting');
+        process.exit(1);
+      }, 120_000).unref();
+      try {
+        await app.close();
+        await runner.close();
+        await poller.close();
+        logger.info({}, 'console stopped');
+        process.exit(0);
+      } catch (e) {
+        logger.error({ err: (e as Error).message }, 'console stopped with an error');
+        process.exit(1);
+      }
     })();
   };
   process.on('SIGTERM', () => stop('SIGTERM'));

@@ -1,4 +1,4 @@
-import { Poller } from './poller';
+import { Poller, readDeadlineMs } from './poller';
 import type { Probe } from './probes/probe';
 
 /** A probe whose reads the test releases one by one, counting how many started. */
@@ -108,4 +108,22 @@ describe('Poller', () => {
     a.release(2);
     await closing;
   });
+
+  it('should mark a probe whose server never answers as failing at the deadline, and close without waiting for it', async () => {
+    expect([readDeadlineMs(250), readDeadlineMs(1000), readDeadlineMs(5000)]).toEqual([3000, 5000, 10_000]);
+    const silent = new GatedProbe('silent', 100);
+    const poller = new Poller([silent]);
+    poller.start();
+    await tick(readDeadlineMs(100) + 100);
+    expect(poller.panelSnapshot('silent')).toMatchObject({
+      status: 'failing',
+      error: expect.stringMatching(/^no answer within 3000 ms/),
+      reads: 0,
+    });
+    expect(silent.started).toBe(1);
+    const began = Date.now();
+    await poller.close();
+    expect(Date.now() - began).toBeLessThan(2500);
+    expect(silent.closed).toBe(1);
+  }, 10_000);
 });

@@ -18,6 +18,14 @@ export interface PanelSnapshot<T = unknown> {
 
 type PollerState = 'LATENT' | 'STARTED' | 'CLOSED';
 
+/** How long `close` waits for reads in flight before it closes the probes under them. */
+const CLOSE_WAIT_MS = 2000;
+
+/** How long one read may take before its panel shows it as failing: 5 intervals, within 3-10 s. */
+export function readDeadlineMs(intervalMs: number): number {
+  return Math.min(10_000, Math.max(3000, 5 * intervalMs));
+}
+
 /**
  * Reads each probe on its own timer and keeps the last answer.
  *
@@ -25,7 +33,8 @@ type PollerState = 'LATENT' | 'STARTED' | 'CLOSED';
  * only `intervalMs` after the previous one finished, so the load on each server
  * is bounded by its probe's interval however many browsers poll the console
  * (browsers read {@link snapshot}, which never touches a server). A probe that
- * throws keeps its last good data, marked `failing` with the reason. `start`
+ * throws keeps its last good data, marked `failing` with the reason; so does one
+ * that has not answered within {@link readDeadlineMs}. `start`
  * runs once; `close` stops every timer, waits for reads in flight, closes every
  * probe, and is safe to call twice.
  */
@@ -78,10 +87,15 @@ export class Poller {
   }
 
   close(): Promise<void> {
+    // Waits at most CLOSE_WAIT_MS for reads in flight, then closes every probe.
     this.closing ??= (async () => {
       this.state = 'CLOSED';
       for (const p of this.panels.values()) clearTimeout(p.timer);
-      await Promise.all([...this.panels.values()].map((p) => p.inFlight));
+      // Reads in flight get a moment to finish; closing the probes ends any that hang on a silent server.
+      await Promise.race([
+        Promise.all([...this.panels.values()].map((p) => p.inFlight)),
+        new Promise((r) => setTimeout(r, CLOSE_WAIT_MS).unref()),
+      ]);
       await Promise.all(this.probes.map((p) => p.close().catch(() => undefined)));
     })();
     return this.closing;
@@ -97,6 +111,19 @@ export class Poller {
     if (this.state !== 'STARTED') return;
     const panel = this.panel(probe.name);
     const began = Date.now();
+    // A server that holds its connection open and never answers (frozen, cut off) must not leave the panel
+    // "ok" with old data: past the deadline the panel says so, and the next read waits for this one.
+    const deadlineMs = readDeadlineMs(probe.intervalMs);
+    const overdue = setTimeout(() => {
+      const { data } = panel.snapshot;
+      panel.snapshot = {
+        ...this.base(panel.snapshot, began),
+        reads: panel.snapshot.reads,
+        status: 'failing',
+        error: `no answer within ${deadlineMs} ms (the server holds the connection but does not answer)`,
+        data,
+      };
+    }, deadlineMs);
     panel.inFlight = probe.collect().then(
       (data) => {
         panel.snapshot = { ...this.base(panel.snapshot, began), status: 'ok', data };
@@ -112,6 +139,7 @@ export class Poller {
       },
     );
     void panel.inFlight.then(() => {
+      clearTimeout(overdue);
       panel.inFlight = undefined;
       if (this.state === 'STARTED') panel.timer = setTimeout(() => this.read(probe), probe.intervalMs);
     });

@@ -101,7 +101,9 @@ export class CoordinationProbe implements Probe<CoordinationView> {
     for (const first of await this.children(root)) {
       const below = await this.children(`${root}/${first}`);
       const looksLikeQueue = below.some((c) => SEQUENCE.test(c));
-      const parents = looksLikeQueue && suffix === '' ? [`${root}/${first}`] : below.map((n) => `${root}/${first}/${n}${suffix}`);
+      // `/root/<name>` is itself a queue (an owner-less lock or latch), or `/root/<job>/members` an owner-less job.
+      const ownerless = suffix === '' ? looksLikeQueue : below.includes(suffix.slice(1));
+      const parents = ownerless ? [`${root}/${first}${suffix}`] : below.map((n) => `${root}/${first}/${n}${suffix}`);
       for (const path of parents) {
         const nodes = (await this.children(path)).sort(bySequence);
         const [holder, ...waiters] = nodes;

@@ -53,6 +53,17 @@ export class KafkaProbe implements Probe<KafkaView> {
 
   async collect(): Promise<KafkaView> {
     const admin = await this.connected();
+    try {
+      return await this.read(admin);
+    } catch (e) {
+      // A fresh admin on the next read: after a broker restart or a lost connection, start from the bootstrap list.
+      this.admin = undefined;
+      await admin.disconnect().catch(() => undefined);
+      throw e;
+    }
+  }
+
+  private async read(admin: Admin): Promise<KafkaView> {
     const cluster = await admin.describeCluster();
     const topicNames = Object.values(TOPICS) as string[];
     const meta = await admin.fetchTopicMetadata({ topics: topicNames });
@@ -110,7 +121,12 @@ export class KafkaProbe implements Probe<KafkaView> {
     this.started ??= this.connection.start().catch(() => undefined);
     await this.started;
     const admin = this.connection.client.admin();
-    await admin.connect();
+    try {
+      await admin.connect();
+    } catch (e) {
+      await admin.disconnect().catch(() => undefined);
+      throw e;
+    }
     this.admin = admin;
     return admin;
   }

@@ -26,7 +26,7 @@ export interface PrometheusView {
 /**
  * The traffic panel: Prometheus's recording rules and alerts, read through its
  * query API as `dsp-console` (metrics right `query`: the console cannot read an
- * instance's `/metrics`, ADR 0022). Each read is 5 HTTP requests to Prometheus.
+ * instance's `/metrics`, ADR 0022). Each read is 6 HTTP requests to Prometheus.
  */
 export class PrometheusProbe implements Probe<PrometheusView> {
   readonly name = 'traffic';
@@ -38,7 +38,7 @@ export class PrometheusProbe implements Probe<PrometheusView> {
     private readonly zipkinUrl: string,
     readonly intervalMs = 2000,
   ) {
-    this.cost = `every ${intervalMs} ms: 4 instant queries and the alert list on Prometheus (no server of the platform is touched)`;
+    this.cost = `every ${intervalMs} ms: 5 instant queries and the alert list on Prometheus (no server of the platform is touched)`;
   }
 
   async collect(): Promise<PrometheusView> {
