@@ -3,6 +3,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import {
   DB_USERS,
   DEFAULT_KAFKA_BROKERS,
+  DEFAULT_ZK_CONNECT,
   KAFKA_GROUPS,
   KAFKA_IDENTITIES,
   METRICS_IDENTITIES,
@@ -13,6 +14,7 @@ import {
 } from '@dsp/contracts';
 import { RedisConnection } from '@dsp/redis';
 import { kafkaAs, mysqlAs, PROMETHEUS_URL, spawnService, testLogger, type SpawnedService } from '@dsp/testing';
+import { ZookeeperClient } from '@dsp/zookeeper';
 
 /**
  * The console only observes (ADR 0023): each of its server identities may read
@@ -102,6 +104,22 @@ describe("the console's server identities may read state and nothing else (real 
         }
       };
       expect(await list(consoleKafka())).toEqual(await list(kafkaAs('operator')));
+    });
+  });
+
+  describe('on ZooKeeper (anonymous, as the console reads it)', () => {
+    it('should read the registry and be refused a write there (NoAuth)', async () => {
+      const zk = new ZookeeperClient({ connectString: DEFAULT_ZK_CONNECT, sessionTimeoutMs: 6000, auth: [] }, testLogger());
+      zk.start();
+      try {
+        await zk.waitConnected(10_000);
+        await expect(zk.getChildren('/services')).resolves.toEqual(expect.arrayContaining(['user-service']));
+        await expect(zk.create(`/services/user-service/forged-${randomBytes(3).toString('hex')}`, 'x', 'EPHEMERAL')).rejects.toThrow(
+          /ZNOAUTH/,
+        );
+      } finally {
+        await zk.close();
+      }
     });
   });
 
