@@ -38,7 +38,8 @@ export const CONSOLE_IDENTITIES: Record<'viewer' | 'operator', ConsoleIdentity> 
  * - Kafka: `User:dsp-console`, DESCRIBE on the platform's topics and groups (metadata, offsets, lag), no READ, no WRITE;
  * - Redis: `dsp-console`, `INFO` and nothing else: no key, no channel;
  * - MariaDB: `dsp_console`, `SLAVE MONITOR` and `BINLOG MONITOR` (replication state), no table;
- * - Prometheus: `dsp-console`, the query API (metrics identity `console`).
+ * - Prometheus: `dsp-console` (metrics identity `console`): Prometheus's API and UI, which its web config
+ *   cannot narrow further; never an instance's `/metrics`.
  */
 export const CONSOLE_SERVER_USER = {
   kafka: 'dsp-console',

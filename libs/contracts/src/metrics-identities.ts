@@ -13,7 +13,8 @@ export const REGISTRY_SD_ROUTE = '/targets';
  * What an identity may do with metrics:
  * - `scrape`: GET a service's `/metrics` and the registry's targets (Prometheus, and nothing of Prometheus itself);
  * - `read`: the same, and Prometheus's UI and query API (people, tests, benches);
- * - `query`: Prometheus's query API only, never an instance's `/metrics` (the console).
+ * - `query`: Prometheus's API (the console uses its query API; Prometheus's web config cannot narrow a
+ *   user to some paths), never an instance's `/metrics`.
  */
 export type MetricsRight = 'scrape' | 'read' | 'query';
 
