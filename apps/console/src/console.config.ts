@@ -5,6 +5,7 @@ import {
   DB_USERS,
   DEFAULT_KAFKA_BROKERS,
   DEFAULT_ZK_CONNECT,
+  GATEWAY_PORT,
   KAFKA_IDENTITIES,
   METRICS_IDENTITIES,
   MYSQL_CLUSTERS,
@@ -112,6 +113,10 @@ export const CONSOLE_ENV_SCHEMA = z.object({
   ZIPKIN_URL: z.url().default(`http://127.0.0.1:${ZIPKIN_PORT}/zipkin/`),
   /** The operator's ZooKeeper password, for the experiments' writes (local profile only; default: the local stack's). */
   ZK_OPERATOR_PASSWORD: z.string().min(1).optional(),
+  /** The gateway the instance-freeze experiment sends its traffic through. */
+  GATEWAY_URL: z.url().default(`http://127.0.0.1:${GATEWAY_PORT}`),
+  /** The ZooKeeper session timeout the services run with (their `ZK_SESSION_TIMEOUT_MS`): the bound instance-freeze checks. */
+  INSTANCE_SESSION_TIMEOUT_MS: z.coerce.number().int().min(1000, 'expected at least 1000 ms').default(6000),
   /** How often each probe reads (ms); every panel's own interval scales with it. */
   CONSOLE_POLL_MS: z.coerce.number().int().min(250, 'expected at least 250 ms').default(1000),
 });

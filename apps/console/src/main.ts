@@ -8,7 +8,7 @@ import {
   REDIS_IDENTITIES,
   ZK_IDENTITIES,
 } from '@dsp/contracts';
-import { electionNotifications, stackControl } from '@dsp/ops';
+import { electionNotifications, listeningPid, stackControl } from '@dsp/ops';
 import { parseHostPort, SqlNode } from '@dsp/database';
 import { KafkaConnection } from '@dsp/messaging';
 import { RedisConnection } from '@dsp/redis';
@@ -18,6 +18,7 @@ import { loadConsoleConfig, type ConsoleConfig } from './console.config';
 import { ConsoleDoor } from './console-door';
 import { buildConsoleServer } from './console-server';
 import { ExperimentRunner } from './experiments/experiment-runner';
+import { InstanceFreezeExperiment } from './experiments/instance-freeze.experiment';
 import type { StackHands } from './experiments/stack-hands';
 import { ZkLeaderElectionExperiment } from './experiments/zk-leader-election.experiment';
 import { ZkQuorumLossExperiment, type ZkClientFactory } from './experiments/zk-quorum-loss.experiment';
@@ -85,6 +86,9 @@ const HANDS: StackHands = {
   running: (server) => stackControl.pid(server) !== undefined,
   restart: (server) => stackControl.restart(server),
   votes: (myid, since) => electionNotifications(myid, since),
+  listener: (address, port) => listeningPid(address, port),
+  pause: (pid) => process.kill(pid, 'SIGSTOP'),
+  resume: (pid) => process.kill(pid, 'SIGCONT'),
 };
 
 /** The experiments (local profile only): they act through the operator's identities, never the console's read-only ones. */
@@ -104,7 +108,11 @@ function experiments(c: ConsoleConfig, logger: ReturnType<typeof createJsonLogge
     return client;
   };
   return new ExperimentRunner(
-    [new ZkLeaderElectionExperiment(c.ZK_ENSEMBLE, HANDS), new ZkQuorumLossExperiment(c.ZK_ENSEMBLE, HANDS, zk, logger)],
+    [
+      new ZkLeaderElectionExperiment(c.ZK_ENSEMBLE, HANDS),
+      new ZkQuorumLossExperiment(c.ZK_ENSEMBLE, HANDS, zk, logger),
+      new InstanceFreezeExperiment(HANDS, zk, { gatewayUrl: c.GATEWAY_URL, sessionTimeoutMs: c.INSTANCE_SESSION_TIMEOUT_MS }),
+    ],
     logger,
   );
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { localAdminToken } from '@dsp/contracts';
+import { GATEWAY_PORT, localAdminToken } from '@dsp/contracts';
 import { millis, port } from '@dsp/service-defaults';
 import { REDIS_ENV_SCHEMA } from '@dsp/redis';
 import { ZOOKEEPER_ENV_SCHEMA } from '@dsp/zookeeper';
@@ -9,7 +9,7 @@ export const GATEWAY_ENV_SCHEMA = z.object({
   ...ZOOKEEPER_ENV_SCHEMA.shape,
   ...REDIS_ENV_SCHEMA.shape,
   /** The gateway listens on a fixed, documented port (0 takes a free one, e.g. in tests). */
-  PORT: port({ allowZero: true }).default(8080),
+  PORT: port({ allowZero: true }).default(GATEWAY_PORT),
   /** Deadline of one proxied request, retries included. */
   UPSTREAM_TIMEOUT_MS: millis().default(10_000),
   /** Give up connecting to one instance after this long and try another. */

@@ -23,6 +23,8 @@ async function healEnsemble(): Promise<void> {
 describe('the console runs the ZooKeeper experiments end to end in Chromium (real ensemble)', () => {
   let console_: SpawnedService;
   let witness: SpawnedService;
+  let second: SpawnedService;
+  let gateway: SpawnedService;
   let chromium: Awaited<ReturnType<typeof launchChromium>>;
   let operator: BrowserContext;
   let page: Page;
@@ -39,10 +41,20 @@ describe('the console runs the ZooKeeper experiments end to end in Chromium (rea
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    [console_, witness, chromium] = await Promise.all([
-      spawnService('console', { CONSOLE_PORT: '0', CONSOLE_POLL_MS: '250' }, 30_000),
-      // A registered instance for discovery to keep serving from its cache while the quorum is lost.
-      spawnService('user-service', { PORT: '0' }, 60_000),
+    // Two registered user-service instances: discovery keeps serving them from its cache while the quorum is lost, and
+    // instance-freeze freezes one while the gateway sends traffic to the other. A 2 s session keeps that run short.
+    const session = { ZK_SESSION_TIMEOUT_MS: '2000' };
+    [witness, second, gateway] = await Promise.all([
+      spawnService('user-service', { PORT: '0', ...session, INSTANCE_ID: `console-e2e-us-a-${process.pid}` }, 60_000),
+      spawnService('user-service', { PORT: '0', ...session, INSTANCE_ID: `console-e2e-us-b-${process.pid}` }, 60_000),
+      spawnService('gateway', { PORT: '0', ...session, INSTANCE_ID: `console-e2e-gw-${process.pid}` }, 60_000),
+    ]);
+    [console_, chromium] = await Promise.all([
+      spawnService(
+        'console',
+        { CONSOLE_PORT: '0', CONSOLE_POLL_MS: '250', GATEWAY_URL: gateway.url, INSTANCE_SESSION_TIMEOUT_MS: session.ZK_SESSION_TIMEOUT_MS },
+        30_000,
+      ),
       launchChromium(),
     ]);
     operator = await chromium.browser.newContext({
@@ -61,7 +73,7 @@ describe('the console runs the ZooKeeper experiments end to end in Chromium (rea
   afterAll(async () => {
     await operator?.close();
     await chromium?.close();
-    await witness?.stop();
+    await Promise.all([witness?.stop(), second?.stop(), gateway?.stop()]);
     await console_?.stop();
   });
 
@@ -113,5 +125,20 @@ describe('the console runs the ZooKeeper experiments end to end in Chromium (rea
       /quorum lost1failed: create \/dsp-console-quorum-[0-9a-f]+: Z(CONNECTIONLOSS|OPERATIONTIMEOUT|SESSIONEXPIRED)/,
     );
     await experiment('zk-quorum-loss').screenshot({ path: join(SHOTS, 'experiment-quorum-loss.png') });
+  });
+
+  it('should freeze a user-service instance: its node vanishes within the session, traffic moves with 0 failures, it comes back', async () => {
+    const frozen = [witness, second].map((s) => s.output().length);
+    const verdict = await run('instance-freeze');
+    expect(verdict).toMatch(
+      /^HELD: console-e2e-us-a-\d+ froze; ZooKeeper expired its session and its node vanished \d+ ms later \(timeout 2000 ms\); from then all [1-9]\d* requests went to console-e2e-us-b-\d+ with 0 failures \(the \d+ sent to it before that waited up to \d+ ms, \d+ failed\); thawed, it registered again under a new session in \d+ ms and served again\.$/,
+    );
+    const rows = experiment('instance-freeze').locator('table tbody tr');
+    await expect(rows.count()).resolves.toBe(4);
+    // The frozen phase row: the node gone, requests started, 0 failed, 0 to the frozen one.
+    await expect(rows.nth(2).textContent()).resolves.toMatch(/^frozen, node goneexpired(?<n>[1-9]\d*)\k<n>00\k<n>\d+$/);
+    // The instance itself saw its session expire and registered again (its own log, not the console's word).
+    expect(witness.output().slice(frozen[0])).toMatch(/zookeeper session expired/);
+    await experiment('instance-freeze').screenshot({ path: join(SHOTS, 'experiment-instance-freeze.png') });
   });
 });

@@ -1,4 +1,5 @@
 export { stackControl } from './stack-control';
+export { listeningPid } from './listening-pid';
 export { seedBuyers, type Buyer, type SeedBuyersOptions } from './buyers';
 export { LOAD_PASSWORD } from './password';
 export { orderPrimaries } from './order-primaries';

@@ -21,6 +21,9 @@ export function localAdminToken(): string {
   return localSecret('admin-token');
 }
 
+/** The gateway's public HTTP port (`PORT` of the gateway): the one door load tools and the console's experiments use. */
+export const GATEWAY_PORT = 8080;
+
 /** ZooKeeper client ports: three voters, then the observer. */
 export const ZK_VOTER_PORTS = [2181, 2182, 2183] as const;
 export const ZK_OBSERVER_PORT = 2184;
