@@ -3,6 +3,7 @@ import {
   CONSOLE_IDENTITIES,
   DB_USERS,
   KAFKA_IDENTITIES,
+  MYSQL_CLUSTERS,
   METRICS_IDENTITIES,
   metricsAuthorization,
   REDIS_IDENTITIES,
@@ -19,6 +20,8 @@ import { ConsoleDoor } from './console-door';
 import { buildConsoleServer } from './console-server';
 import { ExperimentRunner } from './experiments/experiment-runner';
 import { InstanceFreezeExperiment } from './experiments/instance-freeze.experiment';
+import { MariadbReplicaControl } from './experiments/replica-control';
+import { ReplicaSqlStopExperiment } from './experiments/replica-sql-stop.experiment';
 import type { StackHands } from './experiments/stack-hands';
 import { ZkLeaderElectionExperiment } from './experiments/zk-leader-election.experiment';
 import { ZkQuorumLossExperiment, type ZkClientFactory } from './experiments/zk-quorum-loss.experiment';
@@ -112,6 +115,25 @@ function experiments(c: ConsoleConfig, logger: ReturnType<typeof createJsonLogge
       new ZkLeaderElectionExperiment(c.ZK_ENSEMBLE, HANDS),
       new ZkQuorumLossExperiment(c.ZK_ENSEMBLE, HANDS, zk, logger),
       new InstanceFreezeExperiment(HANDS, zk, { gatewayUrl: c.GATEWAY_URL, sessionTimeoutMs: c.INSTANCE_SESSION_TIMEOUT_MS }),
+      new ReplicaSqlStopExperiment(
+        new MariadbReplicaControl(
+          {
+            user: DB_USERS.consoleOperator.name,
+            password: c.MYSQL_OPERATOR_PASSWORD ?? (c.PLATFORM_PROFILE === 'local' ? DB_USERS.consoleOperator.password : ''),
+          },
+          logger,
+        ),
+        {
+          gatewayUrl: c.GATEWAY_URL,
+          // MYSQL_SERVERS lists the clusters in the contract's order: cluster i holds MYSQL_CLUSTERS[i].databases.
+          clusters: c.MYSQL_SERVERS.map((pair, i) => ({
+            databases: MYSQL_CLUSTERS[i]?.databases ?? [],
+            replica: pair.split('/')[1] ?? '',
+          })),
+          maxLagMs: c.REPLICA_MAX_LAG_MS,
+          probeMs: c.REPLICA_PROBE_MS,
+        },
+      ),
     ],
     logger,
   );

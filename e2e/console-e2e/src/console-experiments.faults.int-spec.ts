@@ -25,6 +25,7 @@ describe('the console runs the ZooKeeper experiments end to end in Chromium (rea
   let witness: SpawnedService;
   let second: SpawnedService;
   let gateway: SpawnedService;
+  let orders: SpawnedService;
   let chromium: Awaited<ReturnType<typeof launchChromium>>;
   let operator: BrowserContext;
   let page: Page;
@@ -44,10 +45,12 @@ describe('the console runs the ZooKeeper experiments end to end in Chromium (rea
     // Two registered user-service instances: discovery keeps serving them from its cache while the quorum is lost, and
     // instance-freeze freezes one while the gateway sends traffic to the other. A 2 s session keeps that run short.
     const session = { ZK_SESSION_TIMEOUT_MS: '2000' };
-    [witness, second, gateway] = await Promise.all([
+    [witness, second, gateway, orders] = await Promise.all([
       spawnService('user-service', { PORT: '0', ...session, INSTANCE_ID: `console-e2e-us-a-${process.pid}` }, 60_000),
       spawnService('user-service', { PORT: '0', ...session, INSTANCE_ID: `console-e2e-us-b-${process.pid}` }, 60_000),
       spawnService('gateway', { PORT: '0', ...session, INSTANCE_ID: `console-e2e-gw-${process.pid}` }, 60_000),
+      // For replica-sql-stop: orders written and read back through the gateway (its replica defaults: 2000 ms lag, 500 ms probes).
+      spawnService('order-service', { PORT: '0', ...session, INSTANCE_ID: `console-e2e-os-${process.pid}` }, 60_000),
     ]);
     [console_, chromium] = await Promise.all([
       spawnService(
@@ -73,7 +76,7 @@ describe('the console runs the ZooKeeper experiments end to end in Chromium (rea
   afterAll(async () => {
     await operator?.close();
     await chromium?.close();
-    await Promise.all([witness?.stop(), second?.stop(), gateway?.stop()]);
+    await Promise.all([witness?.stop(), second?.stop(), gateway?.stop(), orders?.stop()]);
     await console_?.stop();
   });
 
@@ -140,5 +143,18 @@ describe('the console runs the ZooKeeper experiments end to end in Chromium (rea
     // The instance itself saw its session expire and registered again (its own log, not the console's word).
     expect(witness.output().slice(frozen[0])).toMatch(/zookeeper session expired/);
     await experiment('instance-freeze').screenshot({ path: join(SHOTS, 'experiment-instance-freeze.png') });
+  });
+
+  it("should stop a replica's SQL thread: every order read back at once, reads leave the replica, then return", async () => {
+    const verdict = await run('replica-sql-stop');
+    expect(verdict).toMatch(
+      /^HELD: With order_db_[01]'s replica applying nothing \([1-9]\d* bytes behind\), all [1-9]\d* orders written were read back at once \(0 stale of \d+ reads\): from the primary, because the replica lacked this session's read position, and past 2000 ms \+ 2 probes because no service used the replica at all; once its SQL thread ran again it served reads again\.$/,
+    );
+    const rows = experiment('replica-sql-stop').locator('table tbody tr');
+    await expect(rows.count()).resolves.toBe(4);
+    // Past the bound: n reads, 0 stale, 0 by the replica, n by the primary, every one because no replica was usable.
+    await expect(rows.nth(2).textContent()).resolves.toMatch(/^SQL thread stopped, past that(?<n>[1-9]\d*)00\k<n>no-usable-replica \k<n>$/);
+    await expect(rows.nth(3).textContent()).resolves.toMatch(/replica 1$/);
+    await experiment('replica-sql-stop').screenshot({ path: join(SHOTS, 'experiment-replica-sql-stop.png') });
   });
 });

@@ -175,6 +175,33 @@ describe("the console's server identities may read state and nothing else (real 
     });
   });
 
+  describe("on MariaDB, as the experiments' operator (dsp_console_op)", () => {
+    // REPLICATION SLAVE ADMIN is MariaDB's narrowest right for STOP SLAVE; it also allows CHANGE MASTER on a stopped
+    // replica (docs/security.md says so). What the account reaches stays replication control: no data, no server config.
+    it('should stop and start a replica SQL thread and read its state', async () => {
+      await mysqlAs('mysql-c1-replica', DB_USERS.consoleOperator, 'STOP SLAVE SQL_THREAD');
+      try {
+        const [row] = await mysqlAs('mysql-c1-replica', DB_USERS.consoleOperator, 'SHOW SLAVE STATUS');
+        expect(row?.['Slave_SQL_Running']).toBe('No');
+      } finally {
+        await mysqlAs('mysql-c1-replica', DB_USERS.consoleOperator, 'START SLAVE SQL_THREAD');
+      }
+      const [row] = await mysqlAs('mysql-c1-replica', DB_USERS.consoleOperator, 'SHOW SLAVE STATUS');
+      expect(row?.['Slave_SQL_Running']).toBe('Yes');
+    });
+
+    it.each([
+      ['SELECT from orders', 'SELECT 1 FROM order_db_1.orders_0 LIMIT 1'],
+      ["USE a service's database", 'USE order_db_1'],
+      ['SET GLOBAL', 'SET GLOBAL read_only = 0'],
+      ['CREATE USER', "CREATE USER 'dsp_intruder'@'127.0.0.1'"],
+    ])('should be refused %s', async (_what, sql) => {
+      await expect(mysqlAs('mysql-c1-replica', DB_USERS.consoleOperator, sql)).rejects.toMatchObject({
+        code: expect.stringMatching(/DENIED|ACCESS/),
+      });
+    });
+  });
+
   describe('on Prometheus and the instances', () => {
     let svc: SpawnedService;
     beforeAll(async () => {

@@ -80,6 +80,8 @@ export const DB_USERS = {
   monitor: withLocalPassword('mariadb', { name: 'dsp_monitor', databases: [] }),
   /** The console's: replication state only (SLAVE MONITOR, BINLOG MONITOR), no table. */
   console: withLocalPassword('mariadb', { name: 'dsp_console', databases: [] }),
+  /** The console's experiments: stop and start a replica's SQL thread and read its state (REPLICATION SLAVE ADMIN, SLAVE MONITOR), no table. */
+  consoleOperator: withLocalPassword('mariadb', { name: 'dsp_console_op', databases: [] }),
   /** Operator account for the stack manager and fault tests (STOP SLAVE, ...). */
   admin: withLocalPassword('mariadb', { name: 'dsp_admin', databases: [] }),
 } as const;

@@ -92,6 +92,7 @@ export function provisioningSql(s: MysqlInstanceSpec, accountHost = '127.0.0.1')
   }
   stmts.push(`GRANT SLAVE MONITOR, BINLOG MONITOR, PROCESS ON *.* TO ${quote(DB_USERS.monitor.name)}@${host}`);
   stmts.push(`GRANT SLAVE MONITOR, BINLOG MONITOR ON *.* TO ${quote(DB_USERS.console.name)}@${host}`);
+  stmts.push(`GRANT REPLICATION SLAVE ADMIN, SLAVE MONITOR ON *.* TO ${quote(DB_USERS.consoleOperator.name)}@${host}`);
   stmts.push(`GRANT ALL PRIVILEGES ON *.* TO ${quote(DB_USERS.admin.name)}@${host} WITH GRANT OPTION`);
   return `${stmts.join(';\n')};`;
 }
