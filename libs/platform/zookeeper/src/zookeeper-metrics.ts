@@ -1,5 +1,7 @@
+import type { z } from 'zod';
 import type { MetricsRegistry } from '@dsp/service-defaults';
 import type { ConnectionState } from './connection-state';
+import type { ConfigCenter } from './recipes/config-center.recipe';
 import type { ZookeeperClient } from './zookeeper-client';
 
 const STATES: readonly ConnectionState[] = ['LATENT', 'CONNECTING', 'CONNECTED', 'SUSPENDED', 'LOST', 'RECONNECTED', 'CLOSED'];
@@ -22,4 +24,34 @@ export function publishZookeeperMetrics(client: ZookeeperClient, metrics: Metric
   return client.onStateChange((c) => {
     if (c.to === 'LOST') lost.inc();
   });
+}
+
+/**
+ * Publishes what this instance's configuration center has applied, per key
+ * written in ZooKeeper: `config_key_version{key}` (the data version of the
+ * key's znode it read), `config_key_applied_timestamp_seconds{key}` (when) and,
+ * for a numeric value, `config_key_value{key}`. Together they show every
+ * instance taking a change, and how long after the write each took it.
+ */
+export function publishConfigMetrics(center: Pick<ConfigCenter<z.ZodObject>, 'applied' | 'view'>, metrics: MetricsRegistry): void {
+  metrics.collected('config_key_version', 'Data version of each live-config key this instance has applied.', ['key'], (g) => {
+    for (const [key, a] of center.applied()) g.set({ key }, a.version);
+  });
+  metrics.collected(
+    'config_key_applied_timestamp_seconds',
+    'When this instance applied the version in config_key_version (Unix seconds).',
+    ['key'],
+    (g) => {
+      for (const [key, a] of center.applied()) g.set({ key }, a.appliedAtMs / 1000);
+    },
+  );
+  metrics.collected(
+    'config_key_value',
+    'The value this instance uses for each numeric live-config key written in ZooKeeper.',
+    ['key'],
+    (g) => {
+      const view = center.view as Record<string, unknown>;
+      for (const key of center.applied().keys()) if (typeof view[key] === 'number') g.set({ key }, view[key]);
+    },
+  );
 }

@@ -9,7 +9,7 @@ import { ConfigStoreUnavailableError, ConfigValueError } from './recipes/config-
 import { ServiceDiscovery } from './recipes/service-discovery.recipe';
 import { ServiceRegistry } from './recipes/service-registry.recipe';
 import { ZookeeperClient } from './zookeeper-client';
-import { publishZookeeperMetrics } from './zookeeper-metrics';
+import { publishConfigMetrics, publishZookeeperMetrics } from './zookeeper-metrics';
 
 /** Environment variables of a service that uses ZooKeeper. */
 export const ZOOKEEPER_ENV_SCHEMA = z.object({
@@ -142,6 +142,7 @@ export class ZookeeperModule {
           writer: opts.config.writer ? { user: identity.username, password: identity.password } : undefined,
         })
       : undefined;
+    if (configCenter) publishConfigMetrics(configCenter, opts.ctx.metrics);
     return {
       module: ZookeeperModule,
       global: true,

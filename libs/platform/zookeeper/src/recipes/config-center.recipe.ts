@@ -55,6 +55,8 @@ export class ConfigCenter<S extends z.ZodObject> {
   private state: 'LATENT' | 'STARTED' | 'CLOSED' = 'LATENT';
   /** Raw effective values per key (after gray selection), as last read. */
   private readonly values = new Map<string, unknown>();
+  /** Per key: the data version of its node this instance last read and applied, and when. */
+  private readonly appliedVersions = new Map<string, { version: number; appliedAtMs: number }>();
   private current: z.infer<S>;
   private readonly listeners = new Set<ConfigChangeListener<z.infer<S>>>();
   private offState: (() => void) | undefined;
@@ -101,6 +103,16 @@ export class ConfigCenter<S extends z.ZodObject> {
       keys: Object.keys(this.options.schema.shape),
       values: this.current,
     };
+  }
+
+  /**
+   * Per key, the data version of its znode this instance has read and applied
+   * (its view includes that write) and when, in epoch ms: what
+   * `config_key_version` publishes, so an operator sees every instance take a
+   * change. A key never written is absent.
+   */
+  applied(): ReadonlyMap<string, { version: number; appliedAtMs: number }> {
+    return this.appliedVersions;
   }
 
   onChange(listener: ConfigChangeListener<z.infer<S>>): () => void {
@@ -170,8 +182,9 @@ export class ConfigCenter<S extends z.ZodObject> {
           .catch(() => undefined);
     };
     let effective: unknown;
+    let version: number | undefined;
     try {
-      const { data } = await this.client.getData(path, this.watches.arm('data', path, again)).catch((e: unknown) => {
+      const { data, stat } = await this.client.getData(path, this.watches.arm('data', path, again)).catch((e: unknown) => {
         this.watches.disarm('data', path);
         throw e;
       });
@@ -180,6 +193,7 @@ export class ConfigCenter<S extends z.ZodObject> {
         throw e;
       });
       effective = data.length > 0 ? CONFIG_ENTRY_CODEC.decode(path, data).value : undefined;
+      version = stat.version;
       if (children.includes(GRAY)) {
         const gray = await this.client.getData(grayPath, this.watches.arm('data', grayPath, again)).catch((e: unknown) => {
           this.watches.disarm('data', grayPath);
@@ -204,6 +218,8 @@ export class ConfigCenter<S extends z.ZodObject> {
     const before = JSON.stringify(this.values.get(key));
     if (effective === undefined) this.values.delete(key);
     else this.values.set(key, effective);
+    if (version === undefined) this.appliedVersions.delete(key);
+    else if (this.appliedVersions.get(key)?.version !== version) this.appliedVersions.set(key, { version, appliedAtMs: Date.now() });
     return before === JSON.stringify(effective) ? [] : [key];
   }
 

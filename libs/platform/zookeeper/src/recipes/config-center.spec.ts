@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { createJsonLogger } from '@dsp/service-defaults';
+import { createJsonLogger, MetricsRegistry } from '@dsp/service-defaults';
 import { ZK_CODES, ZkError } from '../zk-error';
 import type { ZookeeperClient } from '../zookeeper-client';
+import { publishConfigMetrics } from '../zookeeper-metrics';
 import { ConfigCenter } from './config-center.recipe';
 import { CONFIG_ENTRY_CODEC } from './config-entry';
 
@@ -12,9 +13,12 @@ const base = '/config/shop/local';
 /** The reads ConfigCenter makes, over a map of znodes; `change` fires the one-shot watches of a path, as ZooKeeper does. */
 function fakeTree(nodes: Record<string, unknown>) {
   const data = new Map<string, Buffer>();
+  const versions = new Map<string, number>();
   const watches = new Map<string, ((e: { type: string; path: string }) => void)[]>();
-  const put = (path: string, value: unknown, extra: object = {}) =>
+  const put = (path: string, value: unknown, extra: object = {}) => {
+    versions.set(path, data.has(path) ? (versions.get(path) ?? 0) + 1 : 0);
     data.set(path, CONFIG_ENTRY_CODEC.encode({ schemaVersion: 1, value, writtenAt: '', author: 't', ...extra }) as Buffer);
+  };
   for (const [k, v] of Object.entries(nodes)) put(k, v);
   const arm = (path: string, w?: (e: { type: string; path: string }) => void) => w && watches.set(path, [...(watches.get(path) ?? []), w]);
   const children = (path: string) =>
@@ -33,7 +37,7 @@ function fakeTree(nodes: Record<string, unknown>) {
       const d = data.get(path);
       if (!d) throw new ZkError(ZK_CODES.ZNONODE, 'getData', path);
       arm(path, w);
-      return { data: d };
+      return { data: d, stat: { version: versions.get(path) ?? 0 } };
     },
     exists: async () => null,
   } as unknown as ZookeeperClient;
@@ -80,6 +84,29 @@ describe('ConfigCenter (reader, on a fake tree)', () => {
     const other = new ConfigCenter(t.client, logger, { app: 'shop', profile: 'local', schema, instanceTags: ['zone-a'] });
     await Promise.all([canary.start(), other.start()]);
     expect([canary.view['feature.banner'], other.view['feature.banner']]).toEqual(['on', 'off']);
+  });
+
+  it('should report per key the znode version it applied and when, and publish them as config_key_* metrics', async () => {
+    const t = fakeTree({ [`${base}/rate.perSecond`]: 250 });
+    const cc = new ConfigCenter(t.client, logger, { app: 'shop', profile: 'local', schema });
+    await cc.start();
+    const first = cc.applied().get('rate.perSecond');
+    expect(first).toEqual({ version: 0, appliedAtMs: expect.any(Number) });
+    expect(cc.applied().has('feature.banner')).toBe(false);
+    await new Promise((r) => setTimeout(r, 5));
+    t.change(`${base}/rate.perSecond`, 300);
+    await settle();
+    const second = cc.applied().get('rate.perSecond');
+    expect(second?.version).toBe(1);
+    expect(second?.appliedAtMs).toBeGreaterThan(first?.appliedAtMs ?? Infinity);
+    const metrics = new MetricsRegistry('shop', 'shop-1');
+    publishConfigMetrics(cc, metrics);
+    const text = await metrics.render();
+    expect(text).toMatch(/^config_key_version\{key="rate.perSecond",service="shop",instance="shop-1"\} 1$/m);
+    expect(text).toMatch(/^config_key_value\{key="rate.perSecond",service="shop",instance="shop-1"\} 300$/m);
+    expect(text).toContain(
+      `config_key_applied_timestamp_seconds{key="rate.perSecond",service="shop",instance="shop-1"} ${(second?.appliedAtMs ?? 0) / 1000}`,
+    );
   });
 
   it('should apply a change live (watch fired, re-read, re-armed) and tell listeners which keys changed, each time', async () => {
