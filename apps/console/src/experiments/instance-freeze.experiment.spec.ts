@@ -31,13 +31,14 @@ function fakeRegistry(ids: string[], vanishes: boolean): { zk: ZookeeperClient; 
   return { zk, frozen: () => void (frozenAt = Date.now()) };
 }
 
-const hands = (frozen: () => void, log: string[]): StackHands => ({
+/** Hands whose processes listen on every port but those in `dead` (a node left by a killed process). */
+const hands = (frozen: () => void, log: string[], dead: number[] = []): StackHands => ({
   stackHere: () => true,
   kill: () => undefined,
   running: () => true,
   restart: async () => undefined,
   votes: () => [],
-  listener: (_address, port) => 90_000 + port,
+  listener: (_address, port) => (dead.includes(port) ? undefined : 90_000 + port),
   pause: (pid) => {
     log.push(`pause ${pid}`);
     frozen();
@@ -81,6 +82,24 @@ describe('InstanceFreezeExperiment', () => {
     const exp = new InstanceFreezeExperiment(hands(frozen, log), async () => zk, { gatewayUrl: url, sessionTimeoutMs: 100 });
     await expect(exp.run(context())).rejects.toThrow('/services/user-service/us-a vanishing did not happen within 300 ms');
     expect(log).toEqual(['pause 94000', 'resume 94000']);
+  });
+
+  it('should pass over a registered instance with no process behind it, and refuse when fewer than two are left', async () => {
+    const log: string[] = [];
+    const { zk, frozen } = fakeRegistry(['us-0', 'us-a', 'us-b'], false);
+    // us-0 (port 4000) was killed: its node outlives it until its session expires.
+    const exp = new InstanceFreezeExperiment(hands(frozen, log, [4000]), async () => zk, { gatewayUrl: url, sessionTimeoutMs: 100 });
+    await expect(exp.run(context())).rejects.toThrow('/services/user-service/us-a vanishing did not happen within 300 ms');
+    expect(log).toEqual(['pause 94001', 'resume 94001']);
+
+    const alone = new InstanceFreezeExperiment(hands(frozen, log, [4000, 4001]), async () => zk, {
+      gatewayUrl: url,
+      sessionTimeoutMs: 100,
+    });
+    await expect(alone.run(context())).rejects.toThrow(
+      'of us-0 (127.0.0.1:4000), us-a (127.0.0.1:4001), us-b (127.0.0.1:4002), fewer than two have a process listening where they registered',
+    );
+    expect(log).toHaveLength(2);
   });
 
   it('should thaw the frozen instance when the console closes mid-run', async () => {

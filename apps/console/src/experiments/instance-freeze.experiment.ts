@@ -1,8 +1,9 @@
 import { SERVICE_NAMES, znodePaths } from '@dsp/contracts';
-import { SERVICE_INSTANCE_CODEC, type ServiceInstance } from '@dsp/zookeeper';
 import type { Experiment, ExperimentContext, Verdict } from './experiment';
 import { OpenLoopTraffic, type TrafficCall } from './open-loop-traffic';
+import { registeredInstances } from './registry-reader';
 import type { StackHands } from './stack-hands';
+import { pause, until } from './waits';
 import type { ZkClientFactory } from './zk-quorum-loss.experiment';
 
 export interface InstanceFreezeOptions {
@@ -57,47 +58,56 @@ export class InstanceFreezeExperiment implements Experiment {
     let pid: number | undefined;
     let traffic: OpenLoopTraffic | undefined;
     try {
-      const instances = await this.instances(reader);
+      const instances = await registeredInstances(reader, SERVICE, true);
       if (instances.length < 2)
         throw new Error(
           `${SERVICE} has ${instances.length} instance(s) registered on this machine; the experiment needs two, so traffic has somewhere to go (npm start runs two)`,
         );
-      const target = instances[0] as ServiceInstance;
+      // The first instance with a live process behind its node: a node left by a killed process (its session not yet expired) is passed over.
+      const live = instances.flatMap((instance) => {
+        const p = this.hands.listener(instance.address, instance.port);
+        return p === undefined ? [] : [{ instance, pid: p }];
+      });
+      const [chosen] = live;
+      if (chosen === undefined || live.length < 2)
+        throw new Error(
+          `of ${instances.map((i) => `${i.id} (${i.address}:${i.port})`).join(', ')}, fewer than two have a process listening where they registered`,
+        );
+      const target = chosen.instance;
       const path = znodePaths.serviceInstance(SERVICE, target.id);
       const owner = (await reader.exists(path))?.ephemeralOwner;
-      pid = this.hands.listener(target.address, target.port);
-      if (pid === undefined || owner === undefined)
-        throw new Error(`no process listens on ${target.address}:${target.port}, where ${target.id} registered`);
-      const others = instances.slice(1).map((i) => i.id);
+      if (owner === undefined) throw new Error(`${path} vanished before the freeze`);
+      const others = live.slice(1).map((l) => l.instance.id);
 
       traffic = new OpenLoopTraffic(`${this.options.gatewayUrl}${ROUTE}`, this.options.ratePerSecond ?? 20, {
         'x-request-id': `console-instance-freeze-${Date.now()}`,
       });
       // At least a second of traffic before the freeze, with some of it served by the target, so the first row shows the spread.
-      await this.until(
+      await until(
         ctx,
         () => (traffic?.now() ?? 0) >= 1000 && traffic?.calls.some((c) => c.instance === target.id) === true,
         10_000,
         `${target.id} serving traffic`,
       );
       ctx.step(
-        `${instances.length} instances of ${SERVICE}; ${target.id} (pid ${pid}, session 0x${owner}) serves part of ${this.options.ratePerSecond ?? 20} requests/s through the gateway`,
+        `${instances.length} instances of ${SERVICE}; ${target.id} (pid ${chosen.pid}, session 0x${owner}) serves part of ${this.options.ratePerSecond ?? 20} requests/s through the gateway`,
       );
 
+      pid = chosen.pid;
       this.hands.pause(pid);
       const frozenAt = traffic.now();
       ctx.step(`froze ${target.id} (SIGSTOP): it holds its sockets and answers nothing, not even ZooKeeper's pings`);
-      const vanished = await this.until(ctx, async () => (await reader.exists(path)) === null, sessionTimeoutMs * 3, `${path} vanishing`);
+      const vanished = await until(ctx, async () => (await reader.exists(path)) === null, sessionTimeoutMs * 3, `${path} vanishing`);
       const vanishedAt = frozenAt + vanished;
       ctx.step(`${path} vanished ${vanished} ms after the freeze (session timeout ${sessionTimeoutMs} ms): ZooKeeper expired the session`);
-      await this.pause(ctx, FROZEN_AFTER_MS + MOVE_SLACK_MS);
+      await pause(ctx, FROZEN_AFTER_MS + MOVE_SLACK_MS);
 
       this.hands.resume(pid);
       const thawedAt = traffic.now();
       pid = undefined;
       ctx.step(`thawed ${target.id} (SIGCONT)`);
       let newOwner = '';
-      const back = await this.until(
+      const back = await until(
         ctx,
         async () => {
           const stat = await reader.exists(path);
@@ -111,7 +121,7 @@ export class InstanceFreezeExperiment implements Experiment {
       const registeredAt = traffic.now();
       let servedAgain = true;
       try {
-        await this.until(
+        await until(
           ctx,
           () => traffic?.calls.some((c) => c.startedMs >= registeredAt && c.instance === target.id) === true,
           10_000,
@@ -174,39 +184,5 @@ export class InstanceFreezeExperiment implements Experiment {
       await traffic?.stop();
       await reader.close();
     }
-  }
-
-  /** The service's instances registered on loopback, by id. */
-  private async instances(reader: Awaited<ReturnType<ZkClientFactory>>): Promise<ServiceInstance[]> {
-    const ids = await reader.getChildren(znodePaths.service(SERVICE)).catch(() => [] as string[]);
-    const out: ServiceInstance[] = [];
-    for (const id of ids.sort()) {
-      const path = znodePaths.serviceInstance(SERVICE, id);
-      try {
-        const inst = SERVICE_INSTANCE_CODEC.decode(path, (await reader.getData(path)).data);
-        if (['127.0.0.1', '::1', 'localhost'].includes(inst.address)) out.push(inst);
-      } catch {
-        // gone meanwhile, or not an instance payload
-      }
-    }
-    return out;
-  }
-
-  /** Polls `done` every 100 ms; resolves with the ms it took, rejects naming `what` after `timeoutMs` or on abort. */
-  private async until(ctx: ExperimentContext, done: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<number> {
-    const began = Date.now();
-    for (;;) {
-      if (await done()) return Date.now() - began;
-      if (ctx.signal.aborted) throw new Error(`aborted while waiting for ${what}`);
-      if (Date.now() - began > timeoutMs) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-
-  private async pause(ctx: ExperimentContext, ms: number): Promise<void> {
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, ms);
-      ctx.signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
-    });
   }
 }

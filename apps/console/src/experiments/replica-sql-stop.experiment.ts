@@ -1,6 +1,7 @@
 import type { Experiment, ExperimentContext, Verdict } from './experiment';
 import { GatewayShopper, type ShopAnswer } from './gateway-shopper';
 import type { ReplicaControl } from './replica-control';
+import { until } from './waits';
 
 export interface ReplicaSqlStopOptions {
   /** The gateway the shopper goes through. */
@@ -56,11 +57,16 @@ export class ReplicaSqlStopExperiment implements Experiment {
     const healthy: Read[] = [];
     const began = Date.now();
     const at = (): number => Date.now() - began;
-    await this.until(ctx, 10_000, 'a read served by the replica', async () => {
-      const r = this.read(await shopper.getOrder(first), first, at());
-      healthy.push(r);
-      return r.reason === 'replica';
-    });
+    await until(
+      ctx,
+      async () => {
+        const r = this.read(await shopper.getOrder(first), first, at());
+        healthy.push(r);
+        return r.reason === 'replica';
+      },
+      10_000,
+      'a read served by the replica',
+    );
     const node = healthy[healthy.length - 1]?.node ?? '';
     const db = node.slice(0, node.indexOf(':'));
     const cluster = this.options.clusters.find((c) => c.databases.includes(db));
@@ -103,11 +109,16 @@ export class ReplicaSqlStopExperiment implements Experiment {
     const after: Read[] = [];
     let back = true;
     try {
-      await this.until(ctx, 15_000, 'the replica serving reads again', async () => {
-        const r = this.read(await shopper.getOrder(last), last, at());
-        after.push(r);
-        return r.reason === 'replica';
-      });
+      await until(
+        ctx,
+        async () => {
+          const r = this.read(await shopper.getOrder(last), last, at());
+          after.push(r);
+          return r.reason === 'replica';
+        },
+        15_000,
+        'the replica serving reads again',
+      );
     } catch (e) {
       if (ctx.signal.aborted) throw e;
       back = false;
@@ -167,16 +178,5 @@ export class ReplicaSqlStopExperiment implements Experiment {
     const [node = '?', reason = '?'] = (answer.route ?? '?;?').split(';');
     const body = answer.body as { id?: string } | undefined;
     return { atMs, node, reason, stale: answer.status !== 200 || (body?.id !== undefined && body.id !== id) };
-  }
-
-  /** Polls `done` every 100 ms until it is true; rejects naming `what` after `timeoutMs` or on abort. */
-  private async until(ctx: ExperimentContext, timeoutMs: number, what: string, done: () => Promise<boolean>): Promise<void> {
-    const began = Date.now();
-    for (;;) {
-      if (await done()) return;
-      if (ctx.signal.aborted) throw new Error(`aborted while waiting for ${what}`);
-      if (Date.now() - began > timeoutMs) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
   }
 }
