@@ -117,6 +117,8 @@ export const CONSOLE_ENV_SCHEMA = z.object({
   GATEWAY_URL: z.url().default(`http://127.0.0.1:${GATEWAY_PORT}`),
   /** The ZooKeeper session timeout the services run with (their `ZK_SESSION_TIMEOUT_MS`): the bound instance-freeze checks. */
   INSTANCE_SESSION_TIMEOUT_MS: z.coerce.number().int().min(1000, 'expected at least 1000 ms').default(6000),
+  /** The gateway's config admin token, for config-change (local profile only; default: the local stack's). */
+  ADMIN_TOKEN: z.string().min(1).optional(),
   /** The MariaDB operator password for replica-sql-stop (`dsp_console_op`; local profile only; default: the local stack's). */
   MYSQL_OPERATOR_PASSWORD: z.string().min(1).optional(),
   /** The services' `DB_MAX_REPLICA_LAG_MS` and `DB_PROBE_INTERVAL_MS`: the bound replica-sql-stop checks. */

@@ -3,6 +3,7 @@ import {
   CONSOLE_IDENTITIES,
   DB_USERS,
   KAFKA_IDENTITIES,
+  localAdminToken,
   MYSQL_CLUSTERS,
   METRICS_IDENTITIES,
   metricsAuthorization,
@@ -18,7 +19,10 @@ import { ZookeeperClient } from '@dsp/zookeeper';
 import { loadConsoleConfig, type ConsoleConfig } from './console.config';
 import { ConsoleDoor } from './console-door';
 import { buildConsoleServer } from './console-server';
+import { PrometheusAppliedConfig } from './experiments/applied-config';
+import { ConfigChangeExperiment } from './experiments/config-change.experiment';
 import { ExperimentRunner } from './experiments/experiment-runner';
+import { GatewayConfigAdmin } from './experiments/gateway-config-admin';
 import { InstanceFreezeExperiment } from './experiments/instance-freeze.experiment';
 import { MariadbReplicaControl } from './experiments/replica-control';
 import { ReplicaSqlStopExperiment } from './experiments/replica-sql-stop.experiment';
@@ -29,6 +33,7 @@ import { Poller } from './poller';
 import { CoordinationProbe } from './probes/coordination.probe';
 import { KafkaProbe } from './probes/kafka.probe';
 import { MariadbProbe } from './probes/mariadb.probe';
+import { PrometheusClient } from './probes/prometheus-client';
 import { PrometheusProbe } from './probes/prometheus.probe';
 import type { Probe } from './probes/probe';
 import { RedisProbe } from './probes/redis.probe';
@@ -115,6 +120,16 @@ function experiments(c: ConsoleConfig, logger: ReturnType<typeof createJsonLogge
       new ZkLeaderElectionExperiment(c.ZK_ENSEMBLE, HANDS),
       new ZkQuorumLossExperiment(c.ZK_ENSEMBLE, HANDS, zk, logger),
       new InstanceFreezeExperiment(HANDS, zk, { gatewayUrl: c.GATEWAY_URL, sessionTimeoutMs: c.INSTANCE_SESSION_TIMEOUT_MS }),
+      new ConfigChangeExperiment(
+        new GatewayConfigAdmin(c.GATEWAY_URL, c.ADMIN_TOKEN ?? (c.PLATFORM_PROFILE === 'local' ? localAdminToken() : '')),
+        new PrometheusAppliedConfig(
+          new PrometheusClient(
+            c.PROMETHEUS_URL,
+            metricsAuthorization({ user: METRICS_IDENTITIES.console.user, password: c.PROMETHEUS_PASSWORD }),
+          ),
+        ),
+        zk,
+      ),
       new ReplicaSqlStopExperiment(
         new MariadbReplicaControl(
           {

@@ -145,6 +145,21 @@ describe('the console runs the ZooKeeper experiments end to end in Chromium (rea
     await experiment('instance-freeze').screenshot({ path: join(SHOTS, 'experiment-instance-freeze.png') });
   });
 
+  it('should change a config value: every user-service instance applies it within a watch, then the rollback too', async () => {
+    const verdict = await run('config-change');
+    expect(verdict).toMatch(
+      /^HELD: All 2 instances of user-service applied ratelimit\.register\.ipAttempts = (\d+) at most \d+ ms after the write, and the rollback to (\d+) at most \d+ ms after it: each watch fired and was re-armed \(versions rose each time; history entries \d+ and \d+\)\.$/,
+    );
+    const rows = experiment('config-change').locator('table tbody tr');
+    await expect(rows.count()).resolves.toBe(2);
+    // Each row: the instance, its version before (or none), then for each write the version it applied and after how many ms.
+    await expect(rows.nth(0).textContent()).resolves.toMatch(/^console-e2e-us-a-\d+(none|\d+)\d+\d+\d+\d+$/);
+    await expect(experiment('config-change').locator('ol.steps').textContent()).resolves.toMatch(
+      /history of ratelimit\.register\.ipAttempts: .*#\d+ \d+ by console config-change \| #\d+ \d+ by admin-api \(rollback to \d+\)/,
+    );
+    await experiment('config-change').screenshot({ path: join(SHOTS, 'experiment-config-change.png') });
+  });
+
   it("should stop a replica's SQL thread: every order read back at once, reads leave the replica, then return", async () => {
     const verdict = await run('replica-sql-stop');
     expect(verdict).toMatch(

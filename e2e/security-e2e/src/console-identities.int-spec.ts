@@ -117,6 +117,11 @@ describe("the console's server identities may read state and nothing else (real 
         await expect(zk.create(`/services/user-service/forged-${randomBytes(3).toString('hex')}`, 'x', 'EPHEMERAL')).rejects.toThrow(
           /ZNOAUTH/,
         );
+        // config-change writes through the gateway's admin API: the console's own session may not write a config key.
+        // `/config/user-service` exists from `stack up` on (owned by user-service's identity, zk-tree.ts).
+        await expect(zk.create(`/config/user-service/forged-${randomBytes(3).toString('hex')}`, '1', 'PERSISTENT')).rejects.toThrow(
+          /ZNOAUTH/,
+        );
       } finally {
         await zk.close();
       }

@@ -1,10 +1,5 @@
 import type { Probe } from './probe';
-
-/** One series of an instant query: its labels and value. */
-export interface PromSample {
-  readonly labels: Readonly<Record<string, string>>;
-  readonly value: number;
-}
+import { PrometheusClient, type PromSample } from './prometheus-client';
 
 export interface PrometheusView {
   /** Requests/s, 5xx ratio and p99 (s) per service, from the recording rules. */
@@ -31,24 +26,28 @@ export interface PrometheusView {
 export class PrometheusProbe implements Probe<PrometheusView> {
   readonly name = 'traffic';
   readonly cost: string;
+  private readonly prometheus: PrometheusClient;
 
   constructor(
-    private readonly baseUrl: string,
-    private readonly authorization: string,
+    baseUrl: string,
+    authorization: string,
     private readonly zipkinUrl: string,
     readonly intervalMs = 2000,
   ) {
+    this.prometheus = new PrometheusClient(baseUrl, authorization);
     this.cost = `every ${intervalMs} ms: 5 instant queries and the alert list on Prometheus (no server of the platform is touched)`;
   }
 
   async collect(): Promise<PrometheusView> {
     const [rps, errors, p99, reads, up, alerts] = await Promise.all([
-      this.query('service:http_requests:rate1m'),
-      this.query('service:http_5xx:ratio_rate1m'),
-      this.query('service:http_request_duration_seconds:p99_1m'),
-      this.query('sum by (source, node) (rate(db_reads_total[1m]))'),
-      this.query('up'),
-      this.get<{ alerts: { labels: Record<string, string>; state: string; annotations: Record<string, string> }[] }>('/api/v1/alerts'),
+      this.prometheus.query('service:http_requests:rate1m'),
+      this.prometheus.query('service:http_5xx:ratio_rate1m'),
+      this.prometheus.query('service:http_request_duration_seconds:p99_1m'),
+      this.prometheus.query('sum by (source, node) (rate(db_reads_total[1m]))'),
+      this.prometheus.query('up'),
+      this.prometheus.get<{ alerts: { labels: Record<string, string>; state: string; annotations: Record<string, string> }[] }>(
+        '/api/v1/alerts',
+      ),
     ]);
     const of = (list: PromSample[], service: string): number | undefined => list.find((s) => s.labels['service'] === service)?.value;
     const num = (v: number | undefined): number => (v === undefined || Number.isNaN(v) ? 0 : v);
@@ -78,22 +77,5 @@ export class PrometheusProbe implements Probe<PrometheusView> {
 
   async close(): Promise<void> {
     // fetch keeps no connection of ours open.
-  }
-
-  private async query(expr: string): Promise<PromSample[]> {
-    const data = await this.get<{ result: { metric: Record<string, string>; value: [number, string] }[] }>(
-      `/api/v1/query?query=${encodeURIComponent(expr)}`,
-    );
-    return data.result.map((r) => ({ labels: r.metric, value: Number(r.value[1]) }));
-  }
-
-  private async get<T>(path: string): Promise<T> {
-    const res = await fetch(`${this.baseUrl}${path}`, {
-      headers: { authorization: this.authorization },
-      signal: AbortSignal.timeout(3000),
-    });
-    const text = await res.text();
-    if (res.status !== 200) throw new Error(`Prometheus answered ${res.status} to ${path.split('?')[0]}: ${text.slice(0, 200)}`);
-    return (JSON.parse(text) as { data: T }).data;
   }
 }
