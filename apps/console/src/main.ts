@@ -23,6 +23,8 @@ import { PrometheusAppliedConfig } from './experiments/applied-config';
 import { ConfigChangeExperiment } from './experiments/config-change.experiment';
 import { ExperimentRunner } from './experiments/experiment-runner';
 import { GatewayConfigAdmin } from './experiments/gateway-config-admin';
+import { KafkaBrokerKillExperiment } from './experiments/kafka-broker-kill.experiment';
+import { AdminKafkaLeaders } from './experiments/kafka-leaders';
 import { InstanceFreezeExperiment } from './experiments/instance-freeze.experiment';
 import { MariadbReplicaControl } from './experiments/replica-control';
 import { ReplicaSqlStopExperiment } from './experiments/replica-sql-stop.experiment';
@@ -129,6 +131,22 @@ function experiments(c: ConsoleConfig, logger: ReturnType<typeof createJsonLogge
           ),
         ),
         zk,
+      ),
+      new KafkaBrokerKillExperiment(
+        HANDS,
+        // The console's own Kafka identity: DESCRIBE is all reading the partition leaders takes.
+        new AdminKafkaLeaders(
+          new KafkaConnection(
+            {
+              brokers: c.KAFKA_BROKERS,
+              clientId: 'dsp-console-experiments',
+              username: KAFKA_IDENTITIES.console.user,
+              password: c.KAFKA_PASSWORD,
+            },
+            logger,
+          ),
+        ),
+        { gatewayUrl: c.GATEWAY_URL },
       ),
       new ReplicaSqlStopExperiment(
         new MariadbReplicaControl(

@@ -8,8 +8,9 @@ import { launchChromium, spawnService, waitServing, type SpawnedService } from '
 
 const SHOTS = join(REPO_ROOT, 'reports', 'console');
 
-/** Restarts every ZooKeeper server that is down, whatever an experiment left. */
+/** Restarts every ZooKeeper server and Kafka broker that is down, whatever an experiment left. */
 async function healEnsemble(): Promise<void> {
+  for (const b of ['kafka-1', 'kafka-2', 'kafka-3']) if (stackControl.pid(b) === undefined) await stackControl.restart(b);
   for (const s of ZK_SERVERS) if (stackControl.pid(`zk-${s.myid}`) === undefined) await stackControl.restart(`zk-${s.myid}`);
   for (const s of ZK_SERVERS) await waitServing(s.clientPort);
 }
@@ -158,6 +159,19 @@ describe('the console runs the ZooKeeper experiments end to end in Chromium (rea
       /history of ratelimit\.register\.ipAttempts: .*#\d+ \d+ by console config-change \| #\d+ \d+ by admin-api \(rollback to \d+\)/,
     );
     await experiment('config-change').screenshot({ path: join(SHOTS, 'experiment-config-change.png') });
+  });
+
+  it('should kill the Kafka broker leading most order events during a stream of orders: 0 lost, 0 duplicate effects', async () => {
+    const verdict = await run('kafka-broker-kill');
+    expect(verdict).toMatch(
+      /^HELD: kafka-[123] died leading \d+ partitions of order\.created\.v1; their leadership moved in \d+ ms; all (?<n>[1-9]\d*) orders were acknowledged, and the projection counted exactly \k<n>: 0 lost, 0 duplicate effects \(outbox and inbox\), \d+ ms after the stream ended\.$/,
+    );
+    const rows = experiment('kafka-broker-kill').locator('table tbody tr');
+    await expect(rows.count()).resolves.toBe(4);
+    // While the broker was down orders kept being acknowledged (the outbox holds them): n placed, n acknowledged, none lost.
+    await expect(rows.nth(1).textContent()).resolves.toMatch(/^kafka-[123] down(?<n>[1-9]\d*)\k<n>\d+0—$/);
+    await expect(rows.nth(3).textContent()).resolves.toMatch(/^projected \(ordersCount\)(?<n>[1-9]\d*)\k<n>\d+0\k<n>$/);
+    await experiment('kafka-broker-kill').screenshot({ path: join(SHOTS, 'experiment-kafka-broker-kill.png') });
   });
 
   it("should stop a replica's SQL thread: every order read back at once, reads leave the replica, then return", async () => {

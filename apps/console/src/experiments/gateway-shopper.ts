@@ -43,15 +43,19 @@ export class GatewayShopper {
     return shopper;
   }
 
-  placeOrder(): Promise<ShopAnswer<OrderBody>> {
-    return this.call<OrderBody>(
-      'POST',
-      '/api/orders',
-      { items: [{ sku: 'SKU-MUG', quantity: 1 }] },
-      {
-        'idempotency-key': `console-${this.id}-${Date.now()}-${this.seq++}`,
-      },
-    );
+  /** Places one order; the same `idempotencyKey` again (a retry) places nothing more. */
+  placeOrder(idempotencyKey = this.newKey()): Promise<ShopAnswer<OrderBody>> {
+    return this.call<OrderBody>('POST', '/api/orders', { items: [{ sku: 'SKU-MUG', quantity: 1 }] }, { 'idempotency-key': idempotencyKey });
+  }
+
+  /** A fresh idempotency key of this shopper. */
+  newKey(): string {
+    return `console-${this.id}-${Date.now()}-${this.seq++}`;
+  }
+
+  /** The account, with `orderStats` projected from the order events (eventually consistent). */
+  me(): Promise<ShopAnswer<{ orderStats?: { ordersCount?: string } }>> {
+    return this.call('GET', '/api/users/me');
   }
 
   getOrder(id: string): Promise<ShopAnswer<OrderBody>> {
