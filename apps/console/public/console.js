@@ -280,6 +280,73 @@ async function refresh() {
 let experimentsMeta;
 let watching;
 
+const SERIES_COLOURS = ['#0b57d0', '#b3261e', '#0b6b2b', '#7a4d00', '#6a1b9a', '#00695c'];
+
+/** svg('line', {x1: 0, ...}): an SVG element (its attributes set, never parsed). */
+function svg(tag, attrs, ...children) {
+  const node = document.createElementNS('http://www.w3.org/2000/svg', tag);
+  for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, String(v));
+  for (const c of children.flat(Infinity)) node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return node;
+}
+
+/** A run's live chart: one polyline per series over the run's time axis, a legend, and its numbers in words for screen readers. */
+function renderChart(chart) {
+  const W = 640;
+  const H = 200;
+  const PAD = 36;
+  const all = chart.series.flatMap((s) => s.points);
+  const minT = all.length > 0 ? Math.min(...all.map((p) => p[0])) : 0;
+  const maxT = Math.max(minT + 1, ...all.map((p) => p[0]));
+  const maxV = Math.max(1, ...all.map((p) => p[1]));
+  const x = (t) => PAD + ((W - 2 * PAD) * (t - minT)) / (maxT - minT);
+  const y = (v) => H - PAD + ((2 * PAD - H) * v) / maxV;
+  const peak = (s) => Math.max(0, ...s.points.map((p) => p[1]));
+  const words = chart.series.map((s) => `${s.name} peaks at ${peak(s)} ${chart.unit}`).join('; ');
+  const picture = svg(
+    'svg',
+    { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': `${chart.title}: ${words || 'no points yet'}`, class: 'chart' },
+    svg('line', { x1: PAD, y1: H - PAD, x2: W - PAD, y2: H - PAD, class: 'axis' }),
+    svg('line', { x1: PAD, y1: PAD, x2: PAD, y2: H - PAD, class: 'axis' }),
+    svg('text', { x: PAD - 4, y: PAD + 4, 'text-anchor': 'end', class: 'tick' }, String(maxV)),
+    svg('text', { x: PAD - 4, y: H - PAD + 4, 'text-anchor': 'end', class: 'tick' }, '0'),
+    svg('text', { x: PAD, y: H - PAD + 16, 'text-anchor': 'start', class: 'tick' }, `+${(minT / 1000).toFixed(1)} s`),
+    svg('text', { x: W - PAD, y: H - PAD + 16, 'text-anchor': 'end', class: 'tick' }, `+${(maxT / 1000).toFixed(1)} s`),
+    chart.series.map((s, i) =>
+      svg('polyline', {
+        points: s.points.map((p) => `${x(p[0]).toFixed(1)},${y(p[1]).toFixed(1)}`).join(' '),
+        fill: 'none',
+        stroke: SERIES_COLOURS[i % SERIES_COLOURS.length],
+        'stroke-width': 2,
+        'data-series': s.name,
+      }),
+    ),
+  );
+  const legend = el(
+    'ul',
+    { class: 'legend' },
+    chart.series.map((s, i) =>
+      el(
+        'li',
+        {},
+        svg(
+          'svg',
+          { class: 'swatch', viewBox: '0 0 10 10', 'aria-hidden': 'true' },
+          svg('rect', { width: 10, height: 10, fill: SERIES_COLOURS[i % SERIES_COLOURS.length] }),
+        ),
+        `${s.name}: peak ${peak(s)} ${chart.unit}`,
+      ),
+    ),
+  );
+  return el(
+    'figure',
+    { class: 'run-chart', 'data-chart': chart.title },
+    el('figcaption', {}, `${chart.title} (${chart.unit})`),
+    picture,
+    legend,
+  );
+}
+
 function renderRun(box, run) {
   const state = { running: 'Running…', held: 'HELD', broken: 'DID NOT HOLD', failed: 'COULD NOT RUN' }[run.state];
   const out = [
@@ -294,6 +361,7 @@ function renderRun(box, run) {
       run.steps.map((s) => el('li', {}, `+${(s.atMs / 1000).toFixed(1)} s  ${s.text}`)),
     ),
   ];
+  if (run.chart) out.push(renderChart(run.chart));
   if (run.verdict && run.verdict.evidence.length > 0) {
     const keys = Object.keys(run.verdict.evidence[0]);
     out.push(

@@ -21,7 +21,10 @@ import { ConsoleDoor } from './console-door';
 import { buildConsoleServer } from './console-server';
 import { PrometheusAppliedConfig } from './experiments/applied-config';
 import { ConfigChangeExperiment } from './experiments/config-change.experiment';
+import { BuyerPool } from './experiments/buyer-pool';
 import { ExperimentRunner } from './experiments/experiment-runner';
+import { FlashSaleRaceExperiment } from './experiments/flash-sale-race.experiment';
+import { GatewayFlashSales } from './experiments/gateway-flash-sales';
 import { GatewayConfigAdmin } from './experiments/gateway-config-admin';
 import { KafkaBrokerKillExperiment } from './experiments/kafka-broker-kill.experiment';
 import { AdminKafkaLeaders } from './experiments/kafka-leaders';
@@ -117,13 +120,14 @@ function experiments(c: ConsoleConfig, logger: ReturnType<typeof createJsonLogge
     await client.waitConnected(10_000);
     return client;
   };
+  const adminToken = c.ADMIN_TOKEN ?? (c.PLATFORM_PROFILE === 'local' ? localAdminToken() : '');
   return new ExperimentRunner(
     [
       new ZkLeaderElectionExperiment(c.ZK_ENSEMBLE, HANDS),
       new ZkQuorumLossExperiment(c.ZK_ENSEMBLE, HANDS, zk, logger),
       new InstanceFreezeExperiment(HANDS, zk, { gatewayUrl: c.GATEWAY_URL, sessionTimeoutMs: c.INSTANCE_SESSION_TIMEOUT_MS }),
       new ConfigChangeExperiment(
-        new GatewayConfigAdmin(c.GATEWAY_URL, c.ADMIN_TOKEN ?? (c.PLATFORM_PROFILE === 'local' ? localAdminToken() : '')),
+        new GatewayConfigAdmin(c.GATEWAY_URL, adminToken),
         new PrometheusAppliedConfig(
           new PrometheusClient(
             c.PROMETHEUS_URL,
@@ -167,6 +171,7 @@ function experiments(c: ConsoleConfig, logger: ReturnType<typeof createJsonLogge
           probeMs: c.REPLICA_PROBE_MS,
         },
       ),
+      new FlashSaleRaceExperiment(new GatewayFlashSales(c.GATEWAY_URL, adminToken), BuyerPool.through(c.GATEWAY_URL, 'console_buyer')),
     ],
     logger,
   );

@@ -186,4 +186,27 @@ describe('the console runs the ZooKeeper experiments end to end in Chromium (rea
     await expect(rows.nth(3).textContent()).resolves.toMatch(/replica 1$/);
     await experiment('replica-sql-stop').screenshot({ path: join(SHOTS, 'experiment-replica-sql-stop.png') });
   });
+
+  it('should race more buyers than units for a flash sale of each strategy: claims/s charted live, 0 oversold', async () => {
+    const verdict = await run('flash-sale-race');
+    expect(verdict).toMatch(
+      /^HELD: Every strategy sold each sale's 8 units to exactly 8 of 12 racing buyers and told the rest it sold out: 0 oversold in 12 sales\. Fastest while racing: (zk-lock|redis-lock|db-atomic|redis-reserve) at [1-9]\d* claims\/s\.$/,
+    );
+    const rows = experiment('flash-sale-race').locator('table tbody tr');
+    await expect(rows.allTextContents()).resolves.toEqual([
+      expect.stringMatching(/^zk-lock3242412\d+\d+\d+0$/),
+      expect.stringMatching(/^redis-lock3242412\d+\d+\d+0$/),
+      expect.stringMatching(/^db-atomic3242412\d+\d+\d+0$/),
+      expect.stringMatching(/^redis-reserve3242412\d+\d+\d+0$/),
+    ]);
+    // The chart: one line per strategy, each with points, and its numbers in words for screen readers.
+    const chart = experiment('flash-sale-race').locator('figure[data-chart] svg[role="img"]');
+    await expect(chart.getAttribute('aria-label')).resolves.toMatch(
+      /^Claims per second, by strategy: zk-lock peaks at [1-9]\d* claims\/s; redis-lock peaks at [1-9]\d* claims\/s; db-atomic peaks at [1-9]\d* claims\/s; redis-reserve peaks at [1-9]\d* claims\/s$/,
+    );
+    for (const line of await chart.locator('polyline').all())
+      await expect(line.getAttribute('points')).resolves.toMatch(/^[\d.]+,[\d.]+( [\d.]+,[\d.]+)*$/);
+    await expect(chart.locator('polyline').count()).resolves.toBe(4);
+    await experiment('flash-sale-race').screenshot({ path: join(SHOTS, 'experiment-flash-sale-race.png') });
+  });
 });

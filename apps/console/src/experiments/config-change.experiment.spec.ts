@@ -83,7 +83,7 @@ class FakeConfig implements ConfigAdmin, AppliedConfigReader {
   }
 }
 
-const context = (): ExperimentContext => ({ step: () => undefined, signal: new AbortController().signal });
+const context = (): ExperimentContext => ({ step: () => undefined, chart: () => undefined, signal: new AbortController().signal });
 
 describe('ConfigChangeExperiment', () => {
   it('should hold when every instance applies the change and the rollback within the bound, with rising versions', async () => {

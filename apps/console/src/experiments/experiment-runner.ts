@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { JsonLogger } from '@dsp/service-defaults';
-import type { Experiment, ExperimentStep, Verdict } from './experiment';
+import type { Experiment, ExperimentChart, ExperimentStep, Verdict } from './experiment';
 
 /** One run of an experiment, as the page and the API show it. */
 export interface ExperimentRun {
@@ -10,6 +10,8 @@ export interface ExperimentRun {
   readonly startedAt: string;
   state: 'running' | 'held' | 'broken' | 'failed';
   readonly steps: ExperimentStep[];
+  /** The run's live chart, when its experiment draws one. */
+  chart?: ExperimentChart;
   verdict?: Verdict;
   /** Why the run could not complete (`failed`). */
   error?: string;
@@ -95,6 +97,9 @@ export class ExperimentRunner {
         step: (text, data) => {
           run.steps.push({ atMs: Date.now() - began, text, ...(data === undefined ? {} : { data }) });
           log.info({ step: text }, 'experiment step');
+        },
+        chart: (chart) => {
+          run.chart = chart;
         },
       })
       .then(

@@ -14,10 +14,26 @@ export interface Verdict {
   readonly evidence: readonly Readonly<Record<string, string | number | boolean>>[];
 }
 
+/** One line of a live chart: its points, `[ms since the run started, value]`. */
+export interface ChartSeries {
+  readonly name: string;
+  readonly points: readonly (readonly [number, number])[];
+}
+
+/** A live chart of a run (drawn on the page as it grows, and kept with the run). */
+export interface ExperimentChart {
+  readonly title: string;
+  /** The unit of the values, e.g. `claims/s`. */
+  readonly unit: string;
+  readonly series: readonly ChartSeries[];
+}
+
 /** What an experiment may use while it runs. */
 export interface ExperimentContext {
   /** Adds a line to the run's log, shown live. */
   step(text: string, data?: unknown): void;
+  /** Shows `chart` as the run's live chart, replacing the one before. */
+  chart(chart: ExperimentChart): void;
   /** Aborted when the console closes: an experiment stops waiting and heals what it broke. */
   readonly signal: AbortSignal;
 }

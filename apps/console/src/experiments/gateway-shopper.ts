@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { FlashSalePurchaseView } from '@dsp/contracts';
 
 /** One answer through the gateway: status, JSON body, and which database node served the read (`x-db-route`). */
 export interface ShopAnswer<T> {
@@ -6,6 +7,20 @@ export interface ShopAnswer<T> {
   readonly body: T | undefined;
   /** `order_db_0:replica0;replica`: the node, then why it was chosen; undefined for a write. */
   readonly route: string | undefined;
+  /** `Retry-After` of a 429 or 503, in seconds. */
+  readonly retryAfterSeconds?: number;
+}
+
+/** The gateway refused to register a shopper: its status, and for a spent per-address limit (429) how long to wait. */
+export class RegistrationRefused extends Error {
+  constructor(
+    readonly status: number,
+    readonly retryAfterSeconds: number | undefined,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RegistrationRefused';
+  }
 }
 
 export interface OrderBody {
@@ -36,7 +51,11 @@ export class GatewayShopper {
     const probe = new GatewayShopper(gatewayUrl, username, '');
     const reg = await probe.call<{ id: string; message?: string }>('POST', '/api/users', { username, password });
     if (reg.status !== 201 || !reg.body?.id)
-      throw new Error(`registering ${username} through the gateway: ${reg.status} ${JSON.stringify(reg.body)}`);
+      throw new RegistrationRefused(
+        reg.status,
+        reg.retryAfterSeconds,
+        `registering ${username} through the gateway: ${reg.status} ${JSON.stringify(reg.body)}`,
+      );
     const shopper = new GatewayShopper(gatewayUrl, username, reg.body.id);
     const login = await shopper.call('POST', '/api/sessions', { username, password });
     if (login.status !== 200) throw new Error(`logging ${username} in through the gateway: ${login.status} ${JSON.stringify(login.body)}`);
@@ -56,6 +75,11 @@ export class GatewayShopper {
   /** The account, with `orderStats` projected from the order events (eventually consistent). */
   me(): Promise<ShopAnswer<{ orderStats?: { ordersCount?: string } }>> {
     return this.call('GET', '/api/users/me');
+  }
+
+  /** Buys one unit in flash sale `saleId`: 201 ordered, 202 reserved, 409 sold out, 503 the lock was not had in time; again: a replay. */
+  purchase(saleId: string): Promise<ShopAnswer<FlashSalePurchaseView>> {
+    return this.call<FlashSalePurchaseView>('POST', `/api/flash-sales/${encodeURIComponent(saleId)}/purchase`);
   }
 
   getOrder(id: string): Promise<ShopAnswer<OrderBody>> {
@@ -88,6 +112,12 @@ export class GatewayShopper {
     } catch {
       parsed = undefined;
     }
-    return { status: res.status, body: parsed, route: res.headers.get('x-db-route') ?? undefined };
+    const retryAfter = Number(res.headers.get('retry-after'));
+    return {
+      status: res.status,
+      body: parsed,
+      route: res.headers.get('x-db-route') ?? undefined,
+      ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterSeconds: retryAfter } : {}),
+    };
   }
 }

@@ -46,7 +46,7 @@ const hands = (frozen: () => void, log: string[], dead: number[] = []): StackHan
   resume: (pid) => void log.push(`resume ${pid}`),
 });
 
-const context = (signal = new AbortController().signal): ExperimentContext => ({ step: () => undefined, signal });
+const context = (signal = new AbortController().signal): ExperimentContext => ({ step: () => undefined, chart: () => undefined, signal });
 
 describe('InstanceFreezeExperiment', () => {
   let gateway: Server;

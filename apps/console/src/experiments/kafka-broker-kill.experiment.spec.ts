@@ -5,7 +5,7 @@ import { KafkaBrokerKillExperiment } from './kafka-broker-kill.experiment';
 import type { KafkaLeaders } from './kafka-leaders';
 import type { StackHands } from './stack-hands';
 
-const context = (): ExperimentContext => ({ step: () => undefined, signal: new AbortController().signal });
+const context = (): ExperimentContext => ({ step: () => undefined, chart: () => undefined, signal: new AbortController().signal });
 
 /** Three brokers; node 1 leads partitions 0 and 1. Once killed, its partitions move to node 2 (unless `stuck`). */
 function cluster(stuck: boolean): { hands: StackHands; leaders: KafkaLeaders; log: string[] } {

@@ -4,7 +4,7 @@ import type { ExperimentContext } from './experiment';
 import type { ReplicaControl } from './replica-control';
 import { ReplicaSqlStopExperiment } from './replica-sql-stop.experiment';
 
-const context = (): ExperimentContext => ({ step: () => undefined, signal: new AbortController().signal });
+const context = (): ExperimentContext => ({ step: () => undefined, chart: () => undefined, signal: new AbortController().signal });
 
 /** A replica whose SQL thread the fake gateway below consults: stopped, its reads go to the primary. */
 class FakeReplica implements ReplicaControl {
