@@ -86,6 +86,29 @@ describe('the console server', () => {
     }
   });
 
+  it('should turn an address away with 429 once it sent 20 refused credentials, before comparing even right ones', async () => {
+    const remoteAddress = '10.9.8.7';
+    // Visits without credentials (a browser before its prompt) do not count.
+    for (let i = 0; i < 30; i++) expect((await app.inject({ url: '/api/snapshot', remoteAddress })).statusCode).toBe(401);
+    for (let i = 0; i < 20; i++) {
+      const res = await app.inject({ url: '/api/snapshot', remoteAddress, headers: { authorization: basic('dsp-viewer', `guess-${i}`) } });
+      expect(res.statusCode).toBe(401);
+    }
+    const blocked = await app.inject({ url: '/api/snapshot', remoteAddress, headers: { authorization: VIEWER } });
+    expect(blocked.statusCode).toBe(429);
+    expect(Number(blocked.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(blocked.json()).toEqual({
+      error: 'Too Many Requests',
+      reason: expect.stringMatching(/^too many refused credentials from 10\.9\.8\.7: try again in \d+ s$/),
+    });
+    expect(blocked.body).not.toMatch(/"panels"/);
+    // The open routes stay open, and another address is not affected.
+    expect((await app.inject({ url: '/health/live', remoteAddress })).statusCode).toBe(200);
+    expect((await app.inject({ url: '/api/snapshot', remoteAddress: '10.9.8.6', headers: { authorization: VIEWER } })).statusCode).toBe(
+      200,
+    );
+  });
+
   it('should answer /health/live and /health/ready without credentials, with no panel data', async () => {
     const live = await app.inject({ url: '/health/live' });
     expect(live.statusCode).toBe(200);

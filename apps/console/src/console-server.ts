@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { JsonLogger } from '@dsp/service-defaults';
 import { CONSOLE_OPEN_ROUTES, type ConsoleDoor } from './console-door';
+import { DoorThrottle } from './door-throttle';
 import { ExperimentRefused, type ExperimentRunner } from './experiments/experiment-runner';
 import type { Poller } from './poller';
 
@@ -23,6 +24,8 @@ const TYPES: Readonly<Record<string, string>> = {
 
 export interface ConsoleServerOptions {
   readonly door: ConsoleDoor;
+  /** Bounds refused credentials per address. @default a {@link DoorThrottle} with its defaults (20 per minute) */
+  readonly throttle?: DoorThrottle;
   readonly poller: Poller;
   readonly logger: JsonLogger;
   /** The directory holding the page (`apps/console/public`, copied beside the build). */
@@ -37,11 +40,14 @@ export interface ConsoleServerOptions {
 /**
  * The console's HTTP face. Guarantees: a request is answered from the
  * poller's cached snapshots and never reaches a server of the stack; every
- * route but `/health/live` and `/health/ready` is behind the door; every answer forbids framing,
+ * route but `/health/live` and `/health/ready` is behind the door, and an
+ * address whose credentials were refused too often is turned away (429) before
+ * they are compared ({@link DoorThrottle}); every answer forbids framing,
  * sniffing, caching and any script or style not served from the console itself.
  */
 export function buildConsoleServer(o: ConsoleServerOptions): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: 16 * 1024 });
+  const throttle = o.throttle ?? new DoorThrottle();
 
   app.addHook('onRequest', async (req, reply) => {
     void reply.headers({
@@ -53,8 +59,18 @@ export function buildConsoleServer(o: ConsoleServerOptions): FastifyInstance {
     });
     const path = req.url.split('?')[0] ?? '';
     if (CONSOLE_OPEN_ROUTES.includes(path)) return;
+    const blockedMs = throttle.blockedForMs(req.ip);
+    if (blockedMs > 0) {
+      const seconds = Math.max(1, Math.ceil(blockedMs / 1000));
+      return reply
+        .code(429)
+        .header('retry-after', String(seconds))
+        .send({ error: 'Too Many Requests', reason: `too many refused credentials from ${req.ip}: try again in ${seconds} s` });
+    }
     const answer = o.door.identify(req.headers.authorization);
     if ('refused' in answer) {
+      // A browser's first visit carries no credentials (it asks after the 401): only a credential sent and refused counts.
+      if (req.headers.authorization !== undefined) throttle.refused(req.ip);
       o.logger.warn({ component: 'console-door', route: path, ip: req.ip, reason: answer.refused }, 'console door refused a request');
       return reply
         .code(401)

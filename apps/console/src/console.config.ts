@@ -124,6 +124,9 @@ export const CONSOLE_ENV_SCHEMA = z.object({
   /** The services' `DB_MAX_REPLICA_LAG_MS` and `DB_PROBE_INTERVAL_MS`: the bound replica-sql-stop checks. */
   REPLICA_MAX_LAG_MS: z.coerce.number().int().min(1, 'expected a positive number of ms').default(2000),
   REPLICA_PROBE_MS: z.coerce.number().int().min(1, 'expected a positive number of ms').default(500),
+  /** Refused credentials one address may send per window before the door answers it 429 until the window ends. */
+  CONSOLE_DOOR_FAILURES: z.coerce.number().int().min(1, 'expected at least 1').default(20),
+  CONSOLE_DOOR_WINDOW_SECONDS: z.coerce.number().int().min(1, 'expected at least 1 s').default(60),
   /** How often each probe reads (ms); every panel's own interval scales with it. */
   CONSOLE_POLL_MS: z.coerce.number().int().min(250, 'expected at least 250 ms').default(1000),
 });

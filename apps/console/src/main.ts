@@ -19,6 +19,7 @@ import { ZookeeperClient } from '@dsp/zookeeper';
 import { loadConsoleConfig, type ConsoleConfig } from './console.config';
 import { ConsoleDoor } from './console-door';
 import { buildConsoleServer } from './console-server';
+import { DoorThrottle } from './door-throttle';
 import { PrometheusAppliedConfig } from './experiments/applied-config';
 import { ConfigChangeExperiment } from './experiments/config-change.experiment';
 import { BuyerPool } from './experiments/buyer-pool';
@@ -205,6 +206,7 @@ async function main(): Promise<void> {
     experiments: runner,
     experimentsOff,
     door,
+    throttle: new DoorThrottle({ failures: config.CONSOLE_DOOR_FAILURES, windowMs: config.CONSOLE_DOOR_WINDOW_SECONDS * 1000 }),
     poller,
     logger,
     publicDir: join(__dirname, '..', 'public'),
