@@ -21,11 +21,16 @@ class FakeSales implements FlashSales {
     return v;
   }
   async view(id: string): Promise<FlashSaleView> {
-    const v = this.sales.get(id)!;
+    const v = this.sale(id);
     return { ...v, sold: v.stockTotal - v.stock };
   }
+  private sale(id: string): FlashSaleView & { buyers: Set<string> } {
+    const v = this.sales.get(id);
+    if (!v) throw new Error(`no sale ${id}`);
+    return v;
+  }
   async buy(saleId: string, user: string): Promise<ShopAnswer<FlashSalePurchaseView>> {
-    const v = this.sales.get(saleId)!;
+    const v = this.sale(saleId);
     const left = this.busyLeft.get(user + saleId) ?? this.busyFirst;
     if (left > 0) {
       this.busyLeft.set(user + saleId, left - 1);
@@ -68,7 +73,8 @@ describe('FlashSaleRaceExperiment', () => {
       ['redis-reserve', 6, 4, 0],
     ]);
     expect(sales.sales.size).toBe(8);
-    const last = ctx.charts.at(-1)!;
+    const last = ctx.charts.at(-1);
+    if (!last) throw new Error('no chart was drawn');
     expect(last.series.map((s) => s.name)).toEqual(['zk-lock', 'redis-lock', 'db-atomic', 'redis-reserve']);
     // Every claim is in the chart: the buckets' counts add up to 6 per strategy.
     for (const s of last.series) expect(s.points.reduce((a, [, v]) => a + (v * 250) / 1000, 0)).toBe(6);

@@ -229,7 +229,10 @@ function buckets(times: readonly number[], bucketMs: number): [number, number][]
   const first = Math.floor(Math.min(...times) / bucketMs);
   const last = Math.floor(Math.max(...times) / bucketMs);
   const counts = new Array<number>(last - first + 1).fill(0);
-  for (const t of times) counts[Math.floor(t / bucketMs) - first]! += 1;
+  for (const t of times) {
+    const i = Math.floor(t / bucketMs) - first;
+    counts[i] = (counts[i] ?? 0) + 1;
+  }
   return counts.map((c, i) => [(first + i) * bucketMs, Math.round((c * 1000) / bucketMs)]);
 }
 
