@@ -447,6 +447,102 @@ async function loadExperiments() {
     item.querySelector('button').disabled = !meta.available || !meta.mayRun || watching !== undefined;
     if (first && x.lastRun) renderRun(item.querySelector('.run'), x.lastRun);
   }
+  if (tour) renderTour();
+}
+
+// The guided tour (docs/notes.md, in order): each point with the panel where it is seen live, the experiments that
+// make it happen (each experiment names its points), and where its code, test and doc are.
+const PANEL_TITLES = {
+  zookeeper: 'ZooKeeper ensemble',
+  coordination: 'Registry, leaders and locks',
+  kafka: 'Kafka',
+  mariadb: 'MariaDB clusters',
+  redis: 'Redis',
+  traffic: 'Traffic and traces',
+};
+let tour;
+let tourAt = 0;
+
+/** Text with `code` spans, as DOM nodes. */
+function withCode(text) {
+  return text.split('`').map((part, i) => (i % 2 === 1 ? el('code', {}, part) : part));
+}
+
+function renderTour() {
+  const body = document.getElementById('tour-body');
+  const point = tour.points[tourAt];
+  const experiments = (experimentsMeta?.experiments ?? []).filter((x) => x.notes.includes(point.id));
+  const select = el(
+    'select',
+    { id: 'tour-point' },
+    tour.points.map((p, i) =>
+      el('option', { value: p.id, selected: i === tourAt }, `${p.label}. ${p.text.replaceAll('`', '').slice(0, 70)}`),
+    ),
+  );
+  select.addEventListener('change', () => goTour(select.selectedIndex));
+  const prev = el('button', { type: 'button', 'data-tour': 'previous', disabled: tourAt === 0 }, 'Previous point');
+  const next = el('button', { type: 'button', 'data-tour': 'next', disabled: tourAt === tour.points.length - 1 }, 'Next point');
+  prev.addEventListener('click', () => goTour(tourAt - 1));
+  next.addEventListener('click', () => goTour(tourAt + 1));
+  const runs = experiments.map((x) => {
+    const own = document.querySelector(`[data-experiment="${x.name}"] button`);
+    const b = el('button', { type: 'button', 'data-tour-run': x.name, disabled: !own || own.disabled }, `Run: ${x.title}`);
+    b.addEventListener('click', () => {
+      const target = document.querySelector(`[data-experiment="${x.name}"]`);
+      target?.scrollIntoView({ block: 'start' });
+      target?.querySelector('button')?.click();
+    });
+    return el('li', {}, b, ' ', el('a', { href: `#x-${x.name}` }, 'its verdict and evidence'));
+  });
+  body.replaceChildren(
+    el('p', { class: 'tour-nav' }, el('label', { for: 'tour-point' }, 'Go to point '), select, ' ', prev, ' ', next),
+    el(
+      'article',
+      { class: 'tour-point', 'data-point': point.id, 'aria-labelledby': 'tour-point-h' },
+      el('h3', { id: 'tour-point-h', tabindex: '-1' }, `Point ${point.label} of the notes (${tourAt + 1} of ${tour.points.length})`),
+      el('p', { class: 'tour-text' }, withCode(point.text)),
+      el('p', {}, 'See it live: ', el('a', { href: `#${point.panel}`, 'data-tour-panel': point.panel }, PANEL_TITLES[point.panel])),
+      experiments.length > 0
+        ? el('div', {}, el('p', {}, 'Make it happen:'), el('ul', { class: 'tour-runs' }, runs))
+        : el('p', {}, 'Make it happen: no experiment; its test proves it against the real servers.'),
+      el(
+        'dl',
+        {},
+        [
+          ['Code', point.code],
+          ['Test', point.test],
+          ['Doc', point.doc],
+        ].map(([k, v]) => [el('dt', {}, k), el('dd', {}, v ? withCode(v) : '—')]),
+      ),
+    ),
+  );
+}
+
+function goTour(i) {
+  tourAt = Math.max(0, Math.min(tour.points.length - 1, i));
+  history.replaceState(null, '', `#tour-${tour.points[tourAt].id}`);
+  renderTour();
+  document.getElementById('tour-point-h').focus?.();
+}
+
+async function loadTour() {
+  const status = document.getElementById('tour-status');
+  try {
+    tour = await (await fetch('/tour.json', { credentials: 'same-origin' })).json();
+  } catch (e) {
+    status.textContent = `Cannot load the tour: ${e.message}`;
+    return;
+  }
+  const wanted = /^#tour-(n[0-9A-Z]+)$/.exec(location.hash)?.[1];
+  const found = tour.points.findIndex((p) => p.id === wanted);
+  if (found >= 0) tourAt = found;
+  window.addEventListener('hashchange', () => {
+    const to = /^#tour-(n[0-9A-Z]+)$/.exec(location.hash)?.[1];
+    const at = tour.points.findIndex((p) => p.id === to);
+    if (at >= 0) goTour(at);
+  });
+  status.textContent = `${tour.points.length} points, in the notes' order. Each: where to see it live, the experiment that makes it happen (an operator's button), and its code, test and doc (docs/notes.md).`;
+  renderTour();
 }
 
 function loop() {
@@ -454,5 +550,5 @@ function loop() {
 }
 document.addEventListener('DOMContentLoaded', () => {
   loop();
-  void loadExperiments();
+  void loadExperiments().then(loadTour);
 });

@@ -15,11 +15,13 @@ const ASSETS: Readonly<Record<string, string>> = {
   '/': 'index.html',
   '/console.js': 'console.js',
   '/console.css': 'console.css',
+  '/tour.json': 'tour.json',
 };
 const TYPES: Readonly<Record<string, string>> = {
   html: 'text/html; charset=utf-8',
   js: 'text/javascript; charset=utf-8',
   css: 'text/css; charset=utf-8',
+  json: 'application/json; charset=utf-8',
 };
 
 export interface ConsoleServerOptions {

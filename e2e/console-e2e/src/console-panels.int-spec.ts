@@ -163,6 +163,41 @@ describe('the console shows the live stack in a real browser (Chromium, real ser
     await page.screenshot({ path: join(SHOTS, 'console.png'), fullPage: true });
   });
 
+  it("should walk the notes' points in order, each with its live panel, its experiments and its code, test and doc", async () => {
+    const tour = JSON.parse(readFileSync(join(REPO_ROOT, 'apps', 'console', 'public', 'tour.json'), 'utf8')) as {
+      points: { id: string; label: string; text: string; code: string; panel: string }[];
+    };
+    const listed = (await (await context.request.get(`${console_.url}/api/experiments`)).json()) as {
+      experiments: { name: string; notes: string[] }[];
+    };
+    expect(tour.points).toHaveLength(36);
+    await expect(page.locator('[data-tour="previous"]').isDisabled()).resolves.toBe(true);
+    const shown = new Set<string>();
+    for (const [i, p] of tour.points.entries()) {
+      const point = page.locator(`[data-point="${p.id}"]`);
+      await point.waitFor();
+      await expect(point.locator('h3').textContent()).resolves.toBe(`Point ${p.label} of the notes (${i + 1} of 36)`);
+      await expect(point.locator('.tour-text').textContent()).resolves.toBe(p.text.replaceAll('`', ''));
+      await expect(point.locator('[data-tour-panel]').getAttribute('href')).resolves.toBe(`#${p.panel}`);
+      await expect(page.locator(`section#${p.panel}[data-panel="${p.panel}"]`).count()).resolves.toBe(1);
+      const runs = await point.locator('[data-tour-run]').evaluateAll((bs) => bs.map((b) => b.getAttribute('data-tour-run')));
+      expect(runs).toEqual(listed.experiments.filter((x) => x.notes.includes(p.id)).map((x) => x.name));
+      runs.forEach((r) => shown.add(r ?? ''));
+      // The viewer may not run one: the tour's button is disabled like the experiment's own.
+      for (const b of await point.locator('[data-tour-run]').all()) await expect(b.isDisabled()).resolves.toBe(true);
+      if (p.id === 'n5') await page.locator('#tour').screenshot({ path: join(SHOTS, 'tour.png') });
+      if (i < tour.points.length - 1) await page.locator('[data-tour="next"]').click();
+    }
+    await expect(page.locator('[data-tour="next"]').isDisabled()).resolves.toBe(true);
+    // Every experiment is reached from the tour.
+    expect([...shown].sort()).toEqual(listed.experiments.map((x) => x.name).sort());
+    // A point's own address opens the tour there: followed within the page, and loaded afresh.
+    await page.goto(`${console_.url}/#tour-n29`);
+    await expect(page.locator('[data-point="n29"] h3').textContent()).resolves.toBe('Point 29 of the notes (29 of 36)');
+    await page.reload();
+    await expect(page.locator('[data-point="n29"] h3').textContent()).resolves.toBe('Point 29 of the notes (29 of 36)');
+  });
+
   it('should pass axe-core (WCAG 2.1 A and AA) and be usable from the keyboard', async () => {
     await page.evaluate(readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
     // Strings, not functions: the test's TypeScript has no DOM types; they run in the page.
@@ -173,7 +208,7 @@ describe('the console shows the live stack in a real browser (Chromium, real ser
     expect(violations).toEqual([]);
     await page.keyboard.press('Tab');
     await expect(page.evaluate('document.activeElement && document.activeElement.textContent')).resolves.toBe('Skip to the panels');
-    for (const name of ['ZooKeeper ensemble', 'Registry, leaders and locks', 'Kafka']) {
+    for (const name of ['Tour', 'ZooKeeper ensemble', 'Registry, leaders and locks', 'Kafka']) {
       await page.keyboard.press('Tab');
       await expect(page.evaluate('document.activeElement && document.activeElement.textContent')).resolves.toBe(name);
     }
