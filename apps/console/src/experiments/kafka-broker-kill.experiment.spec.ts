@@ -88,4 +88,18 @@ describe('KafkaBrokerKillExperiment', () => {
     expect(v.held).toBe(false);
     expect(v.summary).toContain('1 orders were counted twice');
   });
+
+  it('should not hold, and still start the broker again, when its partitions never get another leader', async () => {
+    const { hands, leaders, log } = cluster(true);
+    const exp = new KafkaBrokerKillExperiment(hands, leaders, {
+      gatewayUrl: url,
+      calmMs: 100,
+      settleTimeoutMs: 2000,
+      leaderMoveTimeoutMs: 500,
+    });
+    const v = await exp.run(context());
+    expect(v.held).toBe(false);
+    expect(v.summary).toBe("The property did not hold: kafka-1's partitions got no new leader within 0.5 s.");
+    expect(log).toEqual(['kill kafka-1', 'restart kafka-1']);
+  });
 });

@@ -12,6 +12,8 @@ export interface KafkaBrokerKillOptions {
   concurrency?: number;
   /** How long the stream runs before the kill, and after the broker is back. @default 2000 */
   calmMs?: number;
+  /** How long the killed broker's partitions may take to get other leaders. @default 30000 */
+  leaderMoveTimeoutMs?: number;
   /** How long every acknowledged order may take to show in the shopper's projected stats. @default 60000 */
   settleTimeoutMs?: number;
 }
@@ -51,6 +53,8 @@ export class KafkaBrokerKillExperiment implements Experiment {
 
   async run(ctx: ExperimentContext): Promise<Verdict> {
     const calmMs = this.options.calmMs ?? 2000;
+    const moveTimeoutMs = this.options.leaderMoveTimeoutMs ?? 30_000;
+    const moveBound = `${moveTimeoutMs / 1000} s`;
     const before = await this.kafka.leaders(TOPIC);
     const led = new Map<number, number>();
     for (const l of before.values()) if (l >= 0) led.set(l, (led.get(l) ?? 0) + 1);
@@ -89,14 +93,14 @@ export class KafkaBrokerKillExperiment implements Experiment {
             const now = await this.kafka.leaders(TOPIC).catch(() => new Map<number, number>());
             return [...before].filter(([, l]) => l === node).every(([p]) => (now.get(p) ?? node) !== node && (now.get(p) ?? -1) >= 0);
           },
-          30_000,
+          moveTimeoutMs,
           `new leaders for ${server}'s partitions`,
           250,
         );
         ctx.step(`${server}'s ${partitions} partitions have new leaders ${moved} ms after the kill`);
       } catch (e) {
         if (ctx.signal.aborted) throw e;
-        ctx.step(`${server}'s partitions had no new leader within 30 s`);
+        ctx.step(`${server}'s partitions had no new leader within ${moveBound}`);
       }
       await this.hands.restart(server);
       backAt = at();
@@ -157,7 +161,7 @@ export class KafkaBrokerKillExperiment implements Experiment {
       summary: held
         ? `${server} died leading ${partitions} partitions of ${TOPIC}; their leadership moved in ${moved} ms; all ${acked} orders were acknowledged, and the projection counted exactly ${final}: 0 lost, 0 duplicate effects (outbox and inbox), ${settled} ms after the stream ended.`
         : `The property did not hold: ${[
-            moved === undefined && `${server}'s partitions got no new leader within 30 s`,
+            moved === undefined && `${server}'s partitions got no new leader within ${moveBound}`,
             unacked > 0 && `${unacked} orders were never acknowledged`,
             acked === 0 && 'no order was acknowledged',
             lost > 0 && `${lost} acknowledged orders are missing from the projection`,
