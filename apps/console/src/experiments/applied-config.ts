@@ -24,7 +24,7 @@ export interface AppliedConfigReader {
  * as fresh as the last scrape (every 5 s in the local stack).
  */
 export class PrometheusAppliedConfig implements AppliedConfigReader {
-  constructor(private readonly prometheus: PrometheusClient) {}
+  constructor(private readonly prometheus: Pick<PrometheusClient, 'query'>) {}
 
   async read(service: string, key: string): Promise<ReadonlyMap<string, AppliedKey>> {
     const sel = `{service=${JSON.stringify(service)},key=${JSON.stringify(key)}}`;
