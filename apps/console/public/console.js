@@ -528,7 +528,11 @@ function goTour(i) {
 async function loadTour() {
   const status = document.getElementById('tour-status');
   try {
-    tour = await (await fetch('/tour.json', { credentials: 'same-origin' })).json();
+    const res = await fetch('/tour.json', { credentials: 'same-origin' });
+    if (!res.ok) throw new Error(`the console answered ${res.status}`);
+    const body = await res.json();
+    if (!Array.isArray(body.points) || body.points.length === 0) throw new Error('it has no points');
+    tour = body;
   } catch (e) {
     status.textContent = `Cannot load the tour: ${e.message}`;
     return;

@@ -26,4 +26,15 @@ describe('DoorThrottle', () => {
     t.refused('c');
     expect([t.blockedForMs('a'), t.blockedForMs('b') > 0, t.blockedForMs('c') > 0]).toEqual([0, true, true]);
   });
+
+  it('should keep a blocked address when fresh ones fill the table, forgetting an unblocked one instead', () => {
+    const t = new DoorThrottle({ failures: 2, windowMs: 60_000, maxAddresses: 2, now: clock });
+    t.refused('guesser');
+    t.refused('guesser');
+    t.refused('b');
+    t.refused('c');
+    expect(t.blockedForMs('guesser')).toBeGreaterThan(0);
+    t.refused('c');
+    expect(t.blockedForMs('c')).toBeGreaterThan(0);
+  });
 });

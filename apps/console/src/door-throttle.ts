@@ -3,7 +3,7 @@ export interface DoorThrottleOptions {
   failures?: number;
   /** The window, in ms. @default 60000 */
   windowMs?: number;
-  /** Addresses tracked at once; past this the oldest windows are forgotten first. @default 10000 */
+  /** Addresses tracked at once; past this the oldest unblocked window is forgotten first (the oldest of all when every one is blocked). @default 10000 */
   maxAddresses?: number;
   now?: () => number;
 }
@@ -45,8 +45,16 @@ export class DoorThrottle {
       return;
     }
     if (this.windows.size >= this.maxAddresses) {
-      const oldest = this.windows.keys().next().value;
-      if (oldest !== undefined) this.windows.delete(oldest);
+      // Forget the oldest address that is not blocked, so a flood of fresh addresses cannot wash a block out.
+      let forget: string | undefined;
+      for (const [addr, w] of this.windows) {
+        forget ??= addr;
+        if (w.failures < this.failures) {
+          forget = addr;
+          break;
+        }
+      }
+      if (forget !== undefined) this.windows.delete(forget);
     }
     this.windows.set(ip, { startedAt: this.now(), failures: 1 });
   }

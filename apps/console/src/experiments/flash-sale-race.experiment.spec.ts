@@ -13,6 +13,8 @@ class FakeSales implements FlashSales {
     private readonly busyFirst = 0,
   ) {}
   busyLeft = new Map<string, number>();
+  /** Buyer+sale pairs whose first try answers 409 "in progress" (an earlier try still being written). */
+  readonly inProgressFirst = new Set<string>();
 
   async start(sku: string, stock: number, strategy: FlashSaleStrategyName): Promise<FlashSaleView> {
     const id = `sale-${++this.seq}`;
@@ -36,7 +38,9 @@ class FakeSales implements FlashSales {
       this.busyLeft.set(user + saleId, left - 1);
       return { status: 503, body: undefined, route: undefined };
     }
-    if (v.stock <= 0) return { status: 409, body: undefined, route: undefined };
+    if (this.inProgressFirst.delete(user + saleId))
+      return { status: 409, body: { message: `your purchase in flash sale ${saleId} is in progress` } as never, route: undefined };
+    if (v.stock <= 0) return { status: 409, body: { message: `flash sale ${saleId} is sold out` } as never, route: undefined };
     if (this.racy.includes(v.strategy)) await new Promise((r) => setImmediate(r));
     v.stock -= 1;
     v.buyers.add(user);
@@ -107,5 +111,19 @@ describe('FlashSaleRaceExperiment', () => {
       'a race needs more buyers (3) than units (3)',
     );
     expect(sales.sales.size).toBe(0);
+  });
+
+  it('should retry a 409 "in progress" and count what it becomes, not a sold-out answer', async () => {
+    const sales = new FakeSales();
+    // Every buyer's first try answers "in progress": counted as sold out, no unit would be claimed.
+    for (const b of ['b0', 'b1', 'b2']) sales.inProgressFirst.add(`${b}sale-1`);
+    const verdict = await new FlashSaleRaceExperiment(sales, buyersOf(sales), {
+      buyers: 3,
+      stock: 2,
+      rounds: 1,
+      strategies: ['db-atomic'],
+    }).run(context());
+    expect(verdict.held).toBe(true);
+    expect(verdict.evidence).toEqual([expect.objectContaining({ claims: 2, 'sold out answers': 1, 'lock timeouts retried': 0 })]);
   });
 });
