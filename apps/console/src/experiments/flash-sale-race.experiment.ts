@@ -35,8 +35,6 @@ const SKU = 'SKU-MUG';
 const ANSWER_DEADLINE_MS = 15_000;
 
 interface Answer {
-  /** When the definite answer came, ms since the run started. */
-  readonly atMs: number;
   /** 201 or 202: a unit claimed; 409: sold out; `rejected`: a reservation the database refused; anything else: no definite answer within the deadline. */
   readonly status: number | 'rejected';
   readonly orderId: string | null;
@@ -160,7 +158,7 @@ export class FlashSaleRaceExperiment implements Experiment {
       }
       // The database is the truth: wait for queued orders (redis-reserve) to land, then compare.
       const sold = async (): Promise<number[]> => Promise.all(saleIds.map(async (id) => (await this.sales.view(id)).sold));
-      let final = await sold();
+      let final: number[] = [];
       try {
         await until(
           ctx,
@@ -229,14 +227,13 @@ export class FlashSaleRaceExperiment implements Experiment {
       const status = r?.status ?? 0;
       const message = String((r?.body as { message?: unknown } | undefined)?.message ?? '');
       if (status === 201 || status === 202) {
-        const atMs = at();
-        onClaim(atMs);
-        return { atMs, status, orderId: r?.body?.orderId ?? null, busy };
+        onClaim(at());
+        return { status, orderId: r?.body?.orderId ?? null, busy };
       }
-      if (status === 409 && r?.body?.state === 'rejected') return { atMs: at(), status: 'rejected', orderId: null, busy };
-      if (status === 409 && /is sold out$/.test(message)) return { atMs: at(), status, orderId: null, busy };
+      if (status === 409 && r?.body?.state === 'rejected') return { status: 'rejected', orderId: null, busy };
+      if (status === 409 && /is sold out$/.test(message)) return { status, orderId: null, busy };
       if (status === 503) busy += 1;
-      if (Date.now() > deadline) return { atMs: at(), status, orderId: null, busy };
+      if (Date.now() > deadline) return { status, orderId: null, busy };
       await new Promise((res) => setTimeout(res, status === 503 ? 20 : 100));
     }
   }
