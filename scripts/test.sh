@@ -61,6 +61,7 @@ expected="{\"unit\": $(with_target test), \"int\": $(with_target int), \"faults\
 node -e '
 const fs = require("fs");
 let p = 0, f = 0, s = 0;
+const failures = [];
 // One result file per project and kind (tmp/jest/<project>.<unit|int|faults>.json, restored from Nx cache
 // for a cached unit run).
 const files = fs.existsSync("tmp/jest") ? fs.readdirSync("tmp/jest").map((x) => "tmp/jest/" + x) : [];
@@ -71,7 +72,17 @@ for (const [kind, projects] of Object.entries(expected))
 for (const file of files) {
   const r = JSON.parse(fs.readFileSync(file, "utf8"));
   p += r.numPassedTests; f += r.numFailedTests + r.numRuntimeErrorTestSuites; s += r.numPendingTests + r.numTodoTests;
+  // Name every failure again here, at the end, where a CI log shown by its tail still has it.
+  for (const suite of r.testResults || []) {
+    const where = suite.name.replace(process.cwd() + "/", "");
+    if (suite.status === "failed" && !(suite.assertionResults || []).some((a) => a.status === "failed"))
+      failures.push(`${where}: the suite did not run: ${String(suite.message).split("\n").slice(0, 6).join("\n    ")}`);
+    for (const a of suite.assertionResults || [])
+      if (a.status === "failed")
+        failures.push(`${where} > ${a.fullName}\n    ${(a.failureMessages || []).join("\n").split("\n").slice(0, 8).join("\n    ")}`);
+  }
 }
+if (failures.length) console.log("\nfailed:\n" + failures.map((x) => "  " + x).join("\n"));
 console.log(`\ntests: ${p} passed, ${f} failed, ${s} skipped`);
 ' "$expected"
 if [ "$unit_rc" != 0 ] || [ "$int_rc" != 0 ]; then exit 1; fi

@@ -33,6 +33,8 @@ import { InstanceFreezeExperiment } from './experiments/instance-freeze.experime
 import { MariadbReplicaControl } from './experiments/replica-control';
 import { ReplicaSqlStopExperiment } from './experiments/replica-sql-stop.experiment';
 import type { StackHands } from './experiments/stack-hands';
+import { LockHolderFreezeExperiment } from './experiments/lock-holder-freeze.experiment';
+import { ChildLockHolders } from './experiments/lock-holders';
 import { ZkLeaderElectionExperiment } from './experiments/zk-leader-election.experiment';
 import { ZkQuorumLossExperiment, type ZkClientFactory } from './experiments/zk-quorum-loss.experiment';
 import { Poller } from './poller';
@@ -173,6 +175,7 @@ function experiments(c: ConsoleConfig, logger: ReturnType<typeof createJsonLogge
         },
       ),
       new FlashSaleRaceExperiment(new GatewayFlashSales(c.GATEWAY_URL, adminToken), BuyerPool.through(c.GATEWAY_URL, 'console_buyer')),
+      new LockHolderFreezeExperiment(new ChildLockHolders({ connectString: c.ZK_CONNECT, auth: operator }), zk, logger),
     ],
     logger,
   );

@@ -1,12 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { CONSOLE_IDENTITIES } from '@dsp/contracts';
+import { CONSOLE_IDENTITIES, znodePaths } from '@dsp/contracts';
 import { REPO_ROOT, ZK_SERVERS } from '@dsp/infra-stack';
 import { stackControl } from '@dsp/ops';
-import { launchChromium, spawnService, waitServing, type SpawnedService } from '@dsp/testing';
+import { asService, connectedZk, launchChromium, spawnService, waitServing, type SpawnedService } from '@dsp/testing';
 
 const SHOTS = join(REPO_ROOT, 'reports', 'console');
+/** The lock-holder-freeze experiment's register (its path is the contracts': `znodePaths.consoleExperiment`). */
+const FREEZE_REGISTER_PATH = znodePaths.consoleExperiment('lock-holder-freeze', 'register');
 
 /** Restarts every ZooKeeper server and Kafka broker that is down, whatever an experiment left. */
 async function healEnsemble(): Promise<void> {
@@ -226,5 +228,63 @@ describe('the console runs the ZooKeeper experiments end to end in Chromium (rea
       await expect(line.getAttribute('points')).resolves.toMatch(/^[\d.]+,[\d.]+( [\d.]+,[\d.]+)*$/);
     await expect(chart.locator('polyline').count()).resolves.toBe(4);
     await experiment('flash-sale-race').screenshot({ path: join(SHOTS, 'experiment-flash-sale-race.png') });
+  });
+
+  it("should freeze a lock holder past its session: the contender gets a higher token, the holder's late write is fenced off", async () => {
+    const verdict = await run('lock-holder-freeze');
+    expect(verdict).toMatch(
+      /^HELD: The frozen holder's session expired and its lock node vanished; the contender was granted the lock \d+ ms after the freeze with token (?<new>\d+) \(> (?<old>\d+)\) and wrote (?<after>\d+); the thawed holder's late write with token \k<old> was fenced off, so the counter went from (?<before>\d+) to \k<after>, once per holder that really held the lock\.$/,
+    );
+    const { groups } = /token (?<new>\d+) \(> (?<old>\d+)\)/.exec(verdict) ?? {};
+    expect(BigInt(groups?.['new'] ?? 0) > BigInt(groups?.['old'] ?? 0)).toBe(true);
+    const cells = await experiment('lock-holder-freeze')
+      .locator('table tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    expect(cells).toEqual([
+      [
+        'the frozen holder',
+        expect.stringMatching(/^0x[0-9a-f]+$/),
+        expect.stringMatching(/^\d+$/),
+        expect.stringMatching(/^\d+$/),
+        expect.stringMatching(/^\d+$/),
+        'fenced off',
+      ],
+      [
+        expect.stringMatching(/^the contender \(granted after \d+ ms\)$/),
+        expect.stringMatching(/^0x[0-9a-f]+$/),
+        expect.stringMatching(/^\d+$/),
+        expect.stringMatching(/^\d+$/),
+        expect.stringMatching(/^\d+$/),
+        'accepted',
+      ],
+      [
+        'the register after both',
+        '',
+        expect.stringMatching(/^fence \d+$/),
+        expect.stringMatching(/^\d+$/),
+        expect.stringMatching(/^\d+$/),
+        expect.stringMatching(/^the contender \(token \d+\)$/),
+      ],
+    ]);
+    // Both read the same value and wrote it plus one: without the fence, the holder's write would have counted twice as one.
+    const [holderRow, contenderRow, registerRow] = cells as string[][];
+    expect(holderRow?.[3]).toBe(contenderRow?.[3]);
+    expect(Number(registerRow?.[4])).toBe(Number(registerRow?.[3]) + 1);
+
+    // The register and the lock are the operator's: a service identity may read them, never write them.
+    const asOrders = await connectedZk(asService('order-service'), 'console-e2e-not-operator');
+    try {
+      const { data } = await asOrders.getData(FREEZE_REGISTER_PATH);
+      expect(JSON.parse(data.toString()).value).toBe(Number(registerRow?.[4]));
+      await expect(
+        asOrders.setData(FREEZE_REGISTER_PATH, JSON.stringify({ value: 0, fence: '0', writer: 'order-service' })),
+      ).rejects.toMatchObject({ codeName: 'ZNOAUTH' });
+      await expect(asOrders.create('/locks/console-lock-holder-freeze/lock-x', null, 'EPHEMERAL')).rejects.toMatchObject({
+        codeName: 'ZNOAUTH',
+      });
+    } finally {
+      await asOrders.close();
+    }
+    await experiment('lock-holder-freeze').screenshot({ path: join(SHOTS, 'experiment-lock-holder-freeze.png') });
   });
 });

@@ -21,6 +21,13 @@ export const ZNODE_ROOTS = {
   jobs: '/jobs',
 } as const;
 
+/**
+ * `/console`: nodes the console's experiments make for themselves, outside every service's
+ * roots (no service owns a child here). Created by the operator's session, so anyone may read
+ * them and only the operator may change them (its default ACL, docs/security.md).
+ */
+export const CONSOLE_ZNODE_ROOT = '/console';
+
 function ownedRoot(root: string, owner: string | undefined): string {
   return owner === undefined ? root : `${root}/${segment('owner', owner)}`;
 }
@@ -47,6 +54,9 @@ export const znodePaths = {
   workers: (serviceName: string): string => `${ZNODE_ROOTS.workers}/${segment('service name', serviceName)}`,
   /** `/jobs/<owner>/<job>/members`: the live instances sharing a distributed job's items (ephemeral children). */
   jobMembers: (job: string, owner?: string): string => `${ownedRoot(ZNODE_ROOTS.jobs, owner)}/${segment('job name', job)}/members`,
+  /** `/console/<experiment>/<name>`: a node of one console experiment (operator-only writes). */
+  consoleExperiment: (experiment: string, name: string): string =>
+    `${CONSOLE_ZNODE_ROOT}/${segment('experiment name', experiment)}/${segment('node name', name)}`,
   /**
    * The parents a service owns (only its identity may create children there):
    * `/services/<s>`, `/config/<s>`, `/locks/<s>`, `/election/<s>`, `/workers/<s>`, `/jobs/<s>`.
