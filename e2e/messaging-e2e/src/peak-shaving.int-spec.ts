@@ -2,10 +2,13 @@ import { z } from 'zod';
 import { eventually, mysqlAdmin, setLiveConfig, shopper, startPlatform, type PlatformFleet, type Shopper, counter } from '@dsp/testing';
 import { eachOrderTable, pool } from './stats';
 
-/** Async order requests fired at once (issue: 5,000 in a few seconds). */
-const BURST = Number(process.env['BURST_ORDERS'] ?? 5000);
-/** The creation rate cap set live in ZooKeeper for the test. */
-const CAP = Number(process.env['BURST_CAP_PER_SECOND'] ?? 150);
+/** Async order requests fired at once (issue: 5,000 in a few seconds; 3,000 by default keeps the backlog above the cap for most of the run). */
+const BURST = Number(process.env['BURST_ORDERS'] ?? 3000);
+/**
+ * The creation rate cap set live in ZooKeeper for the test: below what order-service creates
+ * unthrottled here (about 135/s with the burst still arriving), so it is the cap that binds.
+ */
+const CAP = Number(process.env['BURST_CAP_PER_SECOND'] ?? 100);
 
 const ORDER_KEYS = z.object({ 'intake.ratePerSecond': z.number().int().min(1).default(200) });
 
@@ -80,6 +83,9 @@ describe(`peak shaving: ${BURST} async order requests against a live cap of ${CA
       `peak shaving: ${BURST} requests accepted in ${(intakeMs / 1000).toFixed(1)} s (${((BURST * 1000) / intakeMs).toFixed(0)}/s); orders created over ${seconds.length} s, max ${max}/s for a cap of ${CAP}/s; highest lag seen ${lagSeen}\n`,
     );
     expect(max).toBeLessThanOrEqual(Math.floor(CAP * 1.1));
+    // And the cap was what held it back: with a backlog, some full second came close to it.
+    expect(lagSeen).toBeGreaterThan(0);
+    expect(max).toBeGreaterThanOrEqual(Math.floor(CAP * 0.8));
     // Every ticket ends as created, with its order id.
     const sample = tickets.filter((_, i) => i % Math.max(1, Math.floor(BURST / 50)) === 0);
     for (const { s, ticket } of sample) {
