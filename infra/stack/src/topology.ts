@@ -120,6 +120,16 @@ export const PROMETHEUS = { port: portsFromEnv('STACK_PROMETHEUS_PORT', [PROMETH
 export const REGISTRY_SD = { port: portsFromEnv('STACK_REGISTRY_SD_PORT', [REGISTRY_SD_PORT])[0] as number };
 
 /** JVM heap per server: small, the machine has 2 cores and runs 7 JVMs. */
+/**
+ * The spans Zipkin's in-memory store keeps before it drops the oldest traces (its
+ * `MEM_MAX_SPANS`, 500,000 by default). Sized to its heap: a span with its indexes takes
+ * about 2 KB there, so 30,000 hold in about 60 MB of the 256 MB. At 200,000 the store filled the
+ * heap within half an hour of tests and benchmarks, and Zipkin spent most of its CPU in full GCs
+ * (old generation 99.6% full, 129 s of 226 s CPU in 260 full collections), which made exports
+ * from the services time out and took a core from everything else.
+ */
+export const ZIPKIN_MAX_SPANS = Number(process.env['STACK_ZIPKIN_MAX_SPANS'] ?? 30_000);
+
 export const JVM_HEAP = {
   zookeeper: process.env['STACK_ZK_HEAP'] ?? '128m',
   kafka: process.env['STACK_KAFKA_HEAP'] ?? '320m',

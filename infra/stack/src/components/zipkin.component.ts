@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { TRACE_IDENTITIES, traceAuthorization } from '@dsp/contracts';
 import { jarDir } from '../install';
 import { run, runningPid, startDaemon, stopDaemon, waitFor } from '../proc';
-import { JVM_HEAP, REPO_ROOT, STACK_DIR, VERSIONS, ZIPKIN } from '../topology';
+import { JVM_HEAP, REPO_ROOT, STACK_DIR, VERSIONS, ZIPKIN, ZIPKIN_MAX_SPANS } from '../topology';
 import { zipkinSocketPath } from '../trace-guard';
 import type { ServerStatus, StackComponent } from './component';
 
@@ -80,7 +80,7 @@ export class ZipkinComponent implements StackComponent {
       name: ZIPKIN_DAEMON,
       command: 'ip',
       args: ['netns', 'exec', this.ns, 'java', '-Xms64m', `-Xmx${JVM_HEAP.zipkin}`, `-Ddsp.stack=${STACK_DIR}`, '-jar', jar],
-      env: { STORAGE_TYPE: 'mem', QUERY_PORT: String(ZIPKIN.innerPort), MEM_MAX_SPANS: '200000' },
+      env: { STORAGE_TYPE: 'mem', QUERY_PORT: String(ZIPKIN.innerPort), MEM_MAX_SPANS: String(ZIPKIN_MAX_SPANS) },
       marker: `-Ddsp.stack=${STACK_DIR}`,
     });
     startDaemon({
