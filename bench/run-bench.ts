@@ -193,7 +193,9 @@ async function main(): Promise<void> {
   }
 
   if (!SKIP.has('telemetry')) {
-    say(`tracing: POST /api/orders with telemetry off, at its default (10%) and at 100%, ${ORDERS} orders each, a fresh fleet each`);
+    say(
+      `tracing: POST /api/orders with telemetry off, at its default (10%), at 100% and at its default with the console polling, ${ORDERS} orders each, a fresh fleet each`,
+    );
     report.tracing = await tracingCost(ORDERS, say);
   }
 
@@ -258,12 +260,13 @@ async function main(): Promise<void> {
     for (const row of report.tracing.filter((r) => r.mode !== 'off')) {
       const r = row.result.successesPerSec / off;
       report.goals.push({
-        goal:
-          row.mode === 'default'
-            ? 'POST /api/orders with tracing at its default (10%) >= 0.9x with telemetry off'
-            : 'POST /api/orders with tracing at 100% (reported; no target)',
+        goal: {
+          default: 'POST /api/orders with tracing at its default (10%) >= 0.9x with telemetry off',
+          console: 'POST /api/orders with tracing at its default and the console polling >= 0.9x with telemetry off',
+          all: 'POST /api/orders with tracing at 100% (reported; no target)',
+        }[row.mode as 'default' | 'console' | 'all'],
         measured: `${r.toFixed(2)}x (${row.result.successesPerSec.toFixed(0)} vs ${off.toFixed(0)}/s; p99 ${row.result.latencyMs.p99.toFixed(0)} ms)`,
-        met: row.mode === 'default' ? r >= 0.9 : true,
+        met: row.mode === 'all' ? true : r >= 0.9,
       });
     }
   }

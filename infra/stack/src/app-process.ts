@@ -12,15 +12,17 @@ export interface AppInstance {
   id: string;
   app: AppName;
   env: NodeJS.ProcessEnv;
+  /** Node's own flags before the script (e.g. `--cpu-prof`, which NODE_OPTIONS may not carry). */
+  nodeArgs: string[];
   child?: ChildProcess;
   url?: string;
   logFile: string;
 }
 
-export function appInstance(app: AppName, id: string, env: NodeJS.ProcessEnv = {}): AppInstance {
+export function appInstance(app: AppName, id: string, env: NodeJS.ProcessEnv = {}, nodeArgs: string[] = []): AppInstance {
   const appLogs = join(LOG_DIR, 'apps');
   mkdirSync(appLogs, { recursive: true });
-  return { id, app, env: { INSTANCE_ID: id, ...env }, logFile: join(appLogs, `${id}.log`) };
+  return { id, app, env: { INSTANCE_ID: id, ...env }, nodeArgs, logFile: join(appLogs, `${id}.log`) };
 }
 
 /** Starts the instance; resolves once it logged the URL it listens on (rejects, naming its log, if it exits first or takes 30 s). */
@@ -28,7 +30,10 @@ export function startApp(inst: AppInstance): Promise<void> {
   const main = join(REPO_ROOT, 'dist', 'apps', inst.app, 'src', 'main.js');
   if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\``);
   const out = createWriteStream(inst.logFile, { flags: 'a' });
-  const child = spawn(process.execPath, [main], { env: { ...process.env, ...inst.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...inst.nodeArgs, main], {
+    env: { ...process.env, ...inst.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   inst.child = child;
   child.stdout.pipe(out);
   child.stderr.pipe(out);
