@@ -45,6 +45,13 @@ export function placeOf(url: string, functionName: string): string {
   return 'ours';
 }
 
+/** The packages tracing brings: OpenTelemetry's own, and the module hooks its instrumentations install. */
+export function isTelemetryPlace(place: string): boolean {
+  return (
+    place.startsWith('@opentelemetry/') || place === 'require-in-the-middle' || place === 'import-in-the-middle' || place === 'shimmer'
+  );
+}
+
 /**
  * Milliseconds of CPU (samples that were not idle) per place, from one profile, counting only
  * the samples between `fromUs` and `toUs` (the profile's own clock, microseconds).
@@ -97,6 +104,10 @@ async function main(): Promise<void> {
       );
       for (const [place, t] of [...places.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12))
         lines.push(`| ${place} | ${(t / ORDERS).toFixed(3)} | ${((100 * t) / total).toFixed(1)}% |`);
+      const otel = [...places.entries()].filter(([place]) => isTelemetryPlace(place)).reduce((a, [, t]) => a + t, 0);
+      lines.push(
+        `| **all of OpenTelemetry's packages** (and the require hook it installs) | ${(otel / ORDERS).toFixed(3)} | ${((100 * otel) / total).toFixed(1)}% |`,
+      );
       lines.push('');
     }
   }
