@@ -130,7 +130,10 @@ async function profileRun(
     const merged = new Map<string, number>();
     const exited = run.exitedAtMs[svc];
     if (exited === undefined) throw new Error(`${svc} was not stopped`);
-    for (const p of profilesOf(join(dir, svc))) {
+    const profiles = profilesOf(join(dir, svc));
+    if (profiles.length === 0)
+      throw new Error(`${svc} left no profile in ${join(dir, svc)}: it did not exit by itself within 10 s of SIGTERM`);
+    for (const p of profiles) {
       // The profile ends as the process exits: the measured window, counted back from there.
       const fromUs = p.endTime - (exited - run.measuredFromMs) * 1000;
       const toUs = p.endTime - (exited - run.measuredToMs) * 1000;

@@ -45,7 +45,6 @@ export async function tracingCost(orders: number, progress: (s: string) => void)
   return rows;
 }
 
-/**
 /** One measured run of {@link ordersThroughFreshFleet}: its load result, when (wall clock) it ran, and when each app exited. */
 export interface FleetRun {
   result: LoadResult;
@@ -58,7 +57,7 @@ export interface FleetRun {
  * Starts a fleet of its own (user-service, order-service, gateway; and the console when asked) with
  * `env` (and Node flags `nodeArgsOf(app)` for each), seeds 200 buyers, warms up with 300 orders, then places
  * `orders` through the gateway on 32 connections and stops the fleet (SIGTERM: each process exits
- * by itself, so a `--cpu-prof` in its `NODE_OPTIONS` writes its profile).
+ * by itself, so a `--cpu-prof` among its Node flags writes its profile).
  */
 export async function ordersThroughFreshFleet(
   prefix: string,

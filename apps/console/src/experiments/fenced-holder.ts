@@ -9,8 +9,9 @@
  * (a GC pause, a frozen VM), the case fencing exists for.
  *
  * Started by {@link ChildLockHolders} with its settings in the environment:
- * HOLDER_ZK_CONNECT, HOLDER_ZK_AUTH (`user:password`), HOLDER_SESSION_TIMEOUT_MS,
- * HOLDER_LOCK (the mutex's name), HOLDER_REGISTER (the register's path).
+ * HOLDER_ZK_CONNECT, HOLDER_SESSION_TIMEOUT_MS, HOLDER_LOCK (the mutex's name),
+ * HOLDER_REGISTER (the register's path); its ZooKeeper credentials
+ * (`user:password`) are the first line on stdin, so they are in no environment.
  * Its own log goes to stderr.
  */
 import { createInterface } from 'node:readline';
@@ -52,6 +53,9 @@ function say(line: HolderLine): void {
 }
 
 async function main(): Promise<void> {
+  const stdin = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
+  const auth = (await stdin.next()).value as string | undefined;
+  if (!auth) throw new Error('no ZooKeeper credentials on stdin: this process is started by the console');
   const logger = createJsonLogger({
     service: 'console',
     instanceId: `fenced-holder-${process.pid}`,
@@ -62,7 +66,7 @@ async function main(): Promise<void> {
     {
       connectString: need('HOLDER_ZK_CONNECT'),
       sessionTimeoutMs: Number(need('HOLDER_SESSION_TIMEOUT_MS')),
-      auth: [{ scheme: 'digest', auth: need('HOLDER_ZK_AUTH') }],
+      auth: [{ scheme: 'digest', auth: auth.trim() }],
     },
     logger,
   );
@@ -80,8 +84,8 @@ async function main(): Promise<void> {
     read: { value: read.value, fence: read.fence.toString() },
   });
 
-  for await (const line of createInterface({ input: process.stdin })) {
-    if (line.trim() !== 'write') continue;
+  for (let line = await stdin.next(); !line.done; line = await stdin.next()) {
+    if (String(line.value).trim() !== 'write') continue;
     const answer = await lateWrite(zk, () => register.write(token, read.value + 1, `the frozen holder (token ${token})`));
     say({
       event: 'wrote',

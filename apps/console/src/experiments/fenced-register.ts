@@ -54,6 +54,8 @@ export class FencedRegister {
     for (let attempt = 1; ; attempt++) {
       const { data, stat } = await this.zk.getData(this.path);
       const state = decode(data);
+      // This very write landed and only its answer was lost (tried again after a connection loss): it was accepted.
+      if (token === state.fence && state.writer === writer && state.value === value) return { accepted: true, state };
       if (token <= state.fence)
         return {
           accepted: false,

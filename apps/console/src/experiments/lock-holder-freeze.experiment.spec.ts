@@ -107,6 +107,6 @@ describe('lockHolderFreezeVerdict', () => {
       late: { accepted: false, reason: 'fenced off', value: 4, fence: 101n },
     });
     expect(v.held).toBe(false);
-    expect(v.summary).toMatch(/granted the lock while the holder's node was still there/);
+    expect(v.summary).toMatch(/granted the lock before ZooKeeper deleted the holder's node/);
   });
 });

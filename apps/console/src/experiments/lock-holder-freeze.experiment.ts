@@ -59,6 +59,12 @@ export class LockHolderFreezeExperiment implements Experiment {
 
       holder = await this.holders.start({ lock: FREEZE_LOCK, register: FREEZE_REGISTER, sessionTimeoutMs }, 20_000);
       const holderNode = await this.nodeOf(zk, holder.session);
+      // When ZooKeeper deleted the holder's node (its session expired), seen by a watch armed before the freeze.
+      let holderNodeDeletedAt: number | undefined;
+      if (holderNode !== undefined)
+        await zk.exists(holderNode, (e) => {
+          if (e.type === 'DELETED') holderNodeDeletedAt = Date.now();
+        });
       ctx.step(
         `holder pid ${holder.pid} took the lock in session 0x${holder.session} (${holderNode ?? 'its node not found'}): fencing token ${holder.token}, the node's czxid; it read value ${holder.read.value}`,
       );
@@ -68,15 +74,16 @@ export class LockHolderFreezeExperiment implements Experiment {
 
       const mutex = new InterProcessMutex(zk, FREEZE_LOCK, this.logger);
       const contenderSession = zk.sessionId ?? '';
-      const token = await mutex.acquire(sessionTimeoutMs * 5 + 10_000);
-      const waited = Date.now() - frozenAt;
+      const token = await abortable(ctx, mutex.acquire(sessionTimeoutMs * 5 + 10_000), 'the lock');
+      const grantedAt = Date.now();
+      const waited = grantedAt - frozenAt;
       if (token === undefined)
         throw new Error(`the contender was not granted the lock within ${sessionTimeoutMs * 5 + 10_000} ms of the freeze`);
       let mine: FencedWrite;
       let holderNodeGone: boolean;
       let contenderRead: number;
       try {
-        holderNodeGone = holderNode !== undefined && (await zk.exists(holderNode)) === null;
+        holderNodeGone = holderNodeDeletedAt !== undefined && holderNodeDeletedAt <= grantedAt;
         ctx.step(
           `the contender was granted the lock ${waited} ms after the freeze with token ${token}; the holder's node is ${holderNodeGone ? 'gone: its session expired' : 'still there'}`,
         );
@@ -91,7 +98,7 @@ export class LockHolderFreezeExperiment implements Experiment {
       ctx.step(
         `thawed the holder (SIGCONT): it still believes it holds the lock and writes value ${holder.read.value + 1} with token ${holder.token}`,
       );
-      const late = await holder.write(30_000);
+      const late = await abortable(ctx, holder.write(30_000), "the holder's late write");
       ctx.step(`the holder's late write: ${late.accepted ? 'ACCEPTED (a lost update)' : late.reason}`);
       const after = await register.read();
       return lockHolderFreezeVerdict({ before, after, holder, holderNodeGone, token, contenderSession, waited, contenderRead, mine, late });
@@ -110,6 +117,19 @@ export class LockHolderFreezeExperiment implements Experiment {
     }
     return undefined;
   }
+}
+
+/** `work`, or a rejection as soon as the console closes (the run then kills its holder and ends). */
+function abortable<T>(ctx: ExperimentContext, work: Promise<T>, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new Error(`aborted while waiting for ${what}`));
+    if (ctx.signal.aborted) return onAbort();
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (v) => (ctx.signal.removeEventListener('abort', onAbort), resolve(v)),
+      (e: unknown) => (ctx.signal.removeEventListener('abort', onAbort), reject(e)),
+    );
+  });
 }
 
 /** What a run saw, in; its verdict and evidence, out (apart from the run, for its unit tests). */
@@ -133,7 +153,7 @@ export function lockHolderFreezeVerdict(r: {
     summary: held
       ? `The frozen holder's session expired and its lock node vanished; the contender was granted the lock ${r.waited} ms after the freeze with token ${r.token} (> ${r.holder.token}) and wrote ${r.after.value}; the thawed holder's late write with token ${r.holder.token} was fenced off, so the counter went from ${r.before.value} to ${r.after.value}, once per holder that really held the lock.`
       : `The property did not hold: ${[
-          !r.holderNodeGone && "the contender was granted the lock while the holder's node was still there",
+          !r.holderNodeGone && "the contender was granted the lock before ZooKeeper deleted the holder's node (or no deletion was seen)",
           !higher && `the contender's token ${r.token} is not above the holder's ${r.holder.token}`,
           !r.mine.accepted && `the contender's write was refused (${r.mine.accepted ? '' : r.mine.reason})`,
           r.late.accepted && `the holder's late write was accepted: the counter went back to ${r.late.value} (a lost update)`,

@@ -55,17 +55,19 @@ export class ChildLockHolders implements LockHolders {
     // From the build it is plain JS; from sources (tsx) the child needs tsx too. Node itself, never a wrapper: SIGSTOP must reach the holder.
     const args = extname(__filename) === '.ts' ? ['--import', 'tsx', script] : [script];
     const child = spawn(process.execPath, args, {
+      // Only what it needs: none of the console's other secrets. The ZooKeeper credentials go over stdin, not the environment.
       env: {
-        ...process.env,
+        PATH: process.env['PATH'] ?? '',
         HOLDER_ZK_CONNECT: this.zk.connectString,
-        HOLDER_ZK_AUTH: this.zk.auth,
         HOLDER_SESSION_TIMEOUT_MS: String(settings.sessionTimeoutMs),
         HOLDER_LOCK: settings.lock,
         HOLDER_REGISTER: settings.register,
       },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
-    return new ChildHolder(child).started(timeoutMs);
+    const holder = new ChildHolder(child);
+    holder.send(this.zk.auth);
+    return holder.started(timeoutMs);
   }
 }
 
@@ -92,7 +94,21 @@ class ChildHolder {
       }
     });
     child.stderr.on('data', (d: Buffer) => (this.printed = (this.printed + d.toString()).slice(-4000)));
-    child.once('exit', () => ((this.exited = true), this.wake()));
+    // 'close', not 'exit': it comes once stdout and stderr are read to their end, so a last line is never missed.
+    child.once('close', () => ((this.exited = true), this.wake()));
+    // A failed spawn, or a write to the stdin of a holder that died: the holder is gone, the console stays up.
+    const gone = (e: Error): void => {
+      this.printed += `${e.message}\n`;
+      this.exited = true;
+      this.wake();
+    };
+    child.on('error', gone);
+    child.stdin.on('error', gone);
+  }
+
+  /** One line to the holder's stdin (nothing once it is gone). */
+  send(line: string): void {
+    if (!this.exited && this.child.stdin.writable) this.child.stdin.write(`${line}\n`);
   }
 
   private wake(): void {
@@ -110,7 +126,10 @@ class ChildHolder {
         else reject(new Error(`the lock holder ${why} before "${event}": ${this.printed.trim() || '(no output)'}`));
         return true;
       };
-      const timer = setTimeout(() => settled(true), timeoutMs);
+      const timer = setTimeout(() => {
+        settled(true);
+        this.waiters = this.waiters.filter((w) => w !== settled);
+      }, timeoutMs);
       if (!settled()) this.waiters.push(settled);
     });
   }
@@ -131,7 +150,7 @@ class ChildHolder {
       pause: () => this.child.kill('SIGSTOP'),
       resume: () => this.child.kill('SIGCONT'),
       write: async (ms) => {
-        this.child.stdin.write('write\n');
+        this.send('write');
         const w = await this.next('wrote', ms);
         return { accepted: w.accepted, ...(w.reason === undefined ? {} : { reason: w.reason }), value: w.value, fence: BigInt(w.fence) };
       },
@@ -140,7 +159,7 @@ class ChildHolder {
   }
 
   private stop(): void {
-    if (this.exited) return;
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
     this.child.kill('SIGCONT');
     this.child.kill('SIGKILL');
   }
