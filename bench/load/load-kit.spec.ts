@@ -43,6 +43,22 @@ describe('load kit', () => {
     expect(new Set(seen.map((s) => s.split(' ')[1])).size).toBeGreaterThan(100); // a new request each time, not one replayed
   });
 
+  it("should time a run of a fixed amount to its last answer, not to autocannon's once-a-second tick", async () => {
+    const began = Date.now();
+    const r = await runLoad(
+      'test',
+      url,
+      { method: 'GET', next: () => ({ path: '/fast' }) },
+      { connections: 4, durationSeconds: 0, rate: 0, amount: 50 },
+    );
+    const wall = (Date.now() - began) / 1000;
+    expect(r.requests).toBe(50);
+    // 50 answers from a local server take milliseconds; autocannon reports itself done only on its next tick (~1 s).
+    expect(wall).toBeGreaterThan(0.5);
+    expect(r.durationSeconds).toBeLessThan(wall / 2);
+    expect(r.requestsPerSec).toBeCloseTo(50 / r.durationSeconds, 5);
+  });
+
   it('should name the known scenarios for an unknown one', () => {
     expect(SCENARIOS.map((s) => s.name)).toEqual(
       expect.arrayContaining([

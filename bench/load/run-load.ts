@@ -78,6 +78,7 @@ export function runLoad(
   let ok = 0;
   let failed = 0;
   let sent = 0;
+  let lastAnswerAt = started;
   return new Promise((resolve, reject) => {
     const instance = autocannon(
       {
@@ -101,7 +102,9 @@ export function runLoad(
       (err, result) => {
         if (err) return reject(err);
         latencies.sort((a, b) => a - b);
-        const seconds = (Date.now() - started) / 1000;
+        // A run of `amount` requests ends at its last answer: autocannon only notices it is done on its
+        // once-a-second tick, which would round every run up to whole seconds (7% at 14 s).
+        const seconds = Math.max(1, (options.amount ? lastAnswerAt : Date.now()) - started) / 1000;
         // autocannon's `errors` already counts timeouts; its `requests.sent` is inflated by `overallRate`.
         const errors = result.errors;
         resolve({
@@ -128,6 +131,7 @@ export function runLoad(
     );
     instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
       latencies.push(responseTime);
+      lastAnswerAt = Date.now();
       statusCodes[statusCode] = (statusCodes[statusCode] ?? 0) + 1;
       if (statusCode >= 200 && statusCode < 300) ok++;
     });
