@@ -5,6 +5,7 @@ import { KafkaJsInstrumentation } from '@opentelemetry/instrumentation-kafkajs';
 import { MySQL2Instrumentation } from '@opentelemetry/instrumentation-mysql2';
 import { tracingDisabled } from './sdk-disabled';
 import { isUntracedPath } from './untraced-paths';
+import { whenRecording } from './when-recording';
 
 /**
  * Side effects only: patches `http`, `mysql2`, `ioredis` and `kafkajs` so their
@@ -26,8 +27,9 @@ if (!tracingDisabled())
         // A call nobody traced (a background health probe) starts no trace of its own.
         requireParentforOutgoingSpans: true,
       }),
-      new MySQL2Instrumentation(),
-      new IORedisInstrumentation({ requireParentSpan: true }),
+      // Statements and commands are leaves: outside a sampled trace they skip the instrumentation entirely.
+      whenRecording(new MySQL2Instrumentation({ enabled: false }), ['query', 'execute']),
+      whenRecording(new IORedisInstrumentation({ enabled: false, requireParentSpan: true }), ['sendCommand']),
       new KafkaJsInstrumentation(),
     ],
   });
