@@ -4,6 +4,7 @@ import { InterProcessMutex, type ZookeeperClient } from '@dsp/zookeeper';
 import type { Experiment, ExperimentContext, Verdict } from './experiment';
 import { FencedRegister, type FencedWrite, type RegisterState } from './fenced-register';
 import type { HolderGrant, HolderWrite, LockHolder, LockHolders } from './lock-holders';
+import { abortable } from './waits';
 import type { ZkClientFactory } from './zk-quorum-loss.experiment';
 
 export interface LockHolderFreezeOptions {
@@ -117,19 +118,6 @@ export class LockHolderFreezeExperiment implements Experiment {
     }
     return undefined;
   }
-}
-
-/** `work`, or a rejection as soon as the console closes (the run then kills its holder and ends). */
-function abortable<T>(ctx: ExperimentContext, work: Promise<T>, what: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(new Error(`aborted while waiting for ${what}`));
-    if (ctx.signal.aborted) return onAbort();
-    ctx.signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (v) => (ctx.signal.removeEventListener('abort', onAbort), resolve(v)),
-      (e: unknown) => (ctx.signal.removeEventListener('abort', onAbort), reject(e)),
-    );
-  });
 }
 
 /** What a run saw, in; its verdict and evidence, out (apart from the run, for its unit tests). */

@@ -28,3 +28,16 @@ export async function pause(ctx: ExperimentContext, ms: number): Promise<void> {
     ctx.signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
   });
 }
+
+/** `work`, or a rejection naming `what` as soon as the console closes (the experiment then heals and ends). */
+export function abortable<T>(ctx: ExperimentContext, work: Promise<T>, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new Error(`aborted while waiting for ${what}`));
+    if (ctx.signal.aborted) return onAbort();
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (v) => (ctx.signal.removeEventListener('abort', onAbort), resolve(v)),
+      (e: unknown) => (ctx.signal.removeEventListener('abort', onAbort), reject(e)),
+    );
+  });
+}
