@@ -130,4 +130,37 @@ describe('one order, one trace (real gateway, services, MariaDB, Kafka, Zipkin)'
     });
     expect(typeof lines[0]?.['ms']).toBe('number');
   }, 60_000);
+
+  it('should trace a request the gateway did not sample on no hop: no traceparent goes on, no hop records or carries it', async () => {
+    const buyer = await shopper(fleet.gateway.url);
+    const requestId = `e2e-untraced-${randomUUID()}`;
+    const res = await buyer.client.post<{ id: string }>(
+      '/api/orders',
+      { items: [{ sku: 'SKU-MUG', quantity: 1 }] },
+      { headers: { 'idempotency-key': idemKey(), 'x-request-id': requestId } },
+    );
+    expect(res.status).toBe(201);
+    const linesOf = (svc: { output(): string }): Record<string, unknown>[] =>
+      svc
+        .output()
+        .split('\n')
+        .filter((l) => l.includes(requestId))
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .filter((l) => l['msg'] === 'request');
+    // Each access-log line is written once the answer went out: wait for the two hops' lines.
+    await eventually(
+      async () => {
+        if (linesOf(fleet.gateway).length === 0 || fleet.orders.flatMap(linesOf).length === 0)
+          throw new Error(`no access-log lines for ${requestId} yet`);
+      },
+      10_000,
+      100,
+    );
+    const gateway = linesOf(fleet.gateway);
+    const orders = fleet.orders.flatMap(linesOf);
+    expect(gateway).toHaveLength(1);
+    expect(orders).toHaveLength(1);
+    // With a traceparent (sampled or not) a hop's access-log line names its trace; here no hop had one.
+    for (const line of [...gateway, ...orders, ...fleet.users.flatMap(linesOf)]) expect(line['traceId']).toBeUndefined();
+  }, 60_000);
 });

@@ -123,7 +123,8 @@ async function boot<S extends z.ZodObject>(
   config: ServiceConfig<S>,
   logger: JsonLogger,
 ): Promise<RunningService<S>> {
-  const tracing = startTracing(opts.name, config, logger, opts.env ?? process.env);
+  // A service whose routes are public is where requests enter, and where they are sampled.
+  const tracing = startTracing(opts.name, config, logger, opts.env ?? process.env, (opts.serviceAuth ?? 'every-route') !== 'every-route');
   const health = new HealthRegistry(config.READINESS_TIMEOUT_MS);
   const metrics = new MetricsRegistry(opts.name, config.INSTANCE_ID);
   const drainHooks: (() => Promise<void>)[] = [];
@@ -255,7 +256,13 @@ function answerClientError(err: Error & { code?: string }, socket: Socket): void
  * TRACING_USER (default: the service's own identity in `TRACE_IDENTITIES`), or
  * only propagates context when TRACING_URL is `off`.
  */
-function startTracing(service: string, config: ServiceConfig<z.ZodObject>, logger: JsonLogger, env: NodeJS.ProcessEnv): TracingHandle {
+function startTracing(
+  service: string,
+  config: ServiceConfig<z.ZodObject>,
+  logger: JsonLogger,
+  env: NodeJS.ProcessEnv,
+  edge: boolean,
+): TracingHandle {
   if (tracingDisabled(env)) {
     logger.info({ disabled: 'OTEL_SDK_DISABLED=true' }, 'tracing');
     return Tracing.start({ service, instanceId: config.INSTANCE_ID, sampleRatio: 0, disabled: true });
@@ -280,6 +287,7 @@ function startTracing(service: string, config: ServiceConfig<z.ZodObject>, logge
     service,
     instanceId: config.INSTANCE_ID,
     sampleRatio: config.TRACING_SAMPLE_RATIO,
+    edge,
     url,
     authorization,
     disabled: false,
@@ -291,7 +299,7 @@ function startTracing(service: string, config: ServiceConfig<z.ZodObject>, logge
       verbose: () => undefined,
     },
   });
-  logger.info({ sampleRatio: config.TRACING_SAMPLE_RATIO, collector: url ?? 'off', owner: handle.owner }, 'tracing');
+  logger.info({ sampleRatio: config.TRACING_SAMPLE_RATIO, edge, collector: url ?? 'off', owner: handle.owner }, 'tracing');
   return handle;
 }
 

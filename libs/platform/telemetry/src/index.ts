@@ -5,3 +5,4 @@ export { publishTraced, type TracedMessage } from './publish-spans';
 export { isUntracedPath } from './untraced-paths';
 export { activeTraceId, nameServerSpan } from './server-span';
 export { tracingDisabled } from './sdk-disabled';
+export { TraceAdmission, type AdmissionPolicy } from './trace-admission';

@@ -4,6 +4,7 @@ import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { KafkaJsInstrumentation } from '@opentelemetry/instrumentation-kafkajs';
 import { MySQL2Instrumentation } from '@opentelemetry/instrumentation-mysql2';
 import { tracingDisabled } from './sdk-disabled';
+import { TraceAdmission } from './trace-admission';
 import { isUntracedPath } from './untraced-paths';
 import { whenRecording } from './when-recording';
 
@@ -22,8 +23,9 @@ if (!tracingDisabled())
   registerInstrumentations({
     instrumentations: [
       new HttpInstrumentation({
-        // Probes and scrapes are not requests anyone wants to follow, and would be most of the traces.
-        ignoreIncomingRequestHook: (req) => isUntracedPath(req.url ?? ''),
+        // Probes and scrapes are not requests anyone wants to follow, and would be most of the traces;
+        // a request not sampled where it entered is not traced on any hop (TraceAdmission).
+        ignoreIncomingRequestHook: (req) => isUntracedPath(req.url ?? '') || !TraceAdmission.admits(req.headers),
         // A call nobody traced (a background health probe) starts no trace of its own.
         requireParentforOutgoingSpans: true,
       }),

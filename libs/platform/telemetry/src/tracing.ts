@@ -6,14 +6,23 @@ import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { EdgeSampler } from './edge-sampler';
 import { tracingDisabled } from './sdk-disabled';
+import { TraceAdmission } from './trace-admission';
 
 export interface TracingOptions {
   /** `service.name` of every span (Zipkin's service). */
   service: string;
   /** `service.instance.id` of every span. */
   instanceId: string;
-  /** Fraction of new traces recorded, 0..1 (a trace started elsewhere follows its parent's decision). */
+  /** Fraction of new traces recorded, 0..1, decided where a request enters (a trace started elsewhere follows its parent's decision). */
   sampleRatio: number;
+  /**
+   * This service is an edge: its routes are public (the gateway), so requests
+   * without a `traceparent` start traces here, `sampleRatio` of them. Elsewhere
+   * every route needs a service identity, every request comes from a hop that
+   * already decided, and one without a `traceparent` is one it did not sample
+   * ({@link TraceAdmission}). @default false
+   */
+  edge?: boolean;
   /**
    * Base URL of the trace store (Zipkin's API: spans go to `<url>/api/v2/spans`),
    * or `undefined`: nothing is exported, but trace context is still created and
@@ -62,6 +71,9 @@ export interface TracingHandle {
  *   its spans carry the first one's service name;
  * - `close` flushes the spans that finished, then stops; twice is safe, and a
  *   later `start` starts afresh;
+ * - a request is sampled once, where it enters (`edge`), and an unsampled one
+ *   is carried by nobody: it sends no `traceparent`, and the next hop runs it
+ *   untraced ({@link TraceAdmission});
  * - with `disabled` (`OTEL_SDK_DISABLED=true`) nothing is started: no span, no
  *   `traceparent` sent.
  */
@@ -98,9 +110,12 @@ export class Tracing {
         }),
       );
     }
+    const edge = opts.edge ?? false;
+    TraceAdmission.configure({ edge, ratio: opts.sampleRatio });
     const provider = new NodeTracerProvider({
       resource: resourceFromAttributes({ 'service.name': opts.service, 'service.instance.id': opts.instanceId }),
-      sampler: new EdgeSampler(opts.sampleRatio),
+      // At an edge the ratio was applied when the request was admitted: what reaches the sampler as a new trace is recorded.
+      sampler: new EdgeSampler(edge ? 1 : opts.sampleRatio),
       spanProcessors,
     });
     provider.register({ propagator: new W3CTraceContextPropagator() });
@@ -117,6 +132,7 @@ export class Tracing {
         trace.disable();
         propagation.disable();
         context.disable();
+        TraceAdmission.reset();
         if (Tracing.active === this) Tracing.active = undefined;
       }
     })();
