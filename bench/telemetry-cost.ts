@@ -10,7 +10,8 @@
  *   (its pollers read ZooKeeper, Kafka, both MariaDB clusters, Redis and Prometheus every
  *   `CONSOLE_POLL_MS`, 1 s by default, whether or not a browser looks).
  *
- * Each run gets its own buyers; the report gives each mode's 2xx/s beside the floor.
+ * Each run gets its own buyers. The modes run interleaved, `BENCH_TRACE_ROUNDS` rounds (3 by
+ * default); the report gives each mode's median 2xx/s and its ratio to `off` taken round by round.
  */
 import { localAdminToken } from '@dsp/contracts';
 import { appInstance, startApp, stopApp, waitAppReady, type AppInstance, type AppName } from '@dsp/infra-stack';
@@ -26,23 +27,76 @@ export const TRACING_MODES: Record<TracingMode, { env: NodeJS.ProcessEnv; what: 
   console: { env: {}, what: 'tracing at its default, with the console polling every server (CONSOLE_POLL_MS 1000)' },
 };
 
+/** One mode's runs, one per round, and the one with the median 2xx/s (whose latencies the report shows). */
 export interface TracingCostRow {
   mode: TracingMode;
   what: string;
+  /** Each round's run of this mode, round 1 first. */
+  runs: LoadResult[];
+  /** The run with the median 2xx/s. */
   result: LoadResult;
 }
 
-export async function tracingCost(orders: number, progress: (s: string) => void): Promise<TracingCostRow[]> {
-  const rows: TracingCostRow[] = [];
-  for (const mode of ['off', 'default', 'all', 'console'] as const) {
-    const { env, what } = TRACING_MODES[mode];
-    const { result } = await ordersThroughFreshFleet(`bench-trace-${mode}`, env, orders, progress, {
-      withConsole: mode === 'console',
-      what: `tracing cost: ${what}`,
-    });
-    rows.push({ mode, what, result });
+/** A mode's cost against `off`: its 2xx/s over off's in the same round, per round, and their median. */
+export interface TracingRatio {
+  perRound: number[];
+  median: number;
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
+
+/** The run whose 2xx/s is the median of `runs` (the lower middle one when there are an even number). */
+export function medianRun(runs: LoadResult[]): LoadResult {
+  if (runs.length === 0) throw new Error('medianRun: no runs');
+  const sorted = [...runs].sort((a, b) => a.successesPerSec - b.successesPerSec);
+  return sorted[Math.floor((sorted.length - 1) / 2)] as LoadResult;
+}
+
+/**
+ * `mode`'s 2xx/s over `off`'s, round by round (each round ran every mode once, on the same machine
+ * within a minute or two of each other), and the median of those ratios. Pairing by round keeps the
+ * machine's drift over a long bench (page cache, binlogs, the JIT of the servers) out of the ratio.
+ */
+export function tracingRatio(rows: TracingCostRow[], mode: TracingMode): TracingRatio {
+  const off = rows.find((r) => r.mode === 'off');
+  const row = rows.find((r) => r.mode === mode);
+  if (!off || !row) throw new Error(`tracingRatio: no ${off ? mode : 'off'} runs`);
+  if (off.runs.length !== row.runs.length) throw new Error(`tracingRatio: ${off.runs.length} off runs, ${row.runs.length} ${mode} runs`);
+  const perRound = row.runs.map((r, i) => r.successesPerSec / (off.runs[i] as LoadResult).successesPerSec);
+  return { perRound, median: median(perRound) };
+}
+
+const TRACING_ORDER: readonly TracingMode[] = ['off', 'default', 'all', 'console'];
+
+/** The order in which round `round` (0-based) runs the modes: each round starts one mode later, so no mode always runs first. */
+export function roundOrder(round: number, modes: readonly TracingMode[] = TRACING_ORDER): TracingMode[] {
+  return modes.map((_, i) => modes[(i + round) % modes.length] as TracingMode);
+}
+
+/**
+ * Runs every mode once per round, `rounds` rounds, interleaved (off, default, all, console; then
+ * default, all, console, off; ...), so a mode's ratio to `off` is taken within a round and the
+ * report's goal is the median of those. One run per mode swung 117-166 orders/s between fresh
+ * fleets of the same mode in one session: a single pair cannot tell a 10% cost from noise.
+ */
+export async function tracingCost(orders: number, progress: (s: string) => void, rounds = 3): Promise<TracingCostRow[]> {
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`tracingCost: rounds must be a positive integer, got ${rounds}`);
+  const runs: Record<TracingMode, LoadResult[]> = { off: [], default: [], all: [], console: [] };
+  for (let round = 0; round < rounds; round++) {
+    for (const mode of roundOrder(round)) {
+      const { env, what } = TRACING_MODES[mode];
+      const { result } = await ordersThroughFreshFleet(`bench-trace-${mode}-${round + 1}`, env, orders, progress, {
+        withConsole: mode === 'console',
+        what: `tracing cost, round ${round + 1} of ${rounds}: ${what}`,
+      });
+      runs[mode].push(result);
+    }
   }
-  return rows;
+  return TRACING_ORDER.map((mode) => ({ mode, what: TRACING_MODES[mode].what, runs: runs[mode], result: medianRun(runs[mode]) }));
 }
 
 /** One measured run of {@link ordersThroughFreshFleet}: its load result, when (wall clock) it ran, and when each app exited. */
