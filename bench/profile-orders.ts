@@ -13,7 +13,8 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '@dsp/infra-stack';
-import { ordersThroughFreshFleet, TRACING_MODES, type FleetRun, type TracingMode } from './telemetry-cost';
+import { ordersThroughFreshFleet, type FleetRun } from './order-fleet';
+import { TRACING_MODES, type TracingMode } from './telemetry-cost';
 
 const ORDERS = Number(process.env['BENCH_ORDERS'] ?? 1500);
 const MODES = (process.env['BENCH_PROFILE_MODE'] ?? 'off,default').split(',').filter(Boolean) as TracingMode[];

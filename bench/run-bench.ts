@@ -14,9 +14,11 @@
  *
  * Env: BENCH_FLASH_BUYERS (2000), BENCH_FLASH_CONCURRENCY (32), BENCH_LOCK_OPS (1000),
  * BENCH_E2E_UNITS (1000), BENCH_ZK_CLIENT_OPS (5000),
- * 6. what tracing costs `POST /api/orders`: telemetry off, at its default and at 100%, a fresh fleet each (telemetry-cost.ts).
+ * 6. what tracing costs `POST /api/orders`: telemetry off, at its default and at 100%, a fresh fleet each (telemetry-cost.ts);
+ * 7. the order path past saturation, with the admission gate and without: latency and 503s at 0.5x-2x (overload.ts).
  *
- * BENCH_SKIP (comma list of: strategies,locks,curator,zk-client,redis,kafka,http,mysql,e2e,orders,telemetry; orders needs e2e's fleet).
+ * BENCH_TRACE_ROUNDS (3), BENCH_OVERLOAD_SECONDS (15).
+ * BENCH_SKIP (comma list of: strategies,locks,curator,zk-client,redis,kafka,http,mysql,e2e,orders,telemetry,overload; orders needs e2e's fleet).
  */
 import { serviceTokenCostPair } from './http-auth-cost';
 import { kafkaScramCostPairs } from './kafka-scram-cost';
@@ -33,6 +35,7 @@ import { benchStrategies, type StrategyBenchResult } from './flash-sale-strategi
 import { lockOnly, type LockResult } from './locks';
 import { ordersInProcess, type OrdersInProcessResult } from './orders-inprocess';
 import { tracingCost, tracingRatio, type TracingCostRow } from './telemetry-cost';
+import { admittedP99, DEFAULT_OVERLOAD_OPTIONS, gateBoundMs, GATE_MODES, overloadCurves, type OverloadResult } from './overload';
 import { httpPair, kafkaPair, mysqlPairs, redisAclCostPair, redisConnectAuthPair, redisPairs, type Pair } from './references';
 import { CLIENT_OPS, CLIENT_SCENARIOS, javaClient, oursClient } from './zk-client';
 import { buildCurator, CONNECT, curator, OPS, ours, ROOT, type Result } from './zk-lock';
@@ -45,6 +48,8 @@ const E2E_UNITS = Number(process.env['BENCH_E2E_UNITS'] ?? 1000);
 const ORDERS = Number(process.env['BENCH_ORDERS'] ?? 2000);
 /** Rounds of the tracing-cost modes, interleaved; the goal is the median of each round's ratio. */
 const TRACE_ROUNDS = Number(process.env['BENCH_TRACE_ROUNDS'] ?? 3);
+/** Seconds of each offered rate in the overload curves. */
+const OVERLOAD_SECONDS = Number(process.env['BENCH_OVERLOAD_SECONDS'] ?? DEFAULT_OVERLOAD_OPTIONS.seconds);
 
 const say = (s: string): boolean => process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${s}\n`);
 const x = (a: number, b: number): string => `${(a / b).toFixed(2)}x`;
@@ -113,6 +118,7 @@ async function main(): Promise<void> {
     e2e?: LoadResult[];
     orders?: { inProcess: OrdersInProcessResult; http: LoadResult };
     tracing?: TracingCostRow[];
+    overload?: OverloadResult;
     goals: { goal: string; measured: string; met: boolean }[];
   } = { at: new Date().toISOString(), machine: `${cpus().length} cores, node ${process.version}`, pairs: [], goals: [] };
 
@@ -200,6 +206,12 @@ async function main(): Promise<void> {
     );
     report.tracing = await tracingCost(ORDERS, say, TRACE_ROUNDS);
   }
+  if (!SKIP.has('overload')) {
+    say(
+      `overload: POST /api/orders offered at 0.5x-2x its saturation rate, ${OVERLOAD_SECONDS} s each, with the admission gate and without`,
+    );
+    report.overload = await overloadCurves(say, { ...DEFAULT_OVERLOAD_OPTIONS, seconds: OVERLOAD_SECONDS });
+  }
 
   const by = <T extends { strategy: string }>(rows: T[] | undefined, s: string): T | undefined => rows?.find((r) => r.strategy === s);
   const st = report.strategies;
@@ -271,6 +283,32 @@ async function main(): Promise<void> {
           `${median.toFixed(2)}x (rounds ${perRound.map((x) => `${x.toFixed(2)}x`).join(', ')}; ` +
           `median ${row.result.successesPerSec.toFixed(0)} vs ${off?.result.successesPerSec.toFixed(0)}/s; p99 ${row.result.latencyMs.p99.toFixed(0)} ms)`,
         met: row.mode === 'all' ? true : median >= 0.9,
+      });
+    }
+  }
+  if (report.overload) {
+    const o = report.overload;
+    const at = (mode: 'gate' | 'no-gate', m: number) => o.points.find((p) => p.mode === mode && p.multiple === m)?.result;
+    const gated = at('gate', 2);
+    const open = at('no-gate', 2);
+    if (gated) {
+      const bound = gateBoundMs(o.saturationPerSec);
+      const p99 = admittedP99(gated);
+      report.goals.push({
+        goal: `POST /api/orders at 2x saturation, gated: admitted p99 <= 1.5x the gate's bound (MAX_IN_FLIGHT / saturation + MAX_QUEUE_MS = ${bound.toFixed(0)} ms)`,
+        measured: `${Number.isFinite(p99) ? `${p99.toFixed(0)} ms` : 'nothing admitted'}${open ? ` (without the gate: ${admittedP99(open).toFixed(0)} ms)` : ''}`,
+        met: p99 <= 1.5 * bound,
+      });
+      const refused = gated.latencyByStatusMs['503'];
+      report.goals.push({
+        goal: 'POST /api/orders at 2x saturation, gated: the excess gets a 503 with Retry-After, p99 <= 250 ms',
+        measured: refused ? `${gated.statusCodes['503']} refused, p99 ${refused.p99.toFixed(0)} ms` : 'none refused',
+        met: refused !== undefined && refused.p99 <= 250,
+      });
+      report.goals.push({
+        goal: 'POST /api/orders at 2x saturation, gated: orders/s >= 0.8x the saturation rate (no collapse)',
+        measured: `${x(gated.successesPerSec, o.saturationPerSec)} (${gated.successesPerSec.toFixed(0)} vs ${o.saturationPerSec.toFixed(0)}/s)`,
+        met: gated.successesPerSec >= 0.8 * o.saturationPerSec,
       });
     }
   }
@@ -361,6 +399,28 @@ async function main(): Promise<void> {
       md.push(
         `| ${what} | ${f(r.successesPerSec)} (${runs.map((x) => f(x.successesPerSec)).join(', ')}) | ${f(r.latencyMs.p50)} | ${f(r.latencyMs.p99)} | ${JSON.stringify(r.statusCodes)} |`,
       );
+    md.push('');
+  }
+  if (report.overload) {
+    const o = report.overload;
+    md.push(
+      '## POST /api/orders past saturation, with the admission gate and without (gateway, user-service, order-service)',
+      '',
+      `Saturation: ${f(o.saturationPerSec)} orders/s (${o.saturation.options.connections} connections, as many as the gate has slots, as fast as the gated fleet answers; p99 ${f(o.saturation.latencyMs.p99)} ms). ` +
+        `Each point offers a fixed rate for ${o.seconds} s on ${o.connections} connections, whether or not answers come back.`,
+      '',
+      '| fleet | offered/s | orders/s | admitted p50 ms | admitted p99 ms | 503s | 503 p99 ms | other codes, errors |',
+      '|---|---|---|---|---|---|---|---|',
+    );
+    for (const p of o.points) {
+      const r = p.result;
+      const ok = r.latencyByStatusMs['201'];
+      const shed = r.latencyByStatusMs['503'];
+      const other = Object.fromEntries(Object.entries(r.statusCodes).filter(([c]) => c !== '201' && c !== '503'));
+      md.push(
+        `| ${GATE_MODES[p.mode].what} | ${p.offeredPerSec} (${p.multiple}x) | ${f(r.successesPerSec)} | ${ok ? f(ok.p50) : '-'} | ${ok ? f(ok.p99) : '-'} | ${r.statusCodes['503'] ?? 0} | ${shed ? f(shed.p99) : '-'} | ${JSON.stringify(other)}, ${r.errors} |`,
+      );
+    }
     md.push('');
   }
   md.push(

@@ -13,10 +13,8 @@
  * Each run gets its own buyers. The modes run interleaved, `BENCH_TRACE_ROUNDS` rounds (3 by
  * default); the report gives each mode's median 2xx/s and its ratio to `off` taken round by round.
  */
-import { localAdminToken } from '@dsp/contracts';
-import { appInstance, startApp, stopApp, waitAppReady, type AppInstance, type AppName } from '@dsp/infra-stack';
-import { runLoad, scenario, type LoadResult, type ScenarioContext } from '@dsp/load-kit';
-import { seedBuyers } from '@dsp/ops';
+import type { LoadResult } from '@dsp/load-kit';
+import { ordersThroughFreshFleet } from './order-fleet';
 
 export type TracingMode = 'off' | 'default' | 'all' | 'console';
 
@@ -97,65 +95,4 @@ export async function tracingCost(orders: number, progress: (s: string) => void,
     }
   }
   return TRACING_ORDER.map((mode) => ({ mode, what: TRACING_MODES[mode].what, runs: runs[mode], result: medianRun(runs[mode]) }));
-}
-
-/** One measured run of {@link ordersThroughFreshFleet}: its load result, when (wall clock) it ran, and when each app exited. */
-export interface FleetRun {
-  result: LoadResult;
-  measuredFromMs: number;
-  measuredToMs: number;
-  exitedAtMs: Partial<Record<AppName, number>>;
-}
-
-/**
- * Starts a fleet of its own (user-service, order-service, gateway; and the console when asked) with
- * `env` (and Node flags `nodeArgsOf(app)` for each), seeds 200 buyers, warms up with 300 orders, then places
- * `orders` through the gateway on 32 connections and stops the fleet (SIGTERM: each process exits
- * by itself, so a `--cpu-prof` among its Node flags writes its profile).
- */
-export async function ordersThroughFreshFleet(
-  prefix: string,
-  env: NodeJS.ProcessEnv,
-  orders: number,
-  progress: (s: string) => void,
-  options: { withConsole?: boolean; what: string; nodeArgsOf?: (app: AppName) => string[] },
-): Promise<FleetRun> {
-  const args = (app: AppName): string[] => options.nodeArgsOf?.(app) ?? [];
-  const fleet: AppInstance[] = [
-    appInstance('user-service', `${prefix}-user-service-1`, env, args('user-service')),
-    appInstance('order-service', `${prefix}-order-service-1`, env, args('order-service')),
-    appInstance('gateway', `${prefix}-gateway-1`, { PORT: '0', ...env }, args('gateway')),
-  ];
-  const exitedAtMs: FleetRun['exitedAtMs'] = {};
-  try {
-    await Promise.all(fleet.slice(0, 2).map((i) => startApp(i)));
-    await startApp(fleet[2] as AppInstance);
-    const gatewayUrl = String((fleet[2] as AppInstance).url);
-    if (options.withConsole) {
-      const console_ = appInstance('console', `${prefix}-console`, { CONSOLE_PORT: '0', GATEWAY_URL: gatewayUrl });
-      fleet.push(console_);
-      await startApp(console_);
-    }
-    await Promise.all(fleet.map((i) => waitAppReady(i)));
-    const buyers = await seedBuyers({ gatewayUrl, count: 200 });
-    const ctx: ScenarioContext = {
-      gatewayUrl,
-      buyers,
-      buyerCount: buyers.length,
-      seed: (count) => seedBuyers({ gatewayUrl, count }),
-      adminToken: process.env['ADMIN_TOKEN'] ?? localAdminToken(),
-      stock: orders,
-      progress,
-    };
-    const s = scenario('place-order');
-    const { plan } = await s.prepare(ctx);
-    // A short warm-up at the same concurrency, so every run is measured on a warm JIT and full pools.
-    await runLoad(s.name, gatewayUrl, plan, { connections: 32, durationSeconds: 0, rate: 0, amount: Math.min(300, orders) });
-    progress(`${options.what}: ${orders} orders, 32 connections`);
-    const measuredFromMs = Date.now();
-    const result = await runLoad(s.name, gatewayUrl, plan, { connections: 32, durationSeconds: 0, rate: 0, amount: orders });
-    return { result, measuredFromMs, measuredToMs: Date.now(), exitedAtMs };
-  } finally {
-    await Promise.all(fleet.map(async (i) => (await stopApp(i), (exitedAtMs[i.app] = Date.now()))));
-  }
 }

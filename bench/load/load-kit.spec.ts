@@ -16,7 +16,9 @@ describe('load kit', () => {
     server = createServer((req, res) => {
       seen.push(`${req.method} ${req.url} ${req.headers['cookie'] ?? ''}`);
       res.statusCode = n++ % 2 === 0 ? 200 : 409;
-      res.end('{}');
+      // A refusal takes longer here, so the per-status latencies can be told apart.
+      if (res.statusCode === 409) setTimeout(() => res.end('{}'), 20);
+      else res.end('{}');
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -38,6 +40,9 @@ describe('load kit', () => {
     expect(r.successesPerSec).toBeCloseTo(r.requestsPerSec / 2, 5);
     expect(r.latencyMs.p50).toBeLessThanOrEqual(r.latencyMs.p95);
     expect(r.latencyMs.p95).toBeLessThanOrEqual(r.latencyMs.p99);
+    expect(Object.keys(r.latencyByStatusMs).sort()).toEqual(['200', '409']);
+    expect(r.latencyByStatusMs['409']?.p50).toBeGreaterThanOrEqual(15);
+    expect(r.latencyByStatusMs['200']?.p50).toBeLessThan(15);
     expect(seen.length).toBeGreaterThanOrEqual(200);
     expect(seen[0]).toMatch(/^POST \/buy\/\d+ b=\d+$/);
     expect(new Set(seen.map((s) => s.split(' ')[1])).size).toBeGreaterThan(100); // a new request each time, not one replayed
@@ -93,6 +98,7 @@ describe('load kit', () => {
       requestsPerSec: 100,
       successesPerSec: 20,
       latencyMs: { p50: 1, p95: 2, p99: 3, max: 4 },
+      latencyByStatusMs: { 201: { p50: 1, p99: 3, max: 4 }, 409: { p50: 1, p99: 2, max: 2 } },
       statusCodes: { 201: 100, 409: 400 },
       errors: 0,
       extra: { stock: 100, sold: 100, oversold: 0 },

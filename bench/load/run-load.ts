@@ -39,6 +39,8 @@ export interface LoadResult {
   /** 2xx answers per second. */
   successesPerSec: number;
   latencyMs: { p50: number; p95: number; p99: number; max: number };
+  /** The same, per status code: what the admitted (2xx) waited apart from what the refused (503) did. */
+  latencyByStatusMs: Record<string, { p50: number; p99: number; max: number }>;
   statusCodes: Record<string, number>;
   /** Non-HTTP failures (connection errors, timeouts). */
   errors: number;
@@ -73,6 +75,7 @@ export function runLoad(
   onProgress?: (p: LoadProgress) => void,
 ): Promise<LoadResult> {
   const latencies: number[] = [];
+  const byStatus: Record<string, number[]> = {};
   const statusCodes: Record<string, number> = {};
   const started = Date.now();
   let ok = 0;
@@ -123,6 +126,12 @@ export function runLoad(
             p99: pct(latencies, 0.99),
             max: latencies[latencies.length - 1] ?? 0,
           },
+          latencyByStatusMs: Object.fromEntries(
+            Object.entries(byStatus).map(([code, l]) => {
+              l.sort((a, b) => a - b);
+              return [code, { p50: pct(l, 0.5), p99: pct(l, 0.99), max: l[l.length - 1] ?? 0 }];
+            }),
+          ),
           statusCodes,
           errors,
           extra: {},
@@ -133,6 +142,7 @@ export function runLoad(
       latencies.push(responseTime);
       lastAnswerAt = Date.now();
       statusCodes[statusCode] = (statusCodes[statusCode] ?? 0) + 1;
+      (byStatus[statusCode] ??= []).push(responseTime);
       if (statusCode >= 200 && statusCode < 300) ok++;
     });
     instance.on('reqError', () => failed++);

@@ -5,6 +5,13 @@ import { SERVICE_NAMES, type ServiceName } from './service-instance';
 export const SERVICE_TOKEN_HEADER = 'x-dsp-service-token';
 
 /**
+ * The request header that carries how long the caller still waits for the answer, in whole
+ * milliseconds from when it sent the request (its deadline, relative so that clocks need not agree).
+ * The service client sets it on every attempt; a service's admission gate waits no longer than it.
+ */
+export const DEADLINE_HEADER = 'x-dsp-deadline-ms';
+
+/**
  * Routes every service answers to anyone: liveness and readiness (docs/security.md). `/metrics` is
  * outside the service-token rule too, but not open: it has identities of its own (`METRICS_IDENTITIES`).
  */

@@ -49,7 +49,7 @@ function commonResponses(op: PublicOperation): Record<number, PublicResponse> {
   if (op.auth === 'admin') out[401] = error('no valid admin token');
   out[500] = error('an unexpected failure (logged with the request id)');
   out[502] = error('the service failed to answer');
-  out[503] = error('no instance of the service is ready, or a dependency is down (Retry-After)');
+  out[503] = error('overloaded (nothing was done: retry after Retry-After), no instance of the service is ready, or a dependency is down');
   out[504] = error('the service did not answer in time');
   return out;
 }

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { DEADLINE_HEADER } from '@dsp/contracts';
 import { createJsonLogger } from '@dsp/service-defaults';
 import type { SelectionStrategy, ServiceDiscovery, ServiceInstance } from '@dsp/zookeeper';
 import { NoInstanceError, UpstreamError } from './service-client-errors';
@@ -106,6 +107,47 @@ describe('ServiceClient', () => {
     await expect(client(f.discovery, 300).request('user-service', { method: 'GET', path: '/me' })).rejects.toMatchObject({
       statusCode: 504,
     });
+  });
+
+  it('should tell the callee how long it still waits (its deadline), and hand back a shed 503 without retrying it elsewhere', async () => {
+    const budgets: number[] = [];
+    const shedding = await up((q, r) => {
+      budgets.push(Number(q.headers[DEADLINE_HEADER]));
+      r.statusCode = 503;
+      r.setHeader('retry-after', '1');
+      r.end('{"statusCode":503}');
+    });
+    const f = fakeDiscovery([instance('a', shedding), instance('b', shedding)]);
+    const res = await client(f.discovery, 1500).request('user-service', { method: 'GET', path: '/me' });
+    // A retry on another instance would double the load on a fleet that is already refusing work.
+    expect({ status: res.status, attempts: res.attempts, retryAfter: res.headers['retry-after'] }).toEqual({
+      status: 503,
+      attempts: 1,
+      retryAfter: '1',
+    });
+    expect(budgets).toHaveLength(1);
+    expect(budgets[0]).toBeGreaterThan(1000);
+    expect(budgets[0]).toBeLessThanOrEqual(1500);
+  });
+
+  it("should leave out of the callee's deadline the time the request waited for a pooled socket", async () => {
+    const budgets: number[] = [];
+    const slow = await up((q, r) => {
+      budgets.push(Number(q.headers[DEADLINE_HEADER]));
+      setTimeout(() => r.end('ok'), 400);
+    });
+    const f = fakeDiscovery([instance('a', slow)]);
+    const c = new ServiceClient(f.discovery, () => ({}) as SelectionStrategy, logger, { timeoutMs: 2000, maxSocketsPerInstance: 1 });
+    closers.push(async () => c.close());
+    // One socket: the second request waits ~400 ms in the agent's queue before its headers go out.
+    const both = await Promise.all([
+      c.request('user-service', { method: 'GET', path: '/1' }),
+      c.request('user-service', { method: 'GET', path: '/2' }),
+    ]);
+    expect(both.map((r) => r.status)).toEqual([200, 200]);
+    expect(budgets).toHaveLength(2);
+    expect(budgets[0]).toBeGreaterThan(1800);
+    expect(budgets[1]).toBeLessThan(budgets[0]! - 300);
   });
 
   it('should answer NoInstanceError (503) when discovery knows no instance', async () => {

@@ -1,5 +1,5 @@
 import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { SERVICE_TOKEN_HEADER } from '@dsp/contracts';
+import { DEADLINE_HEADER, SERVICE_TOKEN_HEADER } from '@dsp/contracts';
 import type { JsonLogger } from '@dsp/service-defaults';
 import type { SelectionStrategy, ServiceDiscovery, ServiceInstance } from '@dsp/zookeeper';
 import { NoInstanceError, UpstreamError } from './service-client-errors';
@@ -160,6 +160,11 @@ export class ServiceClient {
       r.on('socket', (socket) => {
         if (!socket.connecting) connected = true;
         else socket.once('connect', () => (connected = true));
+        // The headers go out only now, once the agent has handed over a socket, so the deadline the callee's
+        // admission gate honours is what is left of this attempt after any wait in the agent's queue.
+        r.setHeader(DEADLINE_HEADER, Math.max(1, deadline - Date.now()));
+        if (req.body !== undefined) r.write(req.body);
+        r.end();
       });
       r.on('response', (res) => {
         const chunks: Buffer[] = [];
@@ -179,8 +184,6 @@ export class ServiceClient {
         const kind: FailureKind = !connected && e.code !== undefined && CONNECT_CODES.has(e.code) ? 'connect' : 'in-flight';
         reject(new AttemptError(kind, e.code ? `${e.code} ${e.message}` : e.message));
       });
-      if (req.body !== undefined) r.write(req.body);
-      r.end();
     });
   }
 

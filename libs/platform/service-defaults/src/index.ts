@@ -20,3 +20,4 @@ export { metricsGuard, metricsReaders } from './http/metrics-auth';
 export { controllerRoutes, controllerRoutesIn, type ControllerRoute } from './http/controller-routes';
 export { installServiceAuth, serviceCallerOf, type ServiceAuthMode } from './http/service-auth';
 export { ServiceTokenError, ServiceTokenSigner, ServiceTokenVerifier, type ServiceTokenClaims } from './http/service-token';
+export { AdmissionGate, type Admission, type AdmissionGateOptions, type PendingAdmission, type ShedReason } from './http/admission-gate';

@@ -21,6 +21,8 @@ import {
   type TraceIdentity,
 } from '@dsp/contracts';
 import { activeTraceId, nameServerSpan, Tracing, tracingDisabled, type TracingHandle } from '@dsp/telemetry';
+import { AdmissionGate } from './http/admission-gate';
+import { installAdmission } from './http/admission';
 import { errorBody } from './http/error-mapper';
 import { metricsGuard, metricsReaders } from './http/metrics-auth';
 import { installServiceAuth, type ServiceAuthMode } from './http/service-auth';
@@ -179,6 +181,12 @@ async function boot<S extends z.ZodObject>(
     new ServiceTokenVerifier(opts.name, trusted),
   );
   installDefaultRoutes(app.getHttpAdapter().getInstance(), ctx);
+  installAdmission(
+    app.getHttpAdapter().getInstance(),
+    new AdmissionGate({ maxInFlight: config.MAX_IN_FLIGHT, maxQueueMs: config.MAX_QUEUE_MS }),
+    logger,
+    metrics,
+  );
   await app.listen({ port: config.PORT, host: config.HOST });
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address !== null ? address.port : config.PORT;

@@ -60,6 +60,22 @@ export const BASE_ENV_SCHEMA = z.object({
   SHUTDOWN_TIMEOUT_MS: millis().default(10_000),
   /** Time budget of each readiness check. */
   READINESS_TIMEOUT_MS: millis().default(2_000),
+  /**
+   * Requests one instance works on at once, past its admission gate (docs/overload.md); the rest
+   * wait up to MAX_QUEUE_MS, then get a 503 with `Retry-After`. 0 turns the gate off. Probes and
+   * `/metrics` are never gated.
+   */
+  MAX_IN_FLIGHT: z.coerce
+    .number({ error: 'expected a whole number' })
+    .int('expected a whole number')
+    .min(0, 'expected 0 (no limit) or more')
+    .default(128),
+  /** Longest a request waits at the admission gate for a slot (0: refuse at once when every slot is taken). */
+  MAX_QUEUE_MS: z.coerce
+    .number({ error: 'expected milliseconds' })
+    .int('expected whole milliseconds')
+    .min(0, 'expected 0 or more milliseconds')
+    .default(100),
   /** Largest accepted request body in bytes. */
   BODY_LIMIT_BYTES: z.coerce
     .number()
