@@ -150,6 +150,9 @@ export class AdmissionGate {
   }
 }
 
-function noop(): void {}
+/** A release or cancel that has nothing left to do. */
+function noop(): void {
+  return undefined;
+}
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
