@@ -21,13 +21,20 @@ export interface OrderFleetOptions {
   withConsole?: boolean;
   /** Node flags of each app (e.g. `--cpu-prof`). */
   nodeArgsOf?: (app: AppName) => string[];
+  /** Instances of each service (user-service, order-service, gateway). @default 1 */
+  instances?: number;
 }
 
 /** What {@link withOrderFleet} hands its work: the gateway, and a runner of `POST /api/orders` load on it. */
 export interface OrderFleet {
+  /** The first gateway. */
   gatewayUrl: string;
-  /** Places orders through the gateway, each from one of the seeded buyers in turn. */
-  run(options: LoadOptions): Promise<LoadResult>;
+  /** Every gateway, one per instance. */
+  gatewayUrls: string[];
+  /** Places orders through a gateway (the first by default), each from one of the seeded buyers in turn. */
+  run(options: LoadOptions, gatewayUrl?: string): Promise<LoadResult>;
+  /** The running processes, for their CPU time. */
+  apps: readonly AppInstance[];
 }
 
 /**
@@ -45,15 +52,18 @@ export async function withOrderFleet<T>(
   exitedAtMs: Partial<Record<AppName, number>> = {},
 ): Promise<T> {
   const args = (app: AppName): string[] => options.nodeArgsOf?.(app) ?? [];
-  const fleet: AppInstance[] = [
-    appInstance('user-service', `${prefix}-user-service-1`, env, args('user-service')),
-    appInstance('order-service', `${prefix}-order-service-1`, env, args('order-service')),
-    appInstance('gateway', `${prefix}-gateway-1`, { PORT: '0', ...env }, args('gateway')),
-  ];
+  const n = Array.from({ length: options.instances ?? 1 }, (_, i) => i + 1);
+  const services = n.flatMap((k) => [
+    appInstance('user-service', `${prefix}-user-service-${k}`, env, args('user-service')),
+    appInstance('order-service', `${prefix}-order-service-${k}`, env, args('order-service')),
+  ]);
+  const gateways = n.map((k) => appInstance('gateway', `${prefix}-gateway-${k}`, { PORT: '0', ...env }, args('gateway')));
+  const fleet: AppInstance[] = [...services, ...gateways];
   try {
-    await Promise.all(fleet.slice(0, 2).map((i) => startApp(i)));
-    await startApp(fleet[2] as AppInstance);
-    const gatewayUrl = String((fleet[2] as AppInstance).url);
+    await Promise.all(services.map((i) => startApp(i)));
+    await Promise.all(gateways.map((i) => startApp(i)));
+    const gatewayUrls = gateways.map((g) => String(g.url));
+    const gatewayUrl = gatewayUrls[0] as string;
     if (options.withConsole) {
       const console_ = appInstance('console', `${prefix}-console`, { CONSOLE_PORT: '0', GATEWAY_URL: gatewayUrl });
       fleet.push(console_);
@@ -72,7 +82,7 @@ export async function withOrderFleet<T>(
     };
     const s = scenario('place-order');
     const { plan }: { plan: RequestPlan } = await s.prepare(ctx);
-    return await work({ gatewayUrl, run: (o) => runLoad(s.name, gatewayUrl, plan, o) });
+    return await work({ gatewayUrl, gatewayUrls, apps: fleet, run: (o, url = gatewayUrl) => runLoad(s.name, url, plan, o) });
   } finally {
     await Promise.all(fleet.map(async (i) => (await stopApp(i), (exitedAtMs[i.app] = Date.now()))));
   }

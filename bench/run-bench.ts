@@ -15,12 +15,14 @@
  * Env: BENCH_FLASH_BUYERS (2000), BENCH_FLASH_CONCURRENCY (32), BENCH_LOCK_OPS (1000),
  * BENCH_E2E_UNITS (1000), BENCH_ZK_CLIENT_OPS (5000),
  * 6. what tracing costs `POST /api/orders`: telemetry off, at its default and at 100%, a fresh fleet each (telemetry-cost.ts);
- * 7. the order path past saturation, with the admission gate and without: latency and 503s at 0.5x-2x (overload.ts).
+ * 7. the order path past saturation, with the admission gate and without: latency and 503s at 0.5x-2x (overload.ts);
+ * 8. the order path's scale curves: 1, 8, 32, 128 connections, 1 and 2 instances of each service, and what the wall is (scale.ts).
  *
- * BENCH_TRACE_ROUNDS (3), BENCH_OVERLOAD_SECONDS (15).
- * BENCH_SKIP (comma list of: strategies,locks,curator,zk-client,redis,kafka,http,mysql,e2e,orders,telemetry,overload; orders needs e2e's fleet).
+ * BENCH_TRACE_ROUNDS (3), BENCH_OVERLOAD_SECONDS (15), BENCH_SCALE_SECONDS (10).
+ * BENCH_SKIP (comma list of: strategies,locks,curator,zk-client,redis,kafka,http,mysql,e2e,orders,telemetry,overload,scale; orders needs e2e's fleet).
  */
 import { serviceTokenCostPair } from './http-auth-cost';
+import { kafkaConsumePair } from './kafka-consume';
 import { kafkaScramCostPairs } from './kafka-scram-cost';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -35,6 +37,7 @@ import { benchStrategies, type StrategyBenchResult } from './flash-sale-strategi
 import { lockOnly, type LockResult } from './locks';
 import { ordersInProcess, type OrdersInProcessResult } from './orders-inprocess';
 import { tracingCost, tracingRatio, type TracingCostRow } from './telemetry-cost';
+import { cpuByGroup, DEFAULT_SCALE_OPTIONS, scaleChart, scaleCurves, type ScalePoint } from './scale';
 import { admittedP99, DEFAULT_OVERLOAD_OPTIONS, gateBoundMs, GATE_MODES, overloadCurves, type OverloadResult } from './overload';
 import { httpPair, kafkaPair, mysqlPairs, redisAclCostPair, redisConnectAuthPair, redisPairs, type Pair } from './references';
 import { CLIENT_OPS, CLIENT_SCENARIOS, javaClient, oursClient } from './zk-client';
@@ -50,6 +53,8 @@ const ORDERS = Number(process.env['BENCH_ORDERS'] ?? 2000);
 const TRACE_ROUNDS = Number(process.env['BENCH_TRACE_ROUNDS'] ?? 3);
 /** Seconds of each offered rate in the overload curves. */
 const OVERLOAD_SECONDS = Number(process.env['BENCH_OVERLOAD_SECONDS'] ?? DEFAULT_OVERLOAD_OPTIONS.seconds);
+/** Seconds of each point of the scale curves. */
+const SCALE_SECONDS = Number(process.env['BENCH_SCALE_SECONDS'] ?? DEFAULT_SCALE_OPTIONS.seconds);
 
 const say = (s: string): boolean => process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${s}\n`);
 const x = (a: number, b: number): string => `${(a / b).toFixed(2)}x`;
@@ -119,6 +124,7 @@ async function main(): Promise<void> {
     orders?: { inProcess: OrdersInProcessResult; http: LoadResult };
     tracing?: TracingCostRow[];
     overload?: OverloadResult;
+    scale?: ScalePoint[];
     goals: { goal: string; measured: string; met: boolean }[];
   } = { at: new Date().toISOString(), machine: `${cpus().length} cores, node ${process.version}`, pairs: [], goals: [] };
 
@@ -161,6 +167,8 @@ async function main(): Promise<void> {
   if (!SKIP.has('kafka')) {
     say('kafka: EventProducer vs ProducerPerformance (100,000 records)');
     report.pairs.push(await kafkaPair());
+    say('kafka: EventConsumer (no-op handler) vs ConsumerPerformance (100,000 records)');
+    report.pairs.push(await kafkaConsumePair());
     say('kafka: what SCRAM and the ACL check cost (a throwaway broker on :19092 PLAINTEXT and :19093 SCRAM)');
     report.pairs.push(...(await kafkaScramCostPairs()));
   }
@@ -212,6 +220,10 @@ async function main(): Promise<void> {
     );
     report.overload = await overloadCurves(say, { ...DEFAULT_OVERLOAD_OPTIONS, seconds: OVERLOAD_SECONDS });
   }
+  if (!SKIP.has('scale')) {
+    say(`scale: POST /api/orders on 1, 8, 32 and 128 connections, 1 and 2 instances of each service, ${SCALE_SECONDS} s each`);
+    report.scale = await scaleCurves(say, { ...DEFAULT_SCALE_OPTIONS, seconds: SCALE_SECONDS });
+  }
 
   const by = <T extends { strategy: string }>(rows: T[] | undefined, s: string): T | undefined => rows?.find((r) => r.strategy === s);
   const st = report.strategies;
@@ -258,6 +270,15 @@ async function main(): Promise<void> {
       goal: 'point select through SqlNode >= 0.9x raw mysql2 (same pool size, 8 in flight)',
       measured: `${r.toFixed(2)}x (${rawSql.ours.opsPerSec.toFixed(0)} vs ${rawSql.reference.opsPerSec.toFixed(0)}/s)`,
       met: r >= 0.9,
+    });
+  }
+  const consume = report.pairs.find((p) => p.area === 'kafka-consume');
+  if (consume) {
+    const r = consume.ours.opsPerSec / consume.reference.opsPerSec;
+    report.goals.push({
+      goal: "EventConsumer with a no-op handler >= 0.5x Kafka's ConsumerPerformance (same topic, records and user)",
+      measured: `${r.toFixed(2)}x (${consume.ours.opsPerSec.toFixed(0)} vs ${consume.reference.opsPerSec.toFixed(0)} records/s)`,
+      met: r >= 0.5,
     });
   }
   if (report.orders) {
@@ -422,6 +443,29 @@ async function main(): Promise<void> {
       );
     }
     md.push('');
+  }
+  if (report.scale) {
+    const pct = (n: number | undefined): string => `${(n ?? 0).toFixed(0)}%`;
+    md.push(
+      '## POST /api/orders scale curves (a fresh fleet per instance count; with 2, the connections split over both gateways)',
+      '',
+      ...scaleChart(report.scale),
+      '',
+      'CPU is a share of all the cores (100% = every core busy), per app (all its instances) and per server group, the biggest first.',
+      '',
+      '| instances | connections | orders/s | p50 ms | p99 ms | failed | CPU busy | I/O wait | CPU by process | fsyncs/order | row-lock ms/order | wall |',
+      '|---|---|---|---|---|---|---|---|---|---|---|---|',
+      ...report.scale.map(
+        (p) =>
+          `| ${p.instances} | ${p.connections} | ${f(p.ordersPerSec)} | ${f(p.p50Ms)} | ${f(p.p99Ms)} | ${p.failed} | ${pct(p.use.busyPct)} | ${pct(p.use.ioWaitPct)} | ${cpuByGroup(
+            p.use,
+          )
+            .filter(([, v]) => v >= 1)
+            .map(([k, v]) => `${k} ${pct(v)}`)
+            .join(', ')} | ${p.fsyncsPerOrder.toFixed(2)} | ${p.rowLockWaitMsPerOrder.toFixed(2)} | ${p.wall} |`,
+      ),
+      '',
+    );
   }
   md.push(
     '## Goals',
