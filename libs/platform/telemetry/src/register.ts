@@ -6,7 +6,8 @@ import { MySQL2Instrumentation } from '@opentelemetry/instrumentation-mysql2';
 import { tracingDisabled } from './sdk-disabled';
 import { TraceAdmission } from './trace-admission';
 import { isUntracedPath } from './untraced-paths';
-import { whenRecording } from './when-recording';
+import { carriesTrace } from './carries-trace';
+import { guardInstrumentation, whenRecording } from './when-recording';
 
 /**
  * Side effects only: patches `http`, `mysql2`, `ioredis` and `kafkajs` so their
@@ -32,6 +33,7 @@ if (!tracingDisabled())
       // Statements and commands are leaves: outside a sampled trace they skip the instrumentation entirely.
       whenRecording(new MySQL2Instrumentation({ enabled: false }), ['query', 'execute']),
       whenRecording(new IORedisInstrumentation({ enabled: false, requireParentSpan: true }), ['sendCommand']),
-      new KafkaJsInstrumentation(),
+      // A consumed message without a trace (not sampled where its work entered) is handled with no span (carriesTrace).
+      guardInstrumentation(new KafkaJsInstrumentation({ enabled: false }), ['eachMessage'], carriesTrace),
     ],
   });

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 
 /** A `traceparent` the W3C propagator can continue: version, 32-hex trace id, 16-hex parent id, flags. */
-const TRACEPARENT = /^[\da-f]{2}-[\da-f]{32}-[\da-f]{16}-[\da-f]{2}$/;
+export const TRACEPARENT_PATTERN = /^[\da-f]{2}-[\da-f]{32}-[\da-f]{16}-[\da-f]{2}$/;
 
 export interface AdmissionPolicy {
   /** This process is an edge: its routes are public (the gateway), so requests arrive here with no trace yet. */
@@ -42,7 +42,7 @@ export class TraceAdmission {
   /** True when the HTTP instrumentation should handle a request with these headers. */
   static admits(headers: IncomingHttpHeaders, random: () => number = Math.random): boolean {
     const tp = headers['traceparent'];
-    if (typeof tp === 'string' && TRACEPARENT.test(tp.trim())) return true;
+    if (typeof tp === 'string' && TRACEPARENT_PATTERN.test(tp.trim())) return true;
     const { edge, ratio } = TraceAdmission.policy;
     return edge && ratio > 0 && random() < ratio;
   }

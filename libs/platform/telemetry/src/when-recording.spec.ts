@@ -2,7 +2,8 @@ import { context, SpanKind, trace } from '@opentelemetry/api';
 import { InstrumentationBase, type InstrumentationConfig } from '@opentelemetry/instrumentation';
 import { contextFromTraceparent } from './trace-context';
 import { Tracing } from './tracing';
-import { whenRecording } from './when-recording';
+import { carriesTrace } from './carries-trace';
+import { guardInstrumentation, whenRecording } from './when-recording';
 
 type Method = (this: unknown, ...args: unknown[]) => unknown;
 
@@ -89,5 +90,26 @@ describe('whenRecording', () => {
 
   it('refuses an instrumentation that already patched without the guard', () => {
     expect(() => whenRecording(new ProbeInstrumentation({}), ['call'])).toThrow(/already enabled: construct it with \{ enabled: false \}/);
+  });
+});
+
+describe('guardInstrumentation with carriesTrace (the Kafka consumer guard)', () => {
+  const SAMPLED = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+  const eachMessage = (headers?: Record<string, unknown>): { message: { headers?: Record<string, unknown> } } => ({
+    message: headers === undefined ? {} : { headers },
+  });
+
+  it('runs the instrumentation for a message with a traceparent header, and skips it for one without or with a malformed one', () => {
+    const probe = guardInstrumentation(new ProbeInstrumentation({ enabled: false }), ['call'], carriesTrace);
+    const c = { call: (...args: unknown[]): unknown => args.length };
+    probe.patch(c);
+    c.call(eachMessage({ traceparent: Buffer.from(SAMPLED) }));
+    c.call(eachMessage({ traceparent: [Buffer.from(UNSAMPLED)] }));
+    expect(probe.counts.wrapped).toBe(2);
+    expect(c.call(eachMessage())).toBe(1);
+    c.call(eachMessage({ 'x-attempt': Buffer.from('2') }));
+    c.call(eachMessage({ traceparent: Buffer.from('not-a-trace') }));
+    c.call(undefined);
+    expect(probe.counts.wrapped).toBe(2);
   });
 });

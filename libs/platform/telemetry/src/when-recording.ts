@@ -27,11 +27,25 @@ function recording(): boolean {
  * - the instrumentation is enabled by this function, after its patching goes
  *   through the guard (construct it with `enabled: false`).
  *
- * Not for instrumentations that carry context onward (HTTP, Kafka): an
- * unsampled request still has to tell the next hop that it was not sampled,
- * or that hop would start a trace of its own.
+ * Not for instrumentations that carry context onward (HTTP, Kafka): they are
+ * guarded where the trace enters instead ({@link TraceAdmission} for HTTP,
+ * {@link carriesTrace} for a consumed Kafka message).
  */
 export function whenRecording<T extends InstrumentationBase>(instrumentation: T, methods: readonly string[]): T {
+  return guardInstrumentation(instrumentation, methods, recording);
+}
+
+/**
+ * The guard behind {@link whenRecording}, with the test given: each call of
+ * one of `methods` gets the instrumentation's wrapper when `traces(args)` is
+ * true, and goes straight to the original otherwise. Construct the
+ * instrumentation with `enabled: false`; this enables it.
+ */
+export function guardInstrumentation<T extends InstrumentationBase>(
+  instrumentation: T,
+  methods: readonly string[],
+  traces: (args: readonly unknown[]) => boolean,
+): T {
   if (instrumentation.getConfig().enabled !== false)
     throw new Error(`${instrumentation.instrumentationName} is already enabled: construct it with { enabled: false }`);
   const patcher = instrumentation as unknown as { _wrap: Wrap };
@@ -43,7 +57,7 @@ export function whenRecording<T extends InstrumentationBase>(instrumentation: T,
       : wrap(target, name, (original) => {
           const traced = wrapper(original);
           return function (this: unknown, ...args: unknown[]): unknown {
-            return recording() ? traced.apply(this, args) : original.apply(this, args);
+            return traces(args) ? traced.apply(this, args) : original.apply(this, args);
           };
         });
   instrumentation.enable();
