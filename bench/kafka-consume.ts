@@ -94,7 +94,7 @@ async function eventConsumerRate(
   }
 }
 
-export async function kafkaConsumePair(records = 100_000, size = 200): Promise<Pair> {
+export async function kafkaConsumePair(records = 300_000, size = 200): Promise<Pair> {
   const brokers = KAFKA_BROKER_PORTS.map((p) => `127.0.0.1:${p}`);
   const topic = `bench.consume.${size}`;
   const ours = 'bench-consume-ours';

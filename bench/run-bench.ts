@@ -18,7 +18,7 @@
  * 7. the order path past saturation, with the admission gate and without: latency and 503s at 0.5x-2x (overload.ts);
  * 8. the order path's scale curves: 1, 8, 32, 128 connections, 1 and 2 instances of each service, and what the wall is (scale.ts).
  *
- * BENCH_TRACE_ROUNDS (3), BENCH_OVERLOAD_SECONDS (15), BENCH_SCALE_SECONDS (10).
+ * BENCH_TRACE_ROUNDS (3), BENCH_OVERLOAD_SECONDS (15), BENCH_SCALE_SECONDS (10), BENCH_CONSUME_RECORDS (300000).
  * BENCH_SKIP (comma list of: strategies,locks,curator,zk-client,redis,kafka,http,mysql,e2e,orders,telemetry,overload,scale; orders needs e2e's fleet).
  */
 import { serviceTokenCostPair } from './http-auth-cost';
@@ -53,6 +53,8 @@ const ORDERS = Number(process.env['BENCH_ORDERS'] ?? 2000);
 const TRACE_ROUNDS = Number(process.env['BENCH_TRACE_ROUNDS'] ?? 3);
 /** Seconds of each offered rate in the overload curves. */
 const OVERLOAD_SECONDS = Number(process.env['BENCH_OVERLOAD_SECONDS'] ?? DEFAULT_OVERLOAD_OPTIONS.seconds);
+/** Records both consumers read (the topic is filled up to this once, then kept). */
+const CONSUME_RECORDS = Number(process.env['BENCH_CONSUME_RECORDS'] ?? 300_000);
 /** Seconds of each point of the scale curves. */
 const SCALE_SECONDS = Number(process.env['BENCH_SCALE_SECONDS'] ?? DEFAULT_SCALE_OPTIONS.seconds);
 
@@ -167,8 +169,8 @@ async function main(): Promise<void> {
   if (!SKIP.has('kafka')) {
     say('kafka: EventProducer vs ProducerPerformance (100,000 records)');
     report.pairs.push(await kafkaPair());
-    say('kafka: EventConsumer (no-op handler) vs ConsumerPerformance (100,000 records)');
-    report.pairs.push(await kafkaConsumePair());
+    say(`kafka: EventConsumer (no-op handler) vs ConsumerPerformance (${CONSUME_RECORDS.toLocaleString('en')} records)`);
+    report.pairs.push(await kafkaConsumePair(CONSUME_RECORDS));
     say('kafka: what SCRAM and the ACL check cost (a throwaway broker on :19092 PLAINTEXT and :19093 SCRAM)');
     report.pairs.push(...(await kafkaScramCostPairs()));
   }

@@ -1,6 +1,7 @@
 import type { Consumer, IHeaders, KafkaMessage } from 'kafkajs';
 import { dlqTopic, PoisonMessageError, retryTopic } from '@dsp/contracts';
 import type { JsonLogger, MetricsRegistry } from '@dsp/service-defaults';
+import { consumeTraced } from '@dsp/telemetry';
 import type { EventProducer } from './event-producer';
 import type { KafkaConnection } from './kafka-connection';
 
@@ -41,6 +42,9 @@ export const DEFAULT_EVENT_CONSUMER_OPTIONS: Omit<EventConsumerOptions, 'groupId
   partitionsConsumedConcurrently: 3,
   maxWaitTimeMs: 500,
 };
+
+/** Handled messages between two offset resolutions (and heartbeats) within a batch. */
+const RESOLVE_EVERY = 100;
 
 const H = { attempt: 'x-attempt', origin: 'x-original-topic', error: 'x-error', notBefore: 'x-not-before' } as const;
 
@@ -150,7 +154,34 @@ export class EventConsumer {
       autoCommit: true,
       autoCommitInterval: 1000,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
-      eachMessage: async ({ topic, message }) => this.process(topic, message),
+      // A batch at a time (kafkajs' per-message runner costs about a third of the throughput), still
+      // one message after another. Only the offset of a message already handled (or handed to retry or
+      // DLQ) is ever resolved, every RESOLVE_EVERY messages and whenever the batch ends, throws or goes
+      // stale (resolving each one cost as much again): a crash redelivers at most that many handled
+      // messages, which at-least-once delivery allows.
+      eachBatchAutoResolve: false,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        let handled: string | undefined;
+        const resolve = (): void => {
+          if (handled !== undefined) resolveOffset(handled);
+          handled = undefined;
+          this.flushCounts();
+        };
+        try {
+          let n = 0;
+          for (const message of batch.messages) {
+            if (!isRunning() || isStale()) return;
+            await this.process(batch.topic, message);
+            handled = message.offset;
+            if (++n % RESOLVE_EVERY === 0) {
+              resolve();
+              await heartbeat();
+            }
+          }
+        } finally {
+          resolve();
+        }
+      },
     });
     this.logger.info(
       { component: 'event-consumer', groupId: this.options.groupId, topics: this.options.topics },
@@ -162,10 +193,22 @@ export class EventConsumer {
     return this.lifecycle === 'CLOSED';
   }
 
+  /** Outcomes counted since the last flush, by topic and outcome: the counter is told once per resolution, not per message. */
+  private readonly tally = new Map<string, { topic: string; outcome: string; n: number }>();
+
   private count(topic: string, outcome: string): void {
-    this.metrics
-      ?.counter('events_consumed_total', 'Consumed events by topic and outcome.', ['group', 'topic', 'outcome'])
-      .inc({ group: this.options.groupId, topic, outcome });
+    if (this.metrics === undefined) return;
+    const key = `${topic}\u0000${outcome}`;
+    const t = this.tally.get(key);
+    if (t === undefined) this.tally.set(key, { topic, outcome, n: 1 });
+    else t.n++;
+  }
+
+  private flushCounts(): void {
+    if (this.metrics === undefined || this.tally.size === 0) return;
+    const counter = this.metrics.counter('events_consumed_total', 'Consumed events by topic and outcome.', ['group', 'topic', 'outcome']);
+    for (const { topic, outcome, n } of this.tally.values()) counter.inc({ group: this.options.groupId, topic, outcome }, n);
+    this.tally.clear();
   }
 
   private async process(topic: string, message: KafkaMessage): Promise<void> {
@@ -182,7 +225,7 @@ export class EventConsumer {
     const value = message.value?.toString() ?? '';
     const key = message.key?.toString() ?? null;
     try {
-      await this.handler({ topic: main, key, value, headers, attempt });
+      await consumeTraced(main, headers, () => this.handler({ topic: main, key, value, headers, attempt }));
       this.count(main, isRetry ? 'ok-after-retry' : 'ok');
     } catch (e) {
       const err = e as Error;

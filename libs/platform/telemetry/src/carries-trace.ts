@@ -12,7 +12,9 @@ interface EachMessageArgs {
  * belongs to a sampled trace (`publishTraced`), so a message without one was
  * not sampled where its work entered, and its consumer handles it with no
  * span and no context, instead of starting a trace of its own (a root span
- * the sampler would record one time in ten).
+ * the sampler would record one time in ten). An `eachBatch` call (no
+ * `message`) is never traced by the library: `EventConsumer` traces each
+ * message of a batch itself (`consumeTraced`).
  */
 export function carriesTrace(args: readonly unknown[]): boolean {
   const raw = (args[0] as EachMessageArgs | undefined)?.message?.headers?.['traceparent'];

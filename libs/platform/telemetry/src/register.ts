@@ -33,7 +33,9 @@ if (!tracingDisabled())
       // Statements and commands are leaves: outside a sampled trace they skip the instrumentation entirely.
       whenRecording(new MySQL2Instrumentation({ enabled: false }), ['query', 'execute']),
       whenRecording(new IORedisInstrumentation({ enabled: false, requireParentSpan: true }), ['sendCommand']),
-      // A consumed message without a trace (not sampled where its work entered) is handled with no span (carriesTrace).
-      guardInstrumentation(new KafkaJsInstrumentation({ enabled: false }), ['eachMessage'], carriesTrace),
+      // Producers as the library instruments them. A consumed message without a trace (not sampled where its work
+      // entered) is handled with no span (carriesTrace); a batch handler never is: EventConsumer makes its own
+      // span per message (consumeTraced), which the library's batch span would only wrap.
+      guardInstrumentation(new KafkaJsInstrumentation({ enabled: false }), ['eachMessage', 'eachBatch'], carriesTrace),
     ],
   });
